@@ -1,0 +1,8 @@
+/** The suite every Graft engine must pass: op values, gradients, training, checkpoints, threads. */
+module dev.graft.engine.conformance {
+    requires transitive dev.graft.engine.spi;
+    requires transitive org.junit.jupiter.api;
+    requires org.assertj.core;
+
+    exports dev.graft.engine.conformance;
+}

@@ -1,0 +1,47 @@
+package dev.graft.engine.spi;
+
+import dev.graft.engine.spi.graph.Network;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+/** A loaded runtime that compiles network definitions into runnable, trainable models. */
+public interface Engine {
+    String id();
+
+    /** The runtime's own version, e.g. {@code TensorFlow 2.16.2}. */
+    String version();
+
+    Set<Capability> capabilities();
+
+    /** Engine, library and thread facts for reports. */
+    Map<String, String> describe();
+
+    /** Compiles a network; parameters start from {@code network.initialValues(seed)}. */
+    CompiledModel compile(Network network, long seed);
+
+    /**
+     * Opens a TensorFlow SavedModel directory.
+     *
+     * @throws UnsupportedOperationException unless {@link Capability#SAVED_MODEL} is offered
+     */
+    default SavedModel openSavedModel(Path directory, String tags) {
+        throw new UnsupportedOperationException("engine '" + id() + "' cannot open TensorFlow SavedModels");
+    }
+
+    /**
+     * Exports a compiled model's inference function as a TensorFlow SavedModel.
+     *
+     * @throws UnsupportedOperationException unless {@link Capability#SAVED_MODEL_EXPORT} is offered
+     */
+    default void exportSavedModel(CompiledModel model, java.util.List<String> outputs, Path directory) {
+        throw new UnsupportedOperationException("engine '" + id() + "' cannot export TensorFlow SavedModels");
+    }
+
+    /** What an engine can do beyond compiling and training networks. */
+    enum Capability {
+        TRAINING,
+        SAVED_MODEL,
+        SAVED_MODEL_EXPORT
+    }
+}

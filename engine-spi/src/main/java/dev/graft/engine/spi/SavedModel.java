@@ -1,0 +1,33 @@
+package dev.graft.engine.spi;
+
+import java.util.List;
+import java.util.Map;
+
+/** An opened TensorFlow SavedModel: its signatures, variables, and inference through them. */
+public interface SavedModel extends AutoCloseable {
+    /** Signature name to its inputs and outputs. */
+    Map<String, Signature> signatures();
+
+    /** Runs a signature on host tensors, returning the requested outputs. Thread-safe. */
+    Map<String, HostTensor> run(String signature, Map<String, HostTensor> inputs, List<String> outputs);
+
+    /** Variable names and shapes. */
+    Map<String, Shape> variables();
+
+    /** Current values of the named variables. */
+    Map<String, HostTensor> readVariables(List<String> names);
+
+    /** The op types the graph uses, for allow-listing untrusted models. */
+    java.util.Set<String> opTypes();
+
+    @Override
+    void close();
+
+    /** A signature's tensors by key. */
+    record Signature(String name, Map<String, TensorInfo> inputs, Map<String, TensorInfo> outputs) {
+    }
+
+    /** A tensor's type and (possibly partly unknown) shape. */
+    record TensorInfo(String dtype, Shape shape) {
+    }
+}

@@ -1,0 +1,99 @@
+package dev.graft.engine.spi;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+/**
+ * Finds engines with {@link ServiceLoader} and creates each at most once. The engine to use is,
+ * in order: an explicit id, the {@code graft.engine} system property, the {@code GRAFT_ENGINE}
+ * environment variable, then {@code tensorflow} if present, else the first supported one.
+ * Inject one instance (no static state).
+ */
+public final class ServiceLoaderEngineRegistry {
+    public static final String PROPERTY = "graft.engine";
+    public static final String ENV = "GRAFT_ENGINE";
+    public static final String DEFAULT_ENGINE = "tensorflow";
+    private static final Logger LOG = Logger.getLogger(ServiceLoaderEngineRegistry.class.getName());
+
+    private final Map<String, EngineProvider> providers;
+    private final Map<String, Engine> engines = new ConcurrentHashMap<>();
+
+    public ServiceLoaderEngineRegistry() {
+        this(ServiceLoader.load(EngineProvider.class));
+    }
+
+    public ServiceLoaderEngineRegistry(Iterable<EngineProvider> found) {
+        Map<String, EngineProvider> m = new LinkedHashMap<>();
+        for (EngineProvider p : found) {
+            m.putIfAbsent(p.id(), p);
+            LOG.fine(() -> "engine provider '" + p.id() + "' from " + describeModule(p.getClass()));
+        }
+        this.providers = Collections.unmodifiableMap(m);
+    }
+
+    /** Providers found, by id. */
+    public Map<String, EngineProvider> providers() {
+        return providers;
+    }
+
+    /** One line per provider: id, module, version. */
+    public List<ProviderInfo> list() {
+        List<ProviderInfo> out = new ArrayList<>();
+        providers.values().forEach(p -> out.add(ProviderInfo.of(p.id(), p.getClass())));
+        return out;
+    }
+
+    /** The engine chosen by property, environment or default. */
+    public Engine get() {
+        return get(null);
+    }
+
+    /** The engine with this id (null: property, environment, default). */
+    public Engine get(String explicitId) {
+        String id = resolveId(explicitId);
+        return engines.computeIfAbsent(id, k -> {
+            EngineProvider p = providers.get(k);
+            if (p == null) {
+                throw new EngineException("no engine '" + k + "'; available engines: " + providers.keySet()
+                        + (providers.isEmpty() ? " (add graft-engine-tensorflow or graft-engine-pytorch to the class or module path)" : ""));
+            }
+            if (!p.isSupported()) {
+                throw new EngineException("engine '" + k + "' does not support this platform ("
+                        + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ")");
+            }
+            return p.create();
+        });
+    }
+
+    /** The id that {@link #get(String)} would use. */
+    public String resolveId(String explicitId) {
+        if (explicitId != null && !explicitId.isBlank()) {
+            return explicitId.trim();
+        }
+        String prop = System.getProperty(PROPERTY);
+        if (prop != null && !prop.isBlank()) {
+            return prop.trim();
+        }
+        String env = System.getenv(ENV);
+        if (env != null && !env.isBlank()) {
+            return env.trim();
+        }
+        if (providers.containsKey(DEFAULT_ENGINE)) {
+            return DEFAULT_ENGINE;
+        }
+        return providers.values().stream().filter(EngineProvider::isSupported).map(EngineProvider::id).findFirst()
+                .orElseThrow(() -> new EngineException("no Graft engine found; add graft-engine-tensorflow "
+                        + "or graft-engine-pytorch to the class or module path"));
+    }
+
+    static String describeModule(Class<?> c) {
+        Module m = c.getModule();
+        return m.isNamed() ? m.getName() : "class path";
+    }
+}

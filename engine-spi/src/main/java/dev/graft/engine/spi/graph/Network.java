@@ -1,0 +1,168 @@
+package dev.graft.engine.spi.graph;
+
+import dev.graft.engine.spi.HostTensor;
+import dev.graft.engine.spi.internal.NetworkJson;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * An immutable network definition: nodes in topological order, named parameters, named inputs
+ * and outputs, and optionally the name of the scalar loss output. Engines compile it; it is saved
+ * as JSON beside the weights.
+ */
+public final class Network {
+    private final List<Node> nodes;
+    private final Map<String, ParamSpec> params;
+    private final Map<String, Integer> inputs;
+    private final Map<String, Integer> outputs;
+    private final String lossOutput;
+
+    Network(List<Node> nodes, Map<String, ParamSpec> params, Map<String, Integer> inputs,
+            Map<String, Integer> outputs, String lossOutput) {
+        this.nodes = List.copyOf(nodes);
+        this.params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        this.inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
+        this.outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
+        this.lossOutput = lossOutput;
+        if (lossOutput != null && !outputs.containsKey(lossOutput)) {
+            throw new IllegalArgumentException("loss output '" + lossOutput + "' is not an output");
+        }
+    }
+
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    public Node node(int id) {
+        return nodes.get(id);
+    }
+
+    public Map<String, ParamSpec> params() {
+        return params;
+    }
+
+    public ParamSpec param(String name) {
+        ParamSpec p = params.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("no parameter named '" + name + "'");
+        }
+        return p;
+    }
+
+    /** Input name to node id. */
+    public Map<String, Integer> inputs() {
+        return inputs;
+    }
+
+    /** Output name to node id. */
+    public Map<String, Integer> outputs() {
+        return outputs;
+    }
+
+    public Node output(String name) {
+        Integer id = outputs.get(name);
+        if (id == null) {
+            throw new IllegalArgumentException("no output named '" + name + "'; outputs are " + outputs.keySet());
+        }
+        return nodes.get(id);
+    }
+
+    public Node input(String name) {
+        Integer id = inputs.get(name);
+        if (id == null) {
+            throw new IllegalArgumentException("no input named '" + name + "'; inputs are " + inputs.keySet());
+        }
+        return nodes.get(id);
+    }
+
+    public Optional<String> lossOutput() {
+        return Optional.ofNullable(lossOutput);
+    }
+
+    /** The node of the PARAM op that reads {@code name}. */
+    public Node paramNode(String name) {
+        for (Node n : nodes) {
+            if (n.op() == Op.PARAM && n.attrs().getString("name").equals(name)) {
+                return n;
+            }
+        }
+        throw new IllegalArgumentException("no parameter named '" + name + "'");
+    }
+
+    /** Ids of the nodes needed to compute the given nodes, as a set over node ids. */
+    public BitSet ancestors(int... ids) {
+        BitSet seen = new BitSet(nodes.size());
+        ArrayList<Integer> stack = new ArrayList<>();
+        for (int id : ids) {
+            stack.add(id);
+        }
+        while (!stack.isEmpty()) {
+            int id = stack.remove(stack.size() - 1);
+            if (!seen.get(id)) {
+                seen.set(id);
+                stack.addAll(nodes.get(id).inputs());
+            }
+        }
+        return seen;
+    }
+
+    /** The input names that the given outputs depend on. */
+    public List<String> inputsFor(List<String> outputNames) {
+        int[] ids = outputNames.stream().mapToInt(o -> output(o).id()).toArray();
+        BitSet need = ancestors(ids);
+        List<String> out = new ArrayList<>();
+        inputs.forEach((name, id) -> {
+            if (need.get(id)) {
+                out.add(name);
+            }
+        });
+        return out;
+    }
+
+    /** Parameters whose name matches, in definition order. */
+    public List<ParamSpec> paramsMatching(Predicate<String> nameMatcher) {
+        return params.values().stream().filter(p -> nameMatcher.test(p.name())).toList();
+    }
+
+    public long trainableParameterCount() {
+        return params.values().stream().filter(ParamSpec::trainable).mapToLong(ParamSpec::size).sum();
+    }
+
+    public long parameterCount() {
+        return params.values().stream().mapToLong(ParamSpec::size).sum();
+    }
+
+    /** First values of every parameter, drawn from {@code seed}. */
+    public Map<String, HostTensor> initialValues(long seed) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (ParamSpec p : params.values()) {
+            out.put(p.name(), p.initializer().create(p.shape(), p.dtype(), seed, p.name()));
+        }
+        return out;
+    }
+
+    /** This network with other outputs (and loss); nodes and parameters are shared. */
+    public Network withOutputs(Map<String, Integer> newOutputs, String newLoss) {
+        return new Network(nodes, params, inputs, newOutputs, newLoss);
+    }
+
+    public String toJson() {
+        return NetworkJson.write(this);
+    }
+
+    public static Network fromJson(String json) {
+        return NetworkJson.read(json);
+    }
+
+    /** Builds a network from already-validated parts (used by the JSON reader). */
+    public static Network of(List<Node> nodes, Map<String, ParamSpec> params, Map<String, Integer> inputs,
+            Map<String, Integer> outputs, String lossOutput) {
+        return new Network(nodes, params, inputs, outputs, lossOutput);
+    }
+}

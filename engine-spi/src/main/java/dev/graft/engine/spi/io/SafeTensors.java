@@ -1,0 +1,294 @@
+package dev.graft.engine.spi.io;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.graft.engine.spi.DType;
+import dev.graft.engine.spi.HostTensor;
+import dev.graft.engine.spi.Shape;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads and writes the safetensors format (an 8-byte little-endian header length, a JSON header,
+ * then the raw tensor bytes). Reading validates everything before it allocates: header size,
+ * UTF-8, dtypes, shapes, offsets in bounds, no overlaps or gaps, and the optional
+ * {@code graft.crc32c} checksum. Writing is atomic: a temporary file is written, forced to disk
+ * and renamed over the target.
+ */
+public final class SafeTensors {
+    /** Largest header accepted (the reference implementation uses the same bound). */
+    public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+    public static final String CHECKSUM_KEY = "graft.crc32c";
+
+    private SafeTensors() {
+    }
+
+    /** Tensors in file order plus the string metadata. */
+    public record Contents(Map<String, HostTensor> tensors, Map<String, String> metadata) {
+    }
+
+    /** Headers only: names to dtype and shape, without reading tensor data. */
+    public record Entry(String name, DType dtype, Shape shape, long begin, long end) {
+    }
+
+    public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata) throws IOException {
+        CRC32C crc = new CRC32C();
+        JsonObject header = new JsonObject();
+        long offset = 0;
+        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+            if (e.getKey().equals("__metadata__")) {
+                throw new IllegalArgumentException("'__metadata__' is reserved and cannot name a tensor");
+            }
+            HostTensor t = e.getValue();
+            JsonObject o = new JsonObject();
+            o.addProperty("dtype", t.dtype().safetensorsName());
+            com.google.gson.JsonArray shape = new com.google.gson.JsonArray();
+            for (long d : t.shape().dims()) {
+                shape.add(d);
+            }
+            o.add("shape", shape);
+            com.google.gson.JsonArray off = new com.google.gson.JsonArray();
+            off.add(offset);
+            off.add(offset + t.byteSize());
+            o.add("data_offsets", off);
+            header.add(e.getKey(), o);
+            offset += t.byteSize();
+            crc.update(t.buffer());
+        }
+        JsonObject meta = new JsonObject();
+        metadata.forEach(meta::addProperty);
+        meta.addProperty(CHECKSUM_KEY, Long.toHexString(crc.getValue()));
+        header.add("__metadata__", meta);
+        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
+        int pad = (8 - json.length % 8) % 8;
+        ByteBuffer head = ByteBuffer.allocate(8 + json.length + pad).order(ByteOrder.LITTLE_ENDIAN);
+        head.putLong(json.length + pad).put(json);
+        for (int i = 0; i < pad; i++) {
+            head.put((byte) ' ');
+        }
+        head.flip();
+
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                writeFully(ch, head);
+                for (HostTensor t : tensors.values()) {
+                    writeFully(ch, t.buffer());
+                }
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            } catch (IOException ignored) {
+                // some file systems cannot sync a directory; the rename itself is still atomic
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Reads every tensor into memory after validating the whole header. */
+    public static Contents read(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Header h = readHeader(file, ch);
+            Map<String, HostTensor> out = new LinkedHashMap<>();
+            CRC32C crc = new CRC32C();
+            for (Entry e : h.entries) {
+                long n = e.end() - e.begin();
+                if (n > Integer.MAX_VALUE - 16) {
+                    throw new SafeTensorsException(file, "tensor '" + e.name() + "' is " + n + " bytes, larger than one Java buffer");
+                }
+                ByteBuffer buf = ByteBuffer.allocate((int) n).order(ByteOrder.LITTLE_ENDIAN);
+                long pos = h.dataStart + e.begin();
+                while (buf.hasRemaining()) {
+                    int r = ch.read(buf, pos);
+                    if (r < 0) {
+                        throw new SafeTensorsException(file, "truncated while reading tensor '" + e.name() + "'");
+                    }
+                    pos += r;
+                }
+                buf.flip();
+                crc.update(buf.duplicate());
+                out.put(e.name(), HostTensor.wrap(e.dtype(), e.shape(), buf));
+            }
+            String expected = h.metadata.get(CHECKSUM_KEY);
+            if (expected != null && !expected.equals(Long.toHexString(crc.getValue()))) {
+                throw new SafeTensorsException(file, "checksum mismatch: header says " + expected + ", data gives "
+                        + Long.toHexString(crc.getValue()) + " (file corrupted or partly written)");
+            }
+            return new Contents(out, h.metadata);
+        }
+    }
+
+    /** Validates the header and lists the tensors without reading their data. */
+    public static List<Entry> entries(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return readHeader(file, ch).entries;
+        }
+    }
+
+    private record Header(List<Entry> entries, Map<String, String> metadata, long dataStart) {
+    }
+
+    private static Header readHeader(Path file, FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size < 8) {
+            throw new SafeTensorsException(file, "file is " + size + " bytes, too short for a safetensors header");
+        }
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        ch.read(lenBuf, 0);
+        long n = lenBuf.flip().getLong();
+        if (n <= 0 || n > MAX_HEADER_BYTES || n > size - 8) {
+            throw new SafeTensorsException(file, "header length " + Long.toUnsignedString(n) + " is invalid for a file of "
+                    + size + " bytes");
+        }
+        ByteBuffer hb = ByteBuffer.allocate((int) n);
+        while (hb.hasRemaining()) {
+            if (ch.read(hb, 8 + hb.position()) < 0) {
+                throw new SafeTensorsException(file, "truncated header");
+            }
+        }
+        hb.flip();
+        String json;
+        try {
+            json = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(hb).toString();
+        } catch (CharacterCodingException e) {
+            throw new SafeTensorsException(file, "header is not valid UTF-8");
+        }
+        JsonObject root;
+        try {
+            JsonElement el = JsonParser.parseString(json);
+            if (!el.isJsonObject()) {
+                throw new SafeTensorsException(file, "header is not a JSON object");
+            }
+            root = el.getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException e) {
+            throw new SafeTensorsException(file, "header is not valid JSON: " + e.getMessage());
+        }
+        long dataStart = 8 + n;
+        long dataLen = size - dataStart;
+        Map<String, String> metadata = new LinkedHashMap<>();
+        List<Entry> entries = new ArrayList<>();
+        for (Map.Entry<String, JsonElement> e : root.entrySet()) {
+            if (e.getKey().equals("__metadata__")) {
+                if (!e.getValue().isJsonObject()) {
+                    throw new SafeTensorsException(file, "__metadata__ is not an object");
+                }
+                for (Map.Entry<String, JsonElement> m : e.getValue().getAsJsonObject().entrySet()) {
+                    if (!m.getValue().isJsonPrimitive()) {
+                        throw new SafeTensorsException(file, "metadata value '" + m.getKey() + "' is not a string");
+                    }
+                    metadata.put(m.getKey(), m.getValue().getAsString());
+                }
+                continue;
+            }
+            entries.add(entry(file, e.getKey(), e.getValue(), dataLen));
+        }
+        List<Entry> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparingLong(Entry::begin));
+        long expect = 0;
+        for (Entry e : sorted) {
+            if (e.begin() < expect) {
+                throw new SafeTensorsException(file, "tensor '" + e.name() + "' overlaps the previous tensor (offset "
+                        + e.begin() + " < " + expect + ")");
+            }
+            if (e.begin() > expect) {
+                throw new SafeTensorsException(file, "gap before tensor '" + e.name() + "' (offset " + e.begin()
+                        + ", expected " + expect + ")");
+            }
+            expect = e.end();
+        }
+        if (expect != dataLen) {
+            throw new SafeTensorsException(file, expect < dataLen
+                    ? "file has " + (dataLen - expect) + " trailing bytes after the last tensor"
+                    : "truncated: tensors need " + expect + " data bytes, file has " + dataLen);
+        }
+        return new Header(entries, metadata, dataStart);
+    }
+
+    private static Entry entry(Path file, String name, JsonElement v, long dataLen) throws SafeTensorsException {
+        try {
+            JsonObject o = v.getAsJsonObject();
+            DType dtype;
+            try {
+                dtype = DType.fromSafetensors(o.get("dtype").getAsString());
+            } catch (IllegalArgumentException ex) {
+                throw new SafeTensorsException(file, "tensor '" + name + "': " + ex.getMessage());
+            }
+            var shapeArr = o.getAsJsonArray("shape");
+            if (shapeArr.size() > 16) {
+                throw new SafeTensorsException(file, "tensor '" + name + "' has rank " + shapeArr.size() + " (max 16)");
+            }
+            long[] shape = new long[shapeArr.size()];
+            long elems = 1;
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = shapeArr.get(i).getAsLong();
+                if (shape[i] < 0) {
+                    throw new SafeTensorsException(file, "tensor '" + name + "' has negative dimension " + shape[i]);
+                }
+                try {
+                    elems = Math.multiplyExact(elems, shape[i]);
+                } catch (ArithmeticException ex) {
+                    throw new SafeTensorsException(file, "tensor '" + name + "' shape overflows");
+                }
+            }
+            var off = o.getAsJsonArray("data_offsets");
+            if (off.size() != 2) {
+                throw new SafeTensorsException(file, "tensor '" + name + "' needs two data_offsets");
+            }
+            long begin = off.get(0).getAsLong();
+            long end = off.get(1).getAsLong();
+            if (begin < 0 || end < begin || end > dataLen) {
+                throw new SafeTensorsException(file, "tensor '" + name + "' offsets [" + begin + ", " + end
+                        + ") are outside the data (" + dataLen + " bytes)");
+            }
+            long need;
+            try {
+                need = Math.multiplyExact(elems, (long) dtype.byteSize());
+            } catch (ArithmeticException ex) {
+                throw new SafeTensorsException(file, "tensor '" + name + "' shape overflows");
+            }
+            if (end - begin != need) {
+                throw new SafeTensorsException(file, "tensor '" + name + "' of " + dtype + java.util.Arrays.toString(shape)
+                        + " needs " + need + " bytes, offsets give " + (end - begin));
+            }
+            return new Entry(name, dtype, Shape.of(shape), begin, end);
+        } catch (SafeTensorsException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new SafeTensorsException(file, "tensor '" + name + "' has a malformed header entry: " + e);
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+}

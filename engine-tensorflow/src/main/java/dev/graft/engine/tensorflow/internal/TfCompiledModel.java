@@ -1,0 +1,463 @@
+package dev.graft.engine.tensorflow.internal;
+
+import dev.graft.engine.spi.CompiledModel;
+import dev.graft.engine.spi.DType;
+import dev.graft.engine.spi.HostTensor;
+import dev.graft.engine.spi.graph.Network;
+import dev.graft.engine.spi.graph.Node;
+import dev.graft.engine.spi.graph.ParamSpec;
+import dev.graft.engine.spi.train.NonFiniteLossException;
+import dev.graft.engine.spi.train.OptimizerSpec;
+import dev.graft.engine.spi.train.ParamGroup;
+import dev.graft.engine.spi.train.StepResult;
+import dev.graft.engine.spi.train.TrainingConfig;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.VarHandleOp;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
+
+/**
+ * A network compiled into one TensorFlow graph: variables, an inference forward pass, and per
+ * training plan a forward pass, its gradients ({@link Graph#addGradients}), clipping, the fused
+ * optimizer updates and BatchNorm statistics updates, all run by one {@code Session.run} per step.
+ */
+final class TfCompiledModel implements CompiledModel {
+    private final Network net;
+    private final Graph graph;
+    private final Session session;
+    private final Ops tf;
+    private final Map<String, VarHandleOp> handles = new LinkedHashMap<>();
+    private final Map<String, Placeholder<?>> inputs = new LinkedHashMap<>();
+    private final Map<String, Assigner> assigners = new HashMap<>();
+    private final TfNetworkCompiler compiler;
+    private final TfNetworkCompiler.Forward inference;
+    private final Map<String, Operand<?>> paramReads = new LinkedHashMap<>();
+    private final Map<String, VarHandleOp> slotHandles = new LinkedHashMap<>();
+    private final Map<String, Operand<?>> slotReads = new LinkedHashMap<>();
+    private final Map<TrainKey, TfTrainGraph> trainGraphs = new HashMap<>();
+    private final Placeholder<TFloat32> lrFeed;
+    private final Placeholder<TFloat32> beta1PowerFeed;
+    private final Placeholder<TFloat32> beta2PowerFeed;
+    private final Placeholder<TInt64> seedFeed;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private TrainingConfig config;
+    private TfTrainGraph train;
+    private long step;
+    private volatile boolean closed;
+
+    /** Feeds and runs an AssignVariableOp for one variable. */
+    private record Assigner(Placeholder<?> feed, Op assign) {
+    }
+
+    private record TrainKey(OptimizerSpec optimizer, List<ParamGroup> groups, double clip) {
+    }
+
+    TfCompiledModel(Network net, long seed) {
+        this.net = net;
+        this.graph = new Graph();
+        boolean ok = false;
+        try {
+            this.tf = Ops.create(graph);
+            for (Map.Entry<String, Integer> e : net.inputs().entrySet()) {
+                Node n = net.node(e.getValue());
+                inputs.put(e.getKey(), tf.withName("input_" + sanitize(e.getKey())).placeholder(TfTensors.tfType(n.dtype()),
+                        Placeholder.shape(TfTensors.tfShape(n.shape()))));
+            }
+            for (ParamSpec p : net.params().values()) {
+                VarHandleOp h = createVariable("param/" + p.name(), p);
+                handles.put(p.name(), h);
+                assigners.put("param/" + p.name(), assigner(h, p.dtype(), p.shape()));
+            }
+            this.compiler = new TfNetworkCompiler(net, inputs, handles);
+            BitSet all = new BitSet();
+            all.set(0, net.nodes().size());
+            Ops inf = tf.withSubScope("inference");
+            this.inference = compiler.translate(inf, all, false, name -> false, null);
+            for (ParamSpec p : net.params().values()) {
+                Operand<?> r = inference.reads.get(p.name());
+                paramReads.put(p.name(), r != null ? r : inf.readVariableOp(handles.get(p.name()), TfTensors.tfType(p.dtype())));
+            }
+            this.lrFeed = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.scalar()));
+            this.beta1PowerFeed = tf.withName("beta1_power").placeholder(TFloat32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.scalar()));
+            this.beta2PowerFeed = tf.withName("beta2_power").placeholder(TFloat32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.scalar()));
+            this.seedFeed = tf.withName("dropout_seed").placeholder(TInt64.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(2)));
+            this.session = new Session(graph);
+            setParameters(net.initialValues(seed));
+            ok = true;
+        } finally {
+            if (!ok) {
+                graph.close();
+            }
+        }
+    }
+
+    private VarHandleOp createVariable(String sharedName, ParamSpec p) {
+        return tf.withName("var_" + sanitize(sharedName)).varHandleOp(TfTensors.tfType(p.dtype()), TfTensors.tfShape(p.shape()),
+                VarHandleOp.sharedName(sharedName + "#" + System.identityHashCode(this)));
+    }
+
+    private Assigner assigner(VarHandleOp h, DType dtype, dev.graft.engine.spi.Shape shape) {
+        Placeholder<?> feed = tf.placeholder(TfTensors.tfType(dtype), Placeholder.shape(TfTensors.tfShape(shape)));
+        return new Assigner(feed, tf.assignVariableOp(h, feed));
+    }
+
+    static String sanitize(String name) {
+        return name.replaceAll("[^A-Za-z0-9_.\\-/]", "_").replace("/", "_");
+    }
+
+    org.tensorflow.Operand<?> inputPlaceholder(String name) {
+        return inputs.get(name);
+    }
+
+    org.tensorflow.Operand<?> inferenceOutput(String output) {
+        return inference.values[net.output(output).id()];
+    }
+
+    Graph graph() {
+        return graph;
+    }
+
+    Session session() {
+        return session;
+    }
+
+    @Override
+    public Network network() {
+        return net;
+    }
+
+    @Override
+    public Map<String, HostTensor> predict(Map<String, HostTensor> feeds, List<String> outputs) {
+        ensureOpen();
+        List<String> needed = net.inputsFor(outputs);
+        lock.readLock().lock();
+        List<Tensor> owned = new ArrayList<>();
+        try {
+            Session.Runner r = session.runner();
+            for (String in : needed) {
+                HostTensor h = feeds.get(in);
+                if (h == null) {
+                    throw new IllegalArgumentException("input '" + in + "' is required for outputs " + outputs
+                            + "; given " + feeds.keySet());
+                }
+                checkFeed(in, h);
+                Tensor t = TfTensors.toTf(h);
+                owned.add(t);
+                r.feed(inputs.get(in), t);
+            }
+            for (String o : outputs) {
+                r.fetch(inference.values[net.output(o).id()]);
+            }
+            Map<String, HostTensor> out = new LinkedHashMap<>();
+            try (Result res = r.run()) {
+                for (int i = 0; i < outputs.size(); i++) {
+                    out.put(outputs.get(i), TfTensors.fromTf(res.get(i)));
+                }
+            }
+            return out;
+        } finally {
+            owned.forEach(Tensor::close);
+            lock.readLock().unlock();
+        }
+    }
+
+    private void checkFeed(String in, HostTensor h) {
+        Node n = net.input(in);
+        if (h.dtype() != n.dtype() || !n.shape().accepts(h.shape())) {
+            throw new IllegalArgumentException("input '" + in + "' expects " + n.dtype() + n.shape() + ", got "
+                    + h.dtype() + h.shape());
+        }
+    }
+
+    @Override
+    public void configureTraining(TrainingConfig cfg) {
+        ensureOpen();
+        if (net.lossOutput().isEmpty()) {
+            throw new IllegalStateException("network has no loss output; declare one with NetworkBuilder.loss()");
+        }
+        TrainKey key = new TrainKey(cfg.optimizer(), cfg.groups(), cfg.clipGlobalNorm());
+        lock.writeLock().lock();
+        try {
+            TfTrainGraph g = trainGraphs.get(key);
+            if (g == null) {
+                g = new TfTrainGraph(this, tf.withSubScope("train" + trainGraphs.size()), cfg);
+                trainGraphs.put(key, g);
+            }
+            this.train = g;
+            this.config = cfg;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    // ---- accessors for the training graph builder ------------------------------------------
+
+    TfNetworkCompiler compiler() {
+        return compiler;
+    }
+
+    Map<String, VarHandleOp> handles() {
+        return handles;
+    }
+
+    Placeholder<TFloat32> lrFeed() {
+        return lrFeed;
+    }
+
+    Placeholder<TFloat32> beta1PowerFeed() {
+        return beta1PowerFeed;
+    }
+
+    Placeholder<TFloat32> beta2PowerFeed() {
+        return beta2PowerFeed;
+    }
+
+    Placeholder<TInt64> seedFeed() {
+        return seedFeed;
+    }
+
+    /** The slot variable {@code slot/param}, created (zero-initialised) on first use. */
+    VarHandleOp slot(String slot, String param) {
+        String key = slot + "/" + param;
+        VarHandleOp h = slotHandles.get(key);
+        if (h == null) {
+            ParamSpec p = net.param(param);
+            h = createVariable("opt/" + key, p);
+            slotHandles.put(key, h);
+            assigners.put("opt/" + key, assigner(h, p.dtype(), p.shape()));
+            slotReads.put(key, tf.readVariableOp(h, TfTensors.tfType(p.dtype())));
+            pendingSlotInit.put(key, HostTensor.zeros(p.dtype(), p.shape()));
+        }
+        return h;
+    }
+
+    private final Map<String, HostTensor> pendingSlotInit = new LinkedHashMap<>();
+
+    private void flushSlotInit() {
+        if (!pendingSlotInit.isEmpty()) {
+            Map<String, HostTensor> m = new LinkedHashMap<>();
+            pendingSlotInit.forEach((k, v) -> m.put("opt/" + k, v));
+            pendingSlotInit.clear();
+            assign(m);
+        }
+    }
+
+    @Override
+    public StepResult trainStep(Map<String, HostTensor> batch) {
+        ensureOpen();
+        if (train == null) {
+            throw new IllegalStateException("call configureTraining() before trainStep()");
+        }
+        lock.writeLock().lock();
+        try {
+            flushSlotInit();
+            double lr = config.schedule().at(step);
+            if (!(lr >= 0) || Double.isInfinite(lr)) {
+                throw new IllegalStateException("learning-rate schedule gave " + lr + " at step " + step);
+            }
+            TfTrainGraph.Outcome o = train.run(batch, step, lr, config);
+            if (!o.finite()) {
+                String[] culprit = train.firstNonFinite(batch, step, config);
+                throw new NonFiniteLossException(step, o.loss(), culprit == null ? null : culprit[0],
+                        culprit == null ? null : culprit[1]);
+            }
+            StepResult res = new StepResult(step, o.loss(), o.gradNorm(), lr);
+            step++;
+            return res;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Feeds a batch's inputs that the given nodes need; returns tensors to close. */
+    List<Tensor> feedInputs(Session.Runner r, Map<String, HostTensor> batch, List<String> needed) {
+        List<Tensor> owned = new ArrayList<>();
+        try {
+            for (String in : needed) {
+                HostTensor h = batch.get(in);
+                if (h == null) {
+                    throw new IllegalArgumentException("training batch lacks input '" + in + "'; given " + batch.keySet());
+                }
+                checkFeed(in, h);
+                Tensor t = TfTensors.toTf(h);
+                owned.add(t);
+                r.feed(inputs.get(in), t);
+            }
+            return owned;
+        } catch (RuntimeException e) {
+            owned.forEach(Tensor::close);
+            throw e;
+        }
+    }
+
+    @Override
+    public long step() {
+        return step;
+    }
+
+    @Override
+    public Map<String, HostTensor> parameters() {
+        ensureOpen();
+        return fetchAll(paramReads);
+    }
+
+    @Override
+    public Map<String, HostTensor> optimizerState() {
+        ensureOpen();
+        lock.writeLock().lock();
+        try {
+            flushSlotInit();
+        } finally {
+            lock.writeLock().unlock();
+        }
+        return fetchAll(slotReads);
+    }
+
+    private Map<String, HostTensor> fetchAll(Map<String, Operand<?>> reads) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        if (reads.isEmpty()) {
+            return out;
+        }
+        lock.readLock().lock();
+        try {
+            Session.Runner r = session.runner();
+            List<String> names = new ArrayList<>(reads.keySet());
+            names.forEach(n -> r.fetch(reads.get(n)));
+            try (Result res = r.run()) {
+                for (int i = 0; i < names.size(); i++) {
+                    out.put(names.get(i), TfTensors.fromTf(res.get(i)));
+                }
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void setParameters(Map<String, HostTensor> values) {
+        ensureOpen();
+        Map<String, HostTensor> m = new LinkedHashMap<>();
+        values.forEach((name, v) -> {
+            ParamSpec p = net.params().get(name);
+            if (p == null) {
+                throw new IllegalArgumentException("no parameter named '" + name + "' in this network");
+            }
+            if (!p.shape().equals(v.shape()) || p.dtype() != v.dtype()) {
+                throw new IllegalArgumentException("parameter '" + name + "' is " + p.dtype() + p.shape() + ", value is "
+                        + v.dtype() + v.shape());
+            }
+            m.put("param/" + name, v);
+        });
+        assign(m);
+    }
+
+    @Override
+    public void setOptimizerState(Map<String, HostTensor> slots, long newStep) {
+        ensureOpen();
+        if (newStep < 0) {
+            throw new IllegalArgumentException("step must be >= 0, got " + newStep);
+        }
+        lock.writeLock().lock();
+        try {
+            Map<String, HostTensor> m = new LinkedHashMap<>();
+            slots.forEach((key, v) -> {
+                int slash = key.indexOf('/');
+                if (slash <= 0) {
+                    throw new IllegalArgumentException("optimizer slot name '" + key + "' is not slot/parameter");
+                }
+                String param = key.substring(slash + 1);
+                ParamSpec p = net.params().get(param);
+                if (p == null || !p.shape().equals(v.shape())) {
+                    throw new IllegalArgumentException("optimizer slot '" + key + "' does not match a parameter of this network");
+                }
+                slot(key.substring(0, slash), param);
+                m.put("opt/" + key, v);
+            });
+            pendingSlotInit.keySet().removeAll(slots.keySet());
+            flushSlotInit();
+            assign(m);
+            this.step = newStep;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void assign(Map<String, HostTensor> values) {
+        if (values.isEmpty()) {
+            return;
+        }
+        lock.writeLock().lock();
+        List<Tensor> owned = new ArrayList<>();
+        try {
+            Session.Runner r = session.runner();
+            values.forEach((k, v) -> {
+                Assigner a = assigners.get(k);
+                Tensor t = TfTensors.toTf(v);
+                owned.add(t);
+                r.feed(a.feed(), t);
+                r.addTarget(a.assign());
+            });
+            r.run().close();
+        } finally {
+            owned.forEach(Tensor::close);
+            lock.writeLock().unlock();
+        }
+    }
+
+    static Output<?>[] outputs(List<? extends Operand<?>> ops) {
+        Output<?>[] o = new Output<?>[ops.size()];
+        for (int i = 0; i < o.length; i++) {
+            o[i] = ops.get(i).asOutput();
+        }
+        return o;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Operand<TFloat32> f(Operand<?> o) {
+        return (Operand<TFloat32>) o;
+    }
+
+    static Operand<TBool> b(Operand<? extends TType> o) {
+        @SuppressWarnings("unchecked")
+        Operand<TBool> r = (Operand<TBool>) o;
+        return r;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("model is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                session.close();
+                graph.close();
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+}

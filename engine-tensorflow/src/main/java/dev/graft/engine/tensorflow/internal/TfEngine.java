@@ -1,0 +1,84 @@
+package dev.graft.engine.tensorflow.internal;
+
+import dev.graft.engine.spi.CompiledModel;
+import dev.graft.engine.spi.Engine;
+import dev.graft.engine.spi.SavedModel;
+import dev.graft.engine.spi.graph.Network;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** TensorFlow 2.16 through DJL's TensorFlow engine: graph-mode training, SavedModels. */
+final class TfEngine implements Engine {
+    static final String ID = "tensorflow";
+    private static volatile TfEngine instance;
+    private final Path libraryDir;
+
+    private TfEngine(Path libraryDir) {
+        this.libraryDir = libraryDir;
+    }
+
+    /** The process-wide engine: the native runtime loads once. */
+    static TfEngine instance() {
+        TfEngine e = instance;
+        if (e == null) {
+            synchronized (TfEngine.class) {
+                e = instance;
+                if (e == null) {
+                    e = new TfEngine(TfNativeLibrary.ensureLoaded());
+                    instance = e;
+                }
+            }
+        }
+        return e;
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String version() {
+        return "TensorFlow " + TfNativeLibrary.TF_VERSION;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.TRAINING, Capability.SAVED_MODEL, Capability.SAVED_MODEL_EXPORT);
+    }
+
+    @Override
+    public Map<String, String> describe() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("engine", ID);
+        m.put("runtime", version());
+        m.put("djl", ai.djl.engine.Engine.getDjlVersion());
+        m.put("library", libraryDir.toString());
+        m.put("threads", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        m.put("onednn", System.getenv().getOrDefault("TF_ENABLE_ONEDNN_OPTS", "default (on)"));
+        return m;
+    }
+
+    @Override
+    public CompiledModel compile(Network network, long seed) {
+        return new TfCompiledModel(network, seed);
+    }
+
+    @Override
+    public SavedModel openSavedModel(Path directory, String tags) {
+        return TfSavedModel.open(directory, tags);
+    }
+
+    @Override
+    public void exportSavedModel(CompiledModel model, List<String> outputs, Path directory) {
+        if (!(model instanceof TfCompiledModel tfm)) {
+            throw new IllegalArgumentException("export needs a model compiled by the TensorFlow engine; "
+                    + "load the saved Graft model with --engine tensorflow first");
+        }
+        TfSavedModelExport.export(tfm, outputs, directory);
+    }
+}

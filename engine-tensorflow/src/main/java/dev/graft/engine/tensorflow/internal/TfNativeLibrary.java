@@ -1,0 +1,152 @@
+package dev.graft.engine.tensorflow.internal;
+
+import dev.graft.engine.spi.EngineException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * Makes DJL's TensorFlow engine load offline, with no step by the user: the TensorFlow 2.16
+ * native libraries are extracted once from the {@code org.tensorflow:tensorflow-core-native}
+ * jar on the class or module path into a cache folder, and DJL is pointed at them through
+ * {@code TENSORFLOW_LIBRARY_PATH} before it first loads.
+ */
+final class TfNativeLibrary {
+    static final String ARTIFACT = "org.tensorflow:tensorflow-core-native:1.0.0:linux-x86_64";
+    static final String TF_VERSION = "2.16.2";
+    private static final Logger LOG = Logger.getLogger(TfNativeLibrary.class.getName());
+    private static final List<String> FILES = List.of("libtensorflow_framework.so.2", "libtensorflow_cc.so.2", "libjnitensorflow.so");
+
+    private static volatile Path loaded;
+
+    private TfNativeLibrary() {
+    }
+
+    static String platform() {
+        String os = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT);
+        String arch = System.getProperty("os.arch");
+        if (os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64"))) {
+            return "linux-x86_64";
+        }
+        return null;
+    }
+
+    static boolean isSupported() {
+        return platform() != null || System.getenv("TENSORFLOW_LIBRARY_PATH") != null
+                || System.getProperty("TENSORFLOW_LIBRARY_PATH") != null;
+    }
+
+    /** Ensures the libraries are extracted and DJL configured; returns the library folder. */
+    static synchronized Path ensureLoaded() {
+        if (loaded != null) {
+            return loaded;
+        }
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        String preset = System.getProperty("TENSORFLOW_LIBRARY_PATH", System.getenv("TENSORFLOW_LIBRARY_PATH"));
+        Path dir;
+        if (preset != null && !preset.isBlank()) {
+            dir = Paths.get(preset);
+        } else {
+            dir = extract();
+            System.setProperty("TENSORFLOW_LIBRARY_PATH", dir.toString());
+        }
+        try {
+            ai.djl.engine.Engine djl = ai.djl.engine.Engine.getEngine("TensorFlow");
+            LOG.fine(() -> "DJL TensorFlow engine " + djl.getVersion() + " from " + dir);
+        } catch (RuntimeException | LinkageError e) {
+            throw new EngineException("DJL's TensorFlow engine failed to load the native library from " + dir
+                    + ": " + e.getMessage() + ". Make sure " + ARTIFACT + " is on the class or module path.", e);
+        }
+        loaded = dir;
+        return dir;
+    }
+
+    private static Path extract() {
+        String platform = platform();
+        if (platform == null) {
+            throw new EngineException("the TensorFlow engine has native libraries for linux-x86_64 only; this is "
+                    + System.getProperty("os.name") + " " + System.getProperty("os.arch")
+                    + ". Set TENSORFLOW_LIBRARY_PATH to a folder holding TensorFlow " + TF_VERSION + "'s libjnitensorflow.");
+        }
+        String base = "org/tensorflow/internal/c_api/" + platform + "/";
+        ClassLoader cl = TfNativeLibrary.class.getClassLoader();
+        URL marker = cl.getResource(base + "libjnitensorflow.so");
+        if (marker == null) {
+            throw new EngineException("TensorFlow native library not found: add the dependency " + ARTIFACT
+                    + " (groupId org.tensorflow, artifactId tensorflow-core-native, version 1.0.0, classifier "
+                    + platform + ") to the class or module path");
+        }
+        Path cacheRoot = cacheRoot();
+        long stamp;
+        try {
+            stamp = marker.openConnection().getContentLengthLong();
+        } catch (IOException e) {
+            stamp = 0;
+        }
+        Path dir = cacheRoot.resolve("native").resolve("tensorflow-" + TF_VERSION + "-" + platform + "-" + stamp);
+        if (Files.isRegularFile(dir.resolve(".complete"))) {
+            return dir;
+        }
+        try {
+            Files.createDirectories(dir.getParent());
+            Path tmp = Files.createTempDirectory(dir.getParent(), ".extract-");
+            try {
+                for (String f : FILES) {
+                    try (InputStream in = cl.getResourceAsStream(base + f)) {
+                        if (in == null) {
+                            throw new EngineException("TensorFlow native jar is incomplete (no " + f + "): reinstall " + ARTIFACT);
+                        }
+                        Files.copy(in, tmp.resolve(f));
+                    }
+                }
+                Files.createFile(tmp.resolve(".complete"));
+                try {
+                    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, dir);
+                } catch (IOException e) {
+                    if (!Files.isRegularFile(dir.resolve(".complete"))) {
+                        throw e;
+                    }
+                    // another process finished the same extraction first
+                }
+            } finally {
+                deleteTree(tmp);
+            }
+            LOG.info(() -> "extracted TensorFlow " + TF_VERSION + " native libraries to " + dir);
+            return dir;
+        } catch (IOException e) {
+            throw new EngineException("could not extract the TensorFlow native libraries to " + dir + ": " + e, e);
+        }
+    }
+
+    static Path cacheRoot() {
+        String p = System.getProperty("graft.cache.dir", System.getenv("GRAFT_CACHE_DIR"));
+        if (p != null && !p.isBlank()) {
+            return Paths.get(p);
+        }
+        return Paths.get(System.getProperty("user.home"), ".cache", "graft");
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        }
+    }
+}

@@ -1,0 +1,297 @@
+package dev.graft.engine.tensorflow.internal;
+
+import dev.graft.engine.spi.DType;
+import dev.graft.engine.spi.graph.Attrs;
+import dev.graft.engine.spi.graph.DefinitionException;
+import dev.graft.engine.spi.graph.Network;
+import dev.graft.engine.spi.graph.Node;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.VarHandleOp;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.op.math.Mean;
+import org.tensorflow.op.nn.Conv2d;
+import org.tensorflow.op.nn.FusedBatchNorm;
+import org.tensorflow.op.core.Sum;
+import org.tensorflow.op.train.BatchMatMul;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
+
+/**
+ * Translates a network definition into TensorFlow ops, once per mode: inference (dropout off,
+ * BatchNorm on moving statistics) or training (dropout on, BatchNorm on batch statistics where the
+ * plan says so). Each translation reads the parameters afresh, so gradients can be taken with
+ * respect to the reads of one training graph.
+ */
+final class TfNetworkCompiler {
+    /** What one translation produced. */
+    static final class Forward {
+        final Operand<?>[] values;
+        final Map<String, Operand<TFloat32>> reads = new LinkedHashMap<>();
+        final List<BnUpdate> bnUpdates = new ArrayList<>();
+
+        Forward(int n) {
+            values = new Operand<?>[n];
+        }
+
+        @SuppressWarnings("unchecked")
+        Operand<TFloat32> f(int id) {
+            return (Operand<TFloat32>) values[id];
+        }
+    }
+
+    /** A BatchNorm layer's moving-statistics update in a training graph. */
+    record BnUpdate(String meanParam, String varParam, Operand<TFloat32> batchMean, Operand<TFloat32> batchVar,
+            double momentum) {
+    }
+
+    private final Network net;
+    private final Map<String, Placeholder<?>> inputs;
+    private final Map<String, VarHandleOp> handles;
+
+    TfNetworkCompiler(Network net, Map<String, Placeholder<?>> inputs, Map<String, VarHandleOp> handles) {
+        this.net = net;
+        this.inputs = inputs;
+        this.handles = handles;
+    }
+
+    /**
+     * Translates the nodes in {@code needed}.
+     *
+     * @param training     training mode (dropout active)
+     * @param batchStats   BatchNorm layers (by moving-mean parameter name) that use batch statistics
+     * @param seed         int64 [2] seed for dropout in training mode
+     */
+    Forward translate(Ops tf, BitSet needed, boolean training, Predicate<String> batchStats, Operand<TInt64> seed) {
+        Forward fw = new Forward(net.nodes().size());
+        for (Node n : net.nodes()) {
+            if (!needed.get(n.id())) {
+                continue;
+            }
+            try {
+                fw.values[n.id()] = node(tf, fw, n, training, batchStats, seed);
+            } catch (DefinitionException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new DefinitionException(n.name(), "TensorFlow could not build " + n.op() + ": " + e.getMessage());
+            }
+        }
+        return fw;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Operand<?> node(Ops tf, Forward fw, Node n, boolean training, Predicate<String> batchStats,
+            Operand<TInt64> seed) {
+        Attrs a = n.attrs();
+        return switch (n.op()) {
+            case INPUT -> inputs.get(a.getString("name"));
+            case PARAM -> {
+                String name = a.getString("name");
+                Operand<TFloat32> r = fw.reads.get(name);
+                if (r == null) {
+                    r = (Operand) tf.readVariableOp(handles.get(name), TfTensors.tfType(n.dtype()));
+                    fw.reads.put(name, r);
+                }
+                yield r;
+            }
+            case SCALAR -> tf.constant((float) a.getDouble("value"));
+            case MATMUL -> tf.linalg.matMul(fw.f(n.input(0)), fw.f(n.input(1)),
+                    MatMul.transposeA(a.getBool("transposeA")), MatMul.transposeB(a.getBool("transposeB")));
+            case BATCH_MATMUL -> tf.train.batchMatMul(fw.f(n.input(0)), fw.f(n.input(1)), TFloat32.class,
+                    BatchMatMul.adjX(a.getBool("adjointA")), BatchMatMul.adjY(a.getBool("adjointB")));
+            case CONV2D -> conv2d(tf, fw.f(n.input(0)), fw.f(n.input(1)), n, net.node(n.input(0)).shape().dim(3),
+                    net.node(n.input(1)).shape());
+            case MAX_POOL -> tf.nn.maxPool(fw.f(n.input(0)),
+                    tf.constant(new int[] {1, a.getInts("window")[0], a.getInts("window")[1], 1}),
+                    tf.constant(new int[] {1, a.getInts("strides")[0], a.getInts("strides")[1], 1}), a.getString("padding"));
+            case AVG_POOL -> tf.nn.avgPool(fw.f(n.input(0)),
+                    List.of(1L, a.getLongs("window")[0], a.getLongs("window")[1], 1L),
+                    List.of(1L, a.getLongs("strides")[0], a.getLongs("strides")[1], 1L), a.getString("padding"));
+            case GLOBAL_AVG_POOL -> tf.math.mean(fw.f(n.input(0)), tf.constant(new int[] {1, 2}));
+            case GLOBAL_MAX_POOL -> tf.max(fw.f(n.input(0)), tf.constant(new int[] {1, 2}));
+            case BATCH_NORM -> batchNorm(tf, fw, n, training, batchStats);
+            case LAYER_NORM -> {
+                Operand<TFloat32> x = fw.f(n.input(0));
+                Operand<TInt32> last = tf.constant(new int[] {-1});
+                Operand<TFloat32> mean = tf.math.mean(x, last, Mean.keepDims(true));
+                Operand<TFloat32> var = tf.math.mean(tf.math.squaredDifference(x, mean), last, Mean.keepDims(true));
+                Operand<TFloat32> norm = tf.math.mul(tf.math.sub(x, mean),
+                        tf.math.rsqrt(tf.math.add(var, tf.constant((float) a.getDouble("epsilon")))));
+                yield tf.math.add(tf.math.mul(norm, fw.f(n.input(1))), fw.f(n.input(2)));
+            }
+            case EMBEDDING -> tf.gather(fw.f(n.input(0)), (Operand<TInt32>) fw.values[n.input(1)], tf.constant(0));
+            case ADD -> tf.math.add((Operand) fw.values[n.input(0)], (Operand) fw.values[n.input(1)]);
+            case SUB -> tf.math.sub((Operand) fw.values[n.input(0)], (Operand) fw.values[n.input(1)]);
+            case MUL -> tf.math.mul((Operand) fw.values[n.input(0)], (Operand) fw.values[n.input(1)]);
+            case DIV -> tf.math.div((Operand) fw.values[n.input(0)], (Operand) fw.values[n.input(1)]);
+            case RELU -> tf.nn.relu(fw.f(n.input(0)));
+            case GELU -> {
+                Operand<TFloat32> x = fw.f(n.input(0));
+                Operand<TFloat32> erf = tf.math.erf(tf.math.mul(x, tf.constant((float) (1 / Math.sqrt(2)))));
+                yield tf.math.mul(tf.math.mul(x, tf.constant(0.5f)), tf.math.add(erf, tf.constant(1f)));
+            }
+            case TANH -> tf.math.tanh(fw.f(n.input(0)));
+            case SIGMOID -> tf.math.sigmoid(fw.f(n.input(0)));
+            case SOFTMAX, LOG_SOFTMAX -> lastAxis(tf, fw.f(n.input(0)), (int) a.getLong("axis"),
+                    x -> n.op() == dev.graft.engine.spi.graph.Op.SOFTMAX ? tf.nn.softmax(x) : tf.nn.logSoftmax(x));
+            case DROPOUT -> {
+                Operand<TFloat32> x = fw.f(n.input(0));
+                double rate = a.getDouble("rate");
+                if (!training || rate == 0) {
+                    yield x;
+                }
+                Operand<TInt64> opSeed = tf.math.add(seed, tf.constant(new long[] {0, 7919L * (n.id() + 1)}));
+                Operand<TFloat32> u = tf.random.statelessRandomUniform(tf.shape(x), opSeed);
+                Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(u, tf.constant((float) rate)), TFloat32.class);
+                yield tf.math.mul(x, tf.math.mul(keep, tf.constant((float) (1 / (1 - rate)))));
+            }
+            case RESHAPE -> tf.reshape((Operand) fw.values[n.input(0)], tf.constant(a.getLongs("shape")));
+            case TRANSPOSE -> tf.linalg.transpose((Operand) fw.values[n.input(0)], tf.constant(a.getInts("perm")));
+            case CONCAT -> {
+                List<Operand<TType>> xs = new ArrayList<>();
+                for (int id : n.inputs()) {
+                    xs.add((Operand<TType>) fw.values[id]);
+                }
+                yield tf.concat(xs, tf.constant((int) a.getLong("axis")));
+            }
+            case SLICE -> tf.slice((Operand) fw.values[n.input(0)], tf.constant(a.getLongs("begin")), tf.constant(a.getLongs("size")));
+            case PAD -> {
+                long[] p = a.getLongs("paddings");
+                long[][] pp = new long[p.length / 2][2];
+                for (int i = 0; i < pp.length; i++) {
+                    pp[i][0] = p[2 * i];
+                    pp[i][1] = p[2 * i + 1];
+                }
+                Node x = net.node(n.input(0));
+                Operand value = x.dtype() == DType.INT32 ? tf.constant((int) a.getDouble("value"))
+                        : tf.constant((float) a.getDouble("value"));
+                yield tf.pad((Operand) fw.values[n.input(0)], tf.constant(pp), value);
+            }
+            case MEAN -> tf.math.mean((Operand) fw.values[n.input(0)], tf.constant(a.getInts("axes")), Mean.keepDims(a.getBool("keepDims")));
+            case SUM -> tf.sum((Operand) fw.values[n.input(0)], tf.constant(a.getInts("axes")), Sum.keepDims(a.getBool("keepDims")));
+            case CAST -> tf.dtypes.cast((Operand) fw.values[n.input(0)], TfTensors.tfType(DType.valueOf(a.getString("dtype"))));
+            case SOFTMAX_CROSS_ENTROPY -> {
+                Operand<TFloat32> logits = fw.f(n.input(0));
+                Node labelsNode = net.node(n.input(1));
+                Operand<TFloat32> labels;
+                if (labelsNode.dtype() == DType.INT32) {
+                    int classes = (int) net.node(n.input(0)).shape().dim(1);
+                    labels = tf.oneHot((Operand<TInt32>) fw.values[labelsNode.id()], tf.constant(classes),
+                            tf.constant(1f), tf.constant(0f));
+                } else {
+                    labels = fw.f(labelsNode.id());
+                }
+                yield tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(logits, labels).loss(), tf.constant(0));
+            }
+            case BINARY_CROSS_ENTROPY -> {
+                Operand<TFloat32> x = fw.f(n.input(0));
+                Operand<TFloat32> z = fw.f(n.input(1));
+                Operand<TFloat32> l = tf.math.add(tf.math.sub(tf.nn.relu(x), tf.math.mul(x, z)),
+                        tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(x)))));
+                yield tf.math.mean(l, allAxes(tf, n, net.node(n.input(0)).shape().rank()));
+            }
+            case MEAN_SQUARED_ERROR -> tf.math.mean(tf.math.squaredDifference(fw.f(n.input(0)), fw.f(n.input(1))),
+                    allAxes(tf, n, net.node(n.input(0)).shape().rank()));
+        };
+    }
+
+    private static Operand<TInt32> allAxes(Ops tf, Node n, int rank) {
+        int[] axes = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            axes[i] = i;
+        }
+        return tf.constant(axes);
+    }
+
+    private static Operand<TFloat32> lastAxis(Ops tf, Operand<TFloat32> x, int axis,
+            java.util.function.UnaryOperator<Operand<TFloat32>> f) {
+        int rank = x.shape().numDimensions();
+        int ax = axis < 0 ? axis + rank : axis;
+        if (ax == rank - 1) {
+            return f.apply(x);
+        }
+        int[] perm = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            perm[i] = i;
+        }
+        perm[ax] = rank - 1;
+        perm[rank - 1] = ax;
+        Operand<TInt32> p = tf.constant(perm);
+        return tf.linalg.transpose(f.apply(tf.linalg.transpose(x, p)), p);
+    }
+
+    private Operand<TFloat32> conv2d(Ops tf, Operand<TFloat32> x, Operand<TFloat32> k, Node n, long channels,
+            dev.graft.engine.spi.Shape kshape) {
+        Attrs a = n.attrs();
+        long[] s = a.getLongs("strides");
+        long[] d = a.getLongs("dilations");
+        String padding = a.getString("padding");
+        if (padding.equals("EXPLICIT")) {
+            long[] p = a.getLongs("pads");
+            x = tf.pad(x, tf.constant(new long[][] {{0, 0}, {p[0], p[1]}, {p[2], p[3]}, {0, 0}}), tf.constant(0f));
+            padding = "VALID";
+        }
+        List<Long> strides = List.of(1L, s[0], s[1], 1L);
+        List<Long> dil = List.of(1L, d[0], d[1], 1L);
+        long groups = a.getLong("groups");
+        if (groups == 1) {
+            return tf.nn.conv2d(x, k, strides, padding, Conv2d.dilations(dil));
+        }
+        long out = kshape.dim(3);
+        if (groups == channels && kshape.dim(2) == 1) {
+            Operand<TFloat32> dk = tf.reshape(k, tf.constant(new long[] {kshape.dim(0), kshape.dim(1), channels, out / channels}));
+            return tf.nn.depthwiseConv2dNative(x, dk, strides, padding,
+                    org.tensorflow.op.nn.DepthwiseConv2dNative.dilations(dil));
+        }
+        long inPer = channels / groups;
+        long outPer = out / groups;
+        List<Operand<TFloat32>> parts = new ArrayList<>();
+        for (long g = 0; g < groups; g++) {
+            Operand<TFloat32> xg = tf.slice(x, tf.constant(new long[] {0, 0, 0, g * inPer}), tf.constant(new long[] {-1, -1, -1, inPer}));
+            Operand<TFloat32> kg = tf.slice(k, tf.constant(new long[] {0, 0, 0, g * outPer}),
+                    tf.constant(new long[] {-1, -1, -1, outPer}));
+            parts.add(tf.nn.conv2d(xg, kg, strides, padding, Conv2d.dilations(dil)));
+        }
+        return tf.concat(parts, tf.constant(3));
+    }
+
+    private Operand<TFloat32> batchNorm(Ops tf, Forward fw, Node n, boolean training, Predicate<String> batchStats) {
+        Attrs a = n.attrs();
+        Operand<TFloat32> x = fw.f(n.input(0));
+        int rank = net.node(n.input(0)).shape().rank();
+        long c = net.node(n.input(0)).shape().dim(-1);
+        if (rank == 2) {
+            x = tf.reshape(x, tf.constant(new long[] {-1, 1, 1, c}));
+        }
+        Node meanNode = net.node(n.input(3));
+        String meanParam = meanNode.op() == dev.graft.engine.spi.graph.Op.PARAM ? meanNode.attrs().getString("name") : meanNode.name();
+        boolean useBatch = training && batchStats.test(meanParam);
+        FusedBatchNorm<TFloat32, TFloat32> bn = tf.nn.fusedBatchNorm(x, fw.f(n.input(1)), fw.f(n.input(2)),
+                fw.f(n.input(3)), fw.f(n.input(4)),
+                FusedBatchNorm.epsilon((float) a.getDouble("epsilon")), FusedBatchNorm.isTraining(useBatch),
+                FusedBatchNorm.dataFormat("NHWC"));
+        if (useBatch) {
+            Node varNode = net.node(n.input(4));
+            String varParam = varNode.op() == dev.graft.engine.spi.graph.Op.PARAM ? varNode.attrs().getString("name") : null;
+            if (meanNode.op() == dev.graft.engine.spi.graph.Op.PARAM && varParam != null) {
+                fw.bnUpdates.add(new BnUpdate(meanParam, varParam, bn.batchMean(), bn.batchVariance(), a.getDouble("momentum")));
+            }
+        }
+        Operand<TFloat32> y = bn.y();
+        return rank == 2 ? tf.reshape(y, tf.constant(new long[] {-1, c})) : y;
+    }
+
+    static Operand<TBool> all(Ops tf, Operand<TBool> a, Operand<TBool> b) {
+        return tf.math.logicalAnd(a, b);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.graft.engine.tensorflow.internal;
+
+import dev.graft.engine.spi.DType;
+import dev.graft.engine.spi.HostTensor;
+import dev.graft.engine.spi.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.tensorflow.RawTensor;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.buffer.ByteDataBuffer;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
+
+/** Bulk copies between host tensors and TensorFlow tensors (little-endian x86 layout). */
+final class TfTensors {
+    private TfTensors() {
+    }
+
+    static Class<? extends TType> tfType(DType t) {
+        return switch (t) {
+            case FLOAT32 -> TFloat32.class;
+            case INT32 -> TInt32.class;
+        };
+    }
+
+    static org.tensorflow.ndarray.Shape tfShape(Shape s) {
+        return org.tensorflow.ndarray.Shape.of(s.dims());
+    }
+
+    /** A new TensorFlow tensor holding a copy of the host bytes; the caller closes it. */
+    static Tensor toTf(HostTensor h) {
+        ByteDataBuffer data = DataBuffers.of(h.buffer());
+        return Tensor.of(tfType(h.dtype()), tfShape(h.shape()), data);
+    }
+
+    static TInt64 longs(long... v) {
+        return TInt64.vectorOf(v);
+    }
+
+    /** Copies a TensorFlow tensor into a host tensor. */
+    static HostTensor fromTf(Tensor t) {
+        DType dtype = fromTf(t.dataType());
+        RawTensor raw = t.asRawTensor();
+        byte[] bytes = new byte[Math.toIntExact(raw.numBytes())];
+        raw.data().read(bytes);
+        return HostTensor.wrap(dtype, Shape.of(t.shape().asArray()), ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    static DType fromTf(DataType dt) {
+        return switch (dt) {
+            case DT_FLOAT -> DType.FLOAT32;
+            case DT_INT32 -> DType.INT32;
+            default -> throw new IllegalArgumentException("unsupported TensorFlow dtype " + dt);
+        };
+    }
+}
