@@ -1,0 +1,41 @@
+package dev.graft.core.spi;
+
+import dev.graft.engine.spi.HostTensor;
+import dev.graft.engine.spi.graph.NetworkBuilder;
+import dev.graft.engine.spi.graph.Node;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A pretrained (or randomly initialised) network that produces features. Its parameters are
+ * created under the builder's current scope (core opens the scope {@code backbone}), so block
+ * patterns are written relative to it, e.g. {@code backbone.layer4.**}.
+ */
+public interface Backbone {
+    /** The catalogue name, e.g. {@code resnet50} or {@code bert-base-uncased}. */
+    String name();
+
+    /** Network inputs this backbone reads. */
+    List<InputSpec> inputs();
+
+    /** The preprocessing its weights expect. */
+    Preprocessing preprocessing();
+
+    /** Blocks bottom to top; their names are the valid cut points. */
+    List<Block> blocks();
+
+    /** Adds the backbone's ops; returns the feature node ([N, D]). */
+    Node build(NetworkBuilder b, Map<String, Node> inputs);
+
+    /** Turns raw examples into input tensors, the way the weights expect (augmenting if training). */
+    Map<String, HostTensor> encode(List<Example> batch, boolean training, long seed);
+
+    /**
+     * Pretrained weights by full parameter name (as created by {@link #build}); empty for a
+     * randomly initialised backbone.
+     */
+    Map<String, HostTensor> weights();
+
+    /** A digest of the weights and preprocessing, used to key feature caches. */
+    String fingerprint();
+}

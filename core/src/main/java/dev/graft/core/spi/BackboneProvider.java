@@ -1,0 +1,19 @@
+package dev.graft.core.spi;
+
+import java.util.Map;
+import java.util.Set;
+
+/** Service-provider interface: a plugin offers named backbones. Found by ServiceLoader. */
+public interface BackboneProvider {
+    /** The provider's id, e.g. {@code vision}. */
+    String id();
+
+    /** Backbone names offered, e.g. {@code resnet18}, {@code vgg16}. */
+    Set<String> backbones();
+
+    /**
+     * Creates a backbone. Options are plugin-specific strings (e.g. {@code weights=/path/to.h5},
+     * {@code pretrained=false}, {@code maxLength=128}); unknown options are an error.
+     */
+    Backbone create(String name, Map<String, String> options);
+}
