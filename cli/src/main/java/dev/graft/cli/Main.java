@@ -28,6 +28,7 @@ public final class Main {
 
     /** Runs the command line with the given streams; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        quietLogging();
         CommandLine cl = new CommandLine(new GraftCommand(out, err));
         cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
@@ -52,6 +53,17 @@ public final class Main {
             return FAILURE;
         });
         return cl.execute(args);
+    }
+
+    /** java.util.logging (and, through slf4j-jdk14, DJL) at WARNING unless -Dgraft.debug=true. */
+    private static void quietLogging() {
+        if (!Boolean.getBoolean("graft.debug")) {
+            java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+            root.setLevel(java.util.logging.Level.WARNING);
+            for (java.util.logging.Handler h : root.getHandlers()) {
+                h.setLevel(java.util.logging.Level.WARNING);
+            }
+        }
     }
 
     private static String message(Throwable t) {

@@ -89,13 +89,18 @@ public final class Recommender {
         for (int i = 0; i < y.length; i++) {
             y[i] = labels.indexOf(sample.get(i).label());
         }
+        List<Backbone> created = new ArrayList<>();
+        for (ComponentRef c : candidates) {
+            created.add(backbones.create(c.name(), c.options())); // bad options fail before any work
+        }
         Engine engine = engines.get(o.engine());
         Path root = cacheRoot(o.cacheDir());
         List<Recommendation.Candidate> scored = new ArrayList<>();
-        for (ComponentRef c : candidates) {
+        for (int ci = 0; ci < candidates.size(); ci++) {
+            ComponentRef c = candidates.get(ci);
+            Backbone b = created.get(ci);
             long t0 = System.nanoTime();
             log.accept("scoring backbone '" + c.name() + "' on " + sample.size() + " examples...");
-            Backbone b = backbones.create(c.name(), c.options());
             Network net = NetworkAssembler.backboneOnly(b);
             FeatureCache cache = new FeatureCache(root, backboneKey(b, net, o.seed()));
             int[] stats = new int[3];
