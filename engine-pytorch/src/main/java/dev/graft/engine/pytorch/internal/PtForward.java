@@ -93,8 +93,8 @@ final class PtForward {
             }
             case CONV2D -> conv2d(s, v[n.input(0)], v[n.input(1)], a);
             case MAX_POOL, AVG_POOL -> pool(s, v[n.input(0)], a, n.op() == Op.MAX_POOL);
-            case GLOBAL_AVG_POOL -> v[n.input(0)].mean(new int[] {1, 2});
-            case GLOBAL_MAX_POOL -> v[n.input(0)].max(new int[] {1, 2});
+            case GLOBAL_AVG_POOL -> s.own(v[n.input(0)].sum(new int[] {1, 2})).div((float) (v[n.input(0)].getShape().get(1) * v[n.input(0)].getShape().get(2)));
+            case GLOBAL_MAX_POOL -> globalMax(s, v[n.input(0)]);
             case BATCH_NORM -> batchNorm(s, r, n, mode);
             case LAYER_NORM -> {
                 NDArray x = v[n.input(0)];
@@ -176,16 +176,32 @@ final class PtForward {
     }
 
     private static NDArray reduce(PtScope s, NDArray x, Attrs a, boolean mean) {
+        int rank = x.getShape().dimension();
         int[] axes = a.getInts("axes");
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = axes[i] < 0 ? axes[i] + rank : axes[i];
+        }
         boolean keep = a.getBool("keepDims");
         if (axes.length == 0) {
             return x.duplicate();
         }
-        if (mean && x.getDataType() != DataType.FLOAT32) {
-            NDArray f = s.own(s.own(x.toType(DataType.FLOAT64, true)).mean(axes, keep));
-            return f.toType(x.getDataType(), true);
+        if (!mean) {
+            return x.sum(axes, keep);
         }
-        return mean ? x.mean(axes, keep) : x.sum(axes, keep);
+        long count = 1;
+        for (int ax : axes) {
+            count *= x.getShape().get(ax);
+        }
+        if (x.getDataType() != DataType.FLOAT32) {
+            NDArray sum = s.own(s.own(x.toType(DataType.FLOAT64, true)).sum(axes, keep));
+            return s.own(s.own(sum.div(count)).trunc()).toType(x.getDataType(), true);
+        }
+        return s.own(x.sum(axes, keep)).div((float) count);
+    }
+
+    /** Max over axes 1 and 2 (DJL's PyTorch max reduces one axis at a time). */
+    private static NDArray globalMax(PtScope s, NDArray x) {
+        return s.own(x.max(new int[] {2})).max(new int[] {1});
     }
 
     /** Padding {before, after} of one spatial axis for SAME, VALID or EXPLICIT. */
@@ -218,6 +234,12 @@ final class PtForward {
             x = s.own(x.pad(new Shape(0, 0, pw[0], pw[1], ph[0], ph[1]), 0));
         }
         NDArray xc = s.own(x.transpose(0, 3, 1, 2));
+        if (a.getInt("groups") > 1) {
+            // PyTorch 2.7 on CPU gets depthwise convolutions with a channel multiplier wrong on
+            // channels-last input (seen here against a plain-Java reference): give it a contiguous NCHW copy
+            Shape xs = xc.getShape();
+            xc = s.own(s.own(xc.flatten()).reshape(xs));
+        }
         NDArray kc = s.own(k.transpose(3, 2, 0, 1));
         NDArray y = s.own(JniUtils.convolution(pt(xc), pt(kc), null, new Shape(st), pad, new Shape(dl), a.getInt("groups")));
         return y.transpose(0, 2, 3, 1);
