@@ -270,6 +270,11 @@ final class PtCompiledModel implements CompiledModel {
         }
     }
 
+    /** Tensors the model holds right now (parameters, slots, and any call still running). */
+    int liveTensorCount() {
+        return manager.getManagedArrays().size();
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("model is closed");
