@@ -69,10 +69,16 @@ public final class KerasH5Source implements TensorSource {
 
     private String[] strings(Group g, String attr) {
         Attribute a = g.getAttribute(attr);
+        if (a == null && attr.equals("weight_names") && g.getChildren().isEmpty()) {
+            return new String[0];
+        }
         if (a == null) {
             throw bad("group '" + g.getPath() + "' has no '" + attr + "' attribute; this is not a Keras weight file");
         }
         Object data = a.getData();
+        if (data != null && data.getClass().isArray() && java.lang.reflect.Array.getLength(data) == 0) {
+            return new String[0];
+        }
         if (data instanceof String[] s) {
             return s;
         }
