@@ -97,7 +97,8 @@ public final class VisionBackboneProvider implements BackboneProvider {
                     cropScale, flip, decoder);
         }
         ImportedWeights iw = load(Path.of(w), options.getOrDefault("format", "auto"), arch, size, strict, explicit);
-        LOG.info(() -> iw.report().format());
+        LOG.info(() -> iw.report().format().lines().findFirst().orElse(""));
+        LOG.fine(() -> iw.report().format());
         ImagePreprocessing pre = ImagePreprocessing.from(iw.preprocessing());
         if (explicit != null && !explicit.equals(pre)) {
             LOG.warning(() -> "weights " + w + " expect " + iw.preprocessing().canonical() + " but preprocessing=" + pp + " was asked for");
