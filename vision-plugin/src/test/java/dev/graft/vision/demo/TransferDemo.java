@@ -29,7 +29,7 @@ public final class TransferDemo {
     /** Sizes of one demo run. */
     public record Settings(int width, int size, int sourcePerClass, int sourceEpochs, int targetPerClass, int testPerClass,
             int targetEpochs, int batch, double lr, long seed) {
-        /** About ten minutes on two cores. */
+        /** About two minutes on two cores. */
         public static Settings full() {
             return new Settings(16, 32, 200, 5, 10, 40, 30, 32, 3e-3, 42);
         }
