@@ -48,6 +48,12 @@ class PretrainedBertTest {
             imported = BertWeights.fromGoogle(dir.toString(), sm.readVariables(names), c, "bert", true);
         }
         assertThat(imported.report().complete()).isTrue();
+        // the plain-Java checkpoint reader sees exactly what TensorFlow's own variable reads give
+        Map<String, HostTensor> fromCheckpoint = TfCheckpoint.read(TfCheckpoint.prefixOf(dir), n -> true);
+        BertWeights.Result viaReader = BertWeights.fromGoogle(dir.toString(), fromCheckpoint, c, "bert", true);
+        assertThat(viaReader.weights().keySet()).isEqualTo(imported.weights().keySet());
+        viaReader.weights().forEach((k, v) -> assertThat(v.bitEquals(imported.weights().get(k))).as(k).isTrue());
+        assertThat(TfCheckpoint.entries(TfCheckpoint.prefixOf(dir))).containsKey("module/bert/pooler/dense/kernel");
         assertThat(imported.report().imported()).hasSize(199);
         assertThat(imported.report().imported()).anySatisfy(m -> {
             assertThat(m.from()).isEqualTo("module/bert/encoder/layer_0/attention/self/query/kernel");
