@@ -2,7 +2,7 @@
 module dev.graft.engine.conformance {
     requires transitive dev.graft.engine.spi;
     requires transitive org.junit.jupiter.api;
-    requires org.assertj.core;
 
     exports dev.graft.engine.conformance;
+    opens dev.graft.engine.conformance to org.junit.platform.commons;
 }

@@ -1,9 +1,172 @@
 package dev.graft.engine.conformance;
 
-import dev.graft.engine.spi.Engine;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
-/** Base of the conformance suite; an engine's test extends it and returns the engine. */
+import dev.graft.engine.conformance.internal.BadInputChecks;
+import dev.graft.engine.conformance.internal.OpCases;
+import dev.graft.engine.conformance.internal.OpChecks;
+import dev.graft.engine.conformance.internal.OptimizerChecks;
+import dev.graft.engine.conformance.internal.StateChecks;
+import dev.graft.engine.conformance.internal.TrainingChecks;
+import dev.graft.engine.conformance.internal.TrainingModeChecks;
+import dev.graft.engine.spi.Engine;
+import dev.graft.engine.spi.graph.Op;
+import dev.graft.engine.spi.train.OptimizerSpec;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The suite every Graft engine must pass. An engine's test extends this class and returns its
+ * engine; nothing else is engine-specific:
+ *
+ * <pre>{@code
+ * class TfConformanceTest extends EngineConformanceSuite {
+ *     protected Engine engine() { return new ServiceLoaderEngineRegistry().get("tensorflow"); }
+ * }
+ * }</pre>
+ *
+ * <p>What it checks, and with which tolerances (stated next to each check in the
+ * internal package and in engine-conformance/README.md):
+ * <ul>
+ *   <li>every op of {@link Op} against a plain-Java double-precision reference (rtol = atol = 1e-4);
+ *   <li>every differentiable op's gradient against central finite differences, h = 1e-2 and 5e-3,
+ *       tolerance 2e-3 + 1e-2 * max(|g|, |fd|), in inference and in training behaviour;
+ *   <li>an MLP and a CNN learn synthetic separable tasks to at least 95% held-out accuracy;
+ *   <li>SGD, momentum, Nesterov, Adam and AdamW updates, group learning-rate multipliers, frozen
+ *       groups, weight-decay overrides, clipping by global norm and schedules against a reference;
+ *   <li>checkpoints round-trip bit-identically and training continues identically; 8 threads of
+ *       inference give bit-identical results to one;
+ *   <li>bad definitions, feeds, non-finite training and damaged checkpoints give clear errors.
+ * </ul>
+ */
 public abstract class EngineConformanceSuite {
-    /** The engine under test. */
+    /** The engine under test; may return the same instance on every call. */
     protected abstract Engine engine();
+
+    @Nested
+    @DisplayName("op values against the plain-Java reference")
+    class OpValues {
+        @TestFactory
+        Stream<DynamicTest> everyOpConfigurationMatchesTheReference() {
+            return OpCases.all().stream().map(c -> dynamicTest(c.name(), () -> OpChecks.checkValues(engine(), c)));
+        }
+
+        @Test
+        void casesCoverEveryOpOfTheSet() {
+            Set<Op> missing = EnumSet.allOf(Op.class);
+            missing.removeAll(OpCases.coveredOps());
+            if (!missing.isEmpty()) {
+                throw new AssertionError("ops without a conformance case: " + missing);
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("gradients against central finite differences")
+    class Gradients {
+        @TestFactory
+        Stream<DynamicTest> everyDifferentiableOpHasFiniteDifferenceGradients() {
+            return OpCases.all().stream().filter(c -> c.hasGradient())
+                    .map(c -> dynamicTest(c.name(), () -> OpChecks.checkGradient(engine(), c)));
+        }
+
+        @Test
+        void batchNormTrainsOnBatchStatisticsAndUpdatesMovingStatistics() {
+            TrainingModeChecks.batchNormTraining(engine(), 4, 2, 2, 3);
+        }
+
+        @Test
+        void batchNormOnRankTwoInputTrainsOnBatchStatistics() {
+            TrainingModeChecks.batchNormTraining(engine(), 6, 3);
+        }
+
+        @Test
+        void dropoutMasksAreInvertedAndReplayedFromSeedAndStep() {
+            TrainingModeChecks.dropoutTraining(engine());
+        }
+    }
+
+    @Nested
+    @DisplayName("training converges")
+    class Training {
+        @Test
+        void mlpLearnsXorToNinetyFivePercentHeldOut() {
+            TrainingChecks.mlpLearnsXor(engine());
+        }
+
+        @Test
+        void cnnLearnsBarOrientationToNinetyFivePercentHeldOut() {
+            TrainingChecks.cnnLearnsBars(engine());
+        }
+    }
+
+    @Nested
+    @DisplayName("optimizers, groups, clipping and schedules against the reference")
+    class Optimizers {
+        @TestFactory
+        Stream<DynamicTest> updatesMatchTheReference() {
+            return OptimizerChecks.scenarios().stream().map(s -> dynamicTest(s.name(), () -> OptimizerChecks.checkScenario(engine(), s)));
+        }
+
+        @TestFactory
+        Stream<DynamicTest> scheduledLearningRatesAreApplied() {
+            return OptimizerChecks.schedules().stream().map(s -> dynamicTest(s.name(), () -> OptimizerChecks.checkSchedule(engine(), s)));
+        }
+    }
+
+    @Nested
+    @DisplayName("checkpoints and threads")
+    class State {
+        @Test
+        void checkpointRoundTripIsBitIdenticalAndTrainingContinuesIdentically(@TempDir Path dir) throws Exception {
+            StateChecks.checkpointRoundTrip(engine(), dir);
+        }
+
+        @Test
+        void eightThreadsOfInferenceMatchOneThreadBitForBit() throws Exception {
+            StateChecks.concurrentInference(engine());
+        }
+    }
+
+    @Nested
+    @DisplayName("bad input")
+    class BadInput {
+        @Test
+        void shapeMismatchesAreReportedAtDefinitionWithLayerAndBothShapes() {
+            BadInputChecks.shapeMismatchesNameLayerAndShapes();
+        }
+
+        @Test
+        void nonFiniteGradientsNameStepAndGroupAndChangeNothingWithSgd() {
+            BadInputChecks.nonFiniteInputNamesStepAndGroup(engine(), OptimizerSpec.sgd(0.9));
+        }
+
+        @Test
+        void nonFiniteGradientsNameStepAndGroupAndChangeNothingWithAdam() {
+            BadInputChecks.nonFiniteInputNamesStepAndGroup(engine(), OptimizerSpec.adamW(0.01));
+        }
+
+        @Test
+        void hugeLearningRateStopsAtTheFirstNonFiniteStepWithoutApplyingIt() {
+            BadInputChecks.hugeLearningRateStopsWithStep(engine());
+        }
+
+        @Test
+        void wronglyShapedTypedOrMissingFeedsNameTheInput() {
+            BadInputChecks.badFeedsNameTheInput(engine());
+        }
+
+        @Test
+        void missingTruncatedAndMalformedCheckpointsAreRejectedWithTheFileName(@TempDir Path dir) throws Exception {
+            BadInputChecks.damagedCheckpointsAreRejected(engine(), dir);
+        }
+    }
 }

@@ -114,7 +114,7 @@ public final class SafeTensors {
 
     /** Reads every tensor into memory after validating the whole header. */
     public static Contents read(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = open(file)) {
             Header h = readHeader(file, ch);
             Map<String, HostTensor> out = new LinkedHashMap<>();
             CRC32C crc = new CRC32C();
@@ -147,8 +147,16 @@ public final class SafeTensors {
 
     /** Validates the header and lists the tensors without reading their data. */
     public static List<Entry> entries(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = open(file)) {
             return readHeader(file, ch).entries;
+        }
+    }
+
+    private static FileChannel open(Path file) throws IOException {
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new SafeTensorsException(file, "no such file");
         }
     }
 

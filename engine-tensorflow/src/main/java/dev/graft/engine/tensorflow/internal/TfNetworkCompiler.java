@@ -17,7 +17,6 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.VarHandleOp;
 import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.op.math.Mean;
-import org.tensorflow.op.nn.Conv2d;
 import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.op.core.Sum;
 import org.tensorflow.op.train.BatchMatMul;
@@ -164,13 +163,13 @@ final class TfNetworkCompiler {
                 }
                 yield tf.concat(xs, tf.constant((int) a.getLong("axis")));
             }
-            case SLICE -> tf.slice((Operand) fw.values[n.input(0)], tf.constant(a.getLongs("begin")), tf.constant(a.getLongs("size")));
+            case SLICE -> tf.slice((Operand) fw.values[n.input(0)], tf.constant(a.getInts("begin")), tf.constant(a.getInts("size")));
             case PAD -> {
                 long[] p = a.getLongs("paddings");
-                long[][] pp = new long[p.length / 2][2];
+                int[][] pp = new int[p.length / 2][2];
                 for (int i = 0; i < pp.length; i++) {
-                    pp[i][0] = p[2 * i];
-                    pp[i][1] = p[2 * i + 1];
+                    pp[i][0] = Math.toIntExact(p[2 * i]);
+                    pp[i][1] = Math.toIntExact(p[2 * i + 1]);
                 }
                 Node x = net.node(n.input(0));
                 Operand value = x.dtype() == DType.INT32 ? tf.constant((int) a.getDouble("value"))
@@ -213,54 +212,91 @@ final class TfNetworkCompiler {
         return tf.constant(axes);
     }
 
+    /**
+     * Applies a last-axis op (Softmax, LogSoftmax) along {@code axis} on a rank-2 view: the C++
+     * gradient of LogSoftmax sums over axis 1, so it is only right for rank-2 inputs.
+     */
     private static Operand<TFloat32> lastAxis(Ops tf, Operand<TFloat32> x, int axis,
             java.util.function.UnaryOperator<Operand<TFloat32>> f) {
         int rank = x.shape().numDimensions();
         int ax = axis < 0 ? axis + rank : axis;
-        if (ax == rank - 1) {
-            return f.apply(x);
+        Operand<TInt32> p = null;
+        if (ax != rank - 1) {
+            int[] perm = new int[rank];
+            for (int i = 0; i < rank; i++) {
+                perm[i] = i;
+            }
+            perm[ax] = rank - 1;
+            perm[rank - 1] = ax;
+            p = tf.constant(perm);
+            x = tf.linalg.transpose(x, p);
         }
-        int[] perm = new int[rank];
-        for (int i = 0; i < rank; i++) {
-            perm[i] = i;
+        Operand<TFloat32> y;
+        if (rank == 2) {
+            y = f.apply(x);
+        } else {
+            long[] dims = x.shape().asArray();
+            long classes = dims[rank - 1];
+            int unknown = 0;
+            for (long dd : dims) {
+                unknown += dd < 0 ? 1 : 0;
+            }
+            Operand<? extends org.tensorflow.types.family.TNumber> back = unknown <= 1 ? tf.constant(dims) : tf.shape(x);
+            Operand<TFloat32> flat = tf.reshape(x, tf.constant(new long[] {-1, classes}));
+            y = tf.reshape(f.apply(flat), back);
         }
-        perm[ax] = rank - 1;
-        perm[rank - 1] = ax;
-        Operand<TInt32> p = tf.constant(perm);
-        return tf.linalg.transpose(f.apply(tf.linalg.transpose(x, p)), p);
+        return p == null ? y : tf.linalg.transpose(y, p);
     }
 
     private Operand<TFloat32> conv2d(Ops tf, Operand<TFloat32> x, Operand<TFloat32> k, Node n, long channels,
             dev.graft.engine.spi.Shape kshape) {
         Attrs a = n.attrs();
         long[] s = a.getLongs("strides");
-        long[] d = a.getLongs("dilations");
+        int[] d = a.getInts("dilations");
         String padding = a.getString("padding");
         if (padding.equals("EXPLICIT")) {
-            long[] p = a.getLongs("pads");
-            x = tf.pad(x, tf.constant(new long[][] {{0, 0}, {p[0], p[1]}, {p[2], p[3]}, {0, 0}}), tf.constant(0f));
+            int[] p = a.getInts("pads");
+            x = tf.pad(x, tf.constant(new int[][] {{0, 0}, {p[0], p[1]}, {p[2], p[3]}, {0, 0}}), tf.constant(0f));
             padding = "VALID";
         }
+        // TensorFlow's C++ gradients of Conv2D and DepthwiseConv2dNative drop the dilations
+        // attribute (wrong input gradients), so a dilated kernel is spelled out with zeros instead.
+        int kh = (int) kshape.dim(0);
+        int kw = (int) kshape.dim(1);
+        int ki = (int) kshape.dim(2);
+        int ko = (int) kshape.dim(3);
+        if (d[0] > 1 && kh > 1) {
+            k = tf.reshape(k, tf.constant(new int[] {kh, 1, kw * ki * ko}));
+            k = tf.pad(k, tf.constant(new int[][] {{0, 0}, {0, d[0] - 1}, {0, 0}}), tf.constant(0f));
+            k = tf.reshape(k, tf.constant(new int[] {kh * d[0], kw, ki, ko}));
+            kh = (kh - 1) * d[0] + 1;
+            k = tf.slice(k, tf.constant(new int[] {0, 0, 0, 0}), tf.constant(new int[] {kh, kw, ki, ko}));
+        }
+        if (d[1] > 1 && kw > 1) {
+            k = tf.reshape(k, tf.constant(new int[] {kh, kw, 1, ki * ko}));
+            k = tf.pad(k, tf.constant(new int[][] {{0, 0}, {0, 0}, {0, d[1] - 1}, {0, 0}}), tf.constant(0f));
+            k = tf.reshape(k, tf.constant(new int[] {kh, kw * d[1], ki, ko}));
+            kw = (kw - 1) * d[1] + 1;
+            k = tf.slice(k, tf.constant(new int[] {0, 0, 0, 0}), tf.constant(new int[] {kh, kw, ki, ko}));
+        }
         List<Long> strides = List.of(1L, s[0], s[1], 1L);
-        List<Long> dil = List.of(1L, d[0], d[1], 1L);
         long groups = a.getLong("groups");
         if (groups == 1) {
-            return tf.nn.conv2d(x, k, strides, padding, Conv2d.dilations(dil));
+            return tf.nn.conv2d(x, k, strides, padding);
         }
-        long out = kshape.dim(3);
-        if (groups == channels && kshape.dim(2) == 1) {
-            Operand<TFloat32> dk = tf.reshape(k, tf.constant(new long[] {kshape.dim(0), kshape.dim(1), channels, out / channels}));
-            return tf.nn.depthwiseConv2dNative(x, dk, strides, padding,
-                    org.tensorflow.op.nn.DepthwiseConv2dNative.dilations(dil));
+        int out = ko;
+        int c = (int) channels;
+        if (groups == channels && ki == 1) {
+            Operand<TFloat32> dk = tf.reshape(k, tf.constant(new int[] {kh, kw, c, out / c}));
+            return tf.nn.depthwiseConv2dNative(x, dk, strides, padding);
         }
-        long inPer = channels / groups;
-        long outPer = out / groups;
+        int inPer = (int) (channels / groups);
+        int outPer = (int) (out / groups);
         List<Operand<TFloat32>> parts = new ArrayList<>();
-        for (long g = 0; g < groups; g++) {
-            Operand<TFloat32> xg = tf.slice(x, tf.constant(new long[] {0, 0, 0, g * inPer}), tf.constant(new long[] {-1, -1, -1, inPer}));
-            Operand<TFloat32> kg = tf.slice(k, tf.constant(new long[] {0, 0, 0, g * outPer}),
-                    tf.constant(new long[] {-1, -1, -1, outPer}));
-            parts.add(tf.nn.conv2d(xg, kg, strides, padding, Conv2d.dilations(dil)));
+        for (int g = 0; g < groups; g++) {
+            Operand<TFloat32> xg = tf.slice(x, tf.constant(new int[] {0, 0, 0, g * inPer}), tf.constant(new int[] {-1, -1, -1, inPer}));
+            Operand<TFloat32> kg = tf.slice(k, tf.constant(new int[] {0, 0, 0, g * outPer}), tf.constant(new int[] {-1, -1, -1, outPer}));
+            parts.add(tf.nn.conv2d(xg, kg, strides, padding));
         }
         return tf.concat(parts, tf.constant(3));
     }

@@ -85,7 +85,7 @@ final class TfTrainGraph {
                 String name = trainedParams.get(i);
                 ParamGroup group = cfg.groupOf(name);
                 Operand<TFloat32> gi = TfCompiledModel.f(grads[i]);
-                Operand<TFloat32> g = tf.select(finite, tf.math.mul(gi, scale), tf.zerosLike(gi));
+                Operand<TFloat32> g = tf.math.mul(gi, scale);
                 Operand<TFloat32> lr = tf.math.mul(lrGated, tf.constant((float) group.lrMultiplier()));
                 updates.add(apply(tf, cfg.optimizer(), group, name, model.handles().get(name), reads.get(i), g, lr));
             }
@@ -112,13 +112,18 @@ final class TfTrainGraph {
             double wd = Double.isNaN(group.weightDecay()) ? a.decoupledWeightDecay() : group.weightDecay();
             VarHandleOp m = model.slot("m", name);
             VarHandleOp v = model.slot("v", name);
+            g = tf.select(finite, g, tf.zerosLike(g));
+            // a rejected step keeps the moment estimates: beta = 1 and a zero gradient leave m and v as they are
+            Operand<TFloat32> one = tf.constant(1f);
+            Operand<TFloat32> b1 = tf.select(finite, tf.constant((float) a.beta1()), one);
+            Operand<TFloat32> b2 = tf.select(finite, tf.constant((float) a.beta2()), one);
             Ops t = tf;
             if (wd > 0) {
                 Op decay = tf.assignSubVariableOp(var, tf.math.mul(tf.math.mul(lr, tf.constant((float) wd)), value));
                 t = tf.withControlDependencies(List.of(decay));
             }
             return t.train.resourceApplyAdam(var, m, v, model.beta1PowerFeed(), model.beta2PowerFeed(), lr,
-                    tf.constant((float) a.beta1()), tf.constant((float) a.beta2()), tf.constant((float) a.epsilon()), g,
+                    b1, b2, tf.constant((float) a.epsilon()), g,
                     ResourceApplyAdam.useLocking(false));
         }
         OptimizerSpec.Sgd s = (OptimizerSpec.Sgd) opt;
@@ -126,11 +131,14 @@ final class TfTrainGraph {
         if (wd > 0) {
             g = tf.math.add(g, tf.math.mul(tf.constant((float) wd), value));
         }
+        g = tf.select(finite, g, tf.zerosLike(g));
         if (s.momentum() == 0) {
             return tf.train.resourceApplyGradientDescent(var, lr, g);
         }
         VarHandleOp acc = model.slot("momentum", name);
-        return tf.train.resourceApplyMomentum(var, acc, lr, g, tf.constant((float) s.momentum()),
+        // a rejected step keeps the accumulator: momentum 1 and a zero gradient leave it as it is
+        Operand<TFloat32> momentum = tf.select(finite, tf.constant((float) s.momentum()), tf.constant(1f));
+        return tf.train.resourceApplyMomentum(var, acc, lr, g, momentum,
                 ResourceApplyMomentum.useNesterov(s.nesterov()));
     }
 
