@@ -95,6 +95,45 @@ public final class BertWeights {
         return fromHuggingFace(file.toString(), SafeTensors.read(file).tensors(), c, prefix, strict);
     }
 
+    /**
+     * Reads the encoder's size from a checkpoint's tensors (vocabulary, hidden size, layers,
+     * feed-forward size, positions, token types); heads cannot be seen in the weights and are
+     * given, as are the family's constants, taken from {@code base}.
+     *
+     * @param huggingFace whether the names are Hugging Face's (else Google's)
+     */
+    public static BertConfig inferConfig(Map<String, HostTensor> tensors, boolean huggingFace, BertConfig base, int heads) {
+        Map<String, Shape> shapes = new java.util.HashMap<>();
+        int layers = 0;
+        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+            Target t = huggingFace ? huggingFaceName(e.getKey()) : googleName(e.getKey());
+            if (t == null) {
+                continue;
+            }
+            Shape s = e.getValue().shape();
+            if (t.transpose() && s.rank() == 2) {
+                s = Shape.of(s.dim(1), s.dim(0));
+            }
+            shapes.put(t.name(), s);
+            Matcher m = Pattern.compile("encoder\\.layer_(\\d+)\\..*").matcher(t.name());
+            if (m.matches()) {
+                layers = Math.max(layers, Integer.parseInt(m.group(1)) + 1);
+            }
+        }
+        Shape word = shapes.get("embeddings.word.embeddings");
+        Shape pos = shapes.get("embeddings.position.embeddings");
+        Shape types = shapes.get("embeddings.token_type.embeddings");
+        Shape inter = shapes.get("encoder.layer_0.ffn.intermediate.kernel");
+        if (word == null || pos == null || types == null || inter == null || layers == 0) {
+            throw new IllegalArgumentException("cannot read the encoder's size from these weights: expected "
+                    + (huggingFace ? "Hugging Face" : "Google") + " BERT tensor names (embeddings, encoder layers), found e.g. "
+                    + tensors.keySet().stream().limit(6).toList());
+        }
+        return new BertConfig(base.family(), layers, (int) word.dim(1), heads > 0 ? heads : (int) word.dim(1) / 64,
+                (int) inter.dim(1), (int) word.dim(0), (int) pos.dim(0), (int) types.dim(0), base.layerNormEps(),
+                base.padId(), base.positionOffset(), base.activation(), base.hiddenDropout(), base.attentionDropout());
+    }
+
     /** A target name (relative) and whether the source is [out, in]. */
     record Target(String name, boolean transpose) {
     }
@@ -143,6 +182,12 @@ public final class BertWeights {
             throw new ImportException(report);
         }
         return new Result(out, report);
+    }
+
+    /** The parameter (relative to the encoder's scope) a Google tensor name maps to, or null. */
+    public static String googleTarget(String source) {
+        Target t = googleName(source);
+        return t == null ? null : t.name();
     }
 
     static Target googleName(String source) {
