@@ -116,7 +116,7 @@ final class QuickstartCommand implements Callable<Integer> {
         Map<String, PipelineConfig> configs = new LinkedHashMap<>();
         Map<String, String> names = new LinkedHashMap<>();
         names.put("feature-extraction", "feature extraction (frozen BERT-Base, linear head)");
-        names.put("hybrid", "hybrid (" + backbone + " frozen below " + cut + ")");
+        names.put("hybrid", "hybrid (frozen below " + cut + ")");
         names.put("fine-tuning", "fine-tuning (all blocks, backbone lr 5e-5)");
         names.put("from-scratch", "from scratch (same architecture, random init)");
         configs.put("feature-extraction", new PipelineConfig(ComponentRef.of(backbone, bopts), ComponentRef.of("feature-extraction"),

@@ -145,6 +145,7 @@ public final class ReportWriter {
         rend.setSeriesStroke(0, new BasicStroke(2f));
         rend.setSeriesStroke(1, new BasicStroke(2f));
         plot.setRenderer(rend);
+        ((org.jfree.chart.axis.NumberAxis) plot.getDomainAxis()).setStandardTickUnits(org.jfree.chart.axis.NumberAxis.createIntegerTickUnits());
         ChartUtils.saveChartAsPNG(file.toFile(), c, 640, 400);
     }
 

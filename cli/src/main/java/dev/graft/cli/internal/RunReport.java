@@ -22,7 +22,7 @@ public record RunReport(String title, String task, String evaluatedOn, Map<Strin
             long trainableParameters, String stopReason) {
         public Section {
             epochs = List.copyOf(epochs);
-            timesSeconds = Map.copyOf(timesSeconds);
+            timesSeconds = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(timesSeconds)); // keeps phase order
         }
     }
 
