@@ -35,8 +35,16 @@ final class ExportCommand implements Callable<Integer> {
         Graft g = parent.graft();
         Args.modelDir(model);
         String engineId = Args.engine(g, engine.engine);
-        if (Files.exists(output) && (!Files.isDirectory(output) || Files.list(output).findAny().isPresent())) {
-            throw new UsageException("export target " + output + " exists and is not empty");
+        if (Files.exists(output)) {
+            boolean empty;
+            try (var s = Files.list(output)) {
+                empty = s.findAny().isEmpty();
+            } catch (java.nio.file.NotDirectoryException e) {
+                empty = false;
+            }
+            if (!empty) {
+                throw new UsageException("export target " + output + " exists and is not empty");
+            }
         }
         TrainedModel m = TrainedModel.load(model);
         Engine e = g.engines().get(engineId);

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -295,14 +294,5 @@ public final class Recommender {
         }
         String salt = random.isEmpty() ? "" : "seed=" + seed + ";random=" + FeatureCache.hash(random.toArray(String[]::new));
         return FeatureCache.hash(b.name(), b.fingerprint(), b.preprocessing().canonical(), backboneOnly.toJson(), salt);
-    }
-
-    /** Candidates as given on a command line: names with their options. */
-    public static List<ComponentRef> candidates(List<String> names, Map<String, Map<String, String>> options) {
-        List<ComponentRef> out = new ArrayList<>();
-        for (String n : names) {
-            out.add(ComponentRef.of(n, options.getOrDefault(n, new LinkedHashMap<>())));
-        }
-        return out;
     }
 }
