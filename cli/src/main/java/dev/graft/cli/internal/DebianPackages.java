@@ -1,0 +1,118 @@
+package dev.graft.cli.internal;
+
+import dev.graft.core.spi.DatasetFormat;
+import dev.graft.core.spi.Example;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * The quickstart's embedded dataset: the installed packages of a Debian system
+ * ({@code /var/lib/dpkg/status}), each one's description (synopsis and long text) labelled by its
+ * section. Real text written by package maintainers, present on every Debian machine.
+ */
+public final class DebianPackages {
+    public static final Path STATUS = Path.of("/var/lib/dpkg/status");
+
+    private DebianPackages() {
+    }
+
+    /** A parsed status file: every package with a description and section, plus problems. */
+    public record Parsed(List<Example> examples, List<DatasetFormat.Problem> problems) {
+    }
+
+    public static Parsed read(Path status) throws IOException {
+        byte[] bytes = Files.readAllBytes(status);
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            text = new String(bytes, StandardCharsets.ISO_8859_1);
+        }
+        List<Example> out = new ArrayList<>();
+        List<DatasetFormat.Problem> problems = new ArrayList<>();
+        String[] lines = text.split("\n", -1);
+        Map<String, String> fields = new LinkedHashMap<>();
+        String current = null;
+        int stanzaLine = 1;
+        for (int i = 0; i <= lines.length; i++) {
+            String line = i < lines.length ? lines[i] : "";
+            if (line.isBlank()) {
+                if (!fields.isEmpty()) {
+                    add(status, stanzaLine, fields, out, problems);
+                }
+                fields.clear();
+                current = null;
+                stanzaLine = i + 2;
+                continue;
+            }
+            if ((line.startsWith(" ") || line.startsWith("\t")) && current != null) {
+                String cont = line.trim();
+                fields.merge(current, "\n" + (cont.equals(".") ? "" : cont), String::concat);
+            } else {
+                int colon = line.indexOf(':');
+                if (colon <= 0) {
+                    problems.add(new DatasetFormat.Problem(status + ":" + (i + 1), "not a 'Field: value' line"));
+                    continue;
+                }
+                current = line.substring(0, colon);
+                fields.put(current, line.substring(colon + 1).trim());
+            }
+        }
+        return new Parsed(out, problems);
+    }
+
+    private static void add(Path status, int line, Map<String, String> f, List<Example> out,
+            List<DatasetFormat.Problem> problems) {
+        String pkg = f.get("Package");
+        String section = f.get("Section");
+        String desc = f.get("Description");
+        if (pkg == null) {
+            problems.add(new DatasetFormat.Problem(status + ":" + line, "stanza without a Package field"));
+            return;
+        }
+        if (section == null || desc == null) {
+            // packages without a section or description carry no label or text; report them
+            problems.add(new DatasetFormat.Problem(status + ":" + line, "package " + pkg + " has no "
+                    + (section == null ? "Section" : "Description")));
+            return;
+        }
+        String label = section.substring(section.lastIndexOf('/') + 1);
+        String body = desc.replace('\n', ' ').replaceAll("\\s+", " ").trim();
+        out.add(new Example(status + ":" + line + " (" + pkg + ")", body, label));
+    }
+
+    /**
+     * A balanced task: the sections with at least {@code minPerClass} packages, at most
+     * {@code maxPerClass} packages each, chosen with {@code seed}.
+     */
+    public static List<Example> balanced(List<Example> all, int minPerClass, int maxPerClass, long seed) {
+        Map<String, List<Example>> by = new TreeMap<>();
+        for (Example e : all) {
+            by.computeIfAbsent(e.label(), k -> new ArrayList<>()).add(e);
+        }
+        List<Example> out = new ArrayList<>();
+        Random r = new Random(seed);
+        for (List<Example> xs : by.values()) {
+            if (xs.size() < minPerClass) {
+                continue;
+            }
+            List<Example> copy = new ArrayList<>(xs);
+            Collections.shuffle(copy, r);
+            out.addAll(copy.subList(0, Math.min(maxPerClass, copy.size())));
+        }
+        Collections.shuffle(out, r);
+        return out;
+    }
+}

@@ -1,0 +1,244 @@
+package dev.graft.core.internal.train;
+
+import dev.graft.core.ServiceLoaderBackboneRegistry;
+import dev.graft.core.ServiceLoaderHeadRegistry;
+import dev.graft.core.ServiceLoaderStrategyRegistry;
+import dev.graft.core.internal.cache.FeatureCache;
+import dev.graft.core.model.ModelManifest;
+import dev.graft.core.model.TrainedModel;
+import dev.graft.core.pipeline.PipelineConfig;
+import dev.graft.core.pipeline.PipelineResult;
+import dev.graft.core.spi.Backbone;
+import dev.graft.core.spi.Example;
+import dev.graft.core.spi.HeadFactory;
+import dev.graft.core.spi.HeadSpec;
+import dev.graft.core.spi.PlanContext;
+import dev.graft.core.spi.Task;
+import dev.graft.core.spi.TransferPlan;
+import dev.graft.core.spi.TransferStrategy;
+import dev.graft.core.train.Metrics;
+import dev.graft.core.train.ProgressListener;
+import dev.graft.core.train.TrainerConfig;
+import dev.graft.core.train.TrainingHistory;
+import dev.graft.core.train.TrainingListener;
+import dev.graft.engine.spi.CompiledModel;
+import dev.graft.engine.spi.Engine;
+import dev.graft.engine.spi.HostTensor;
+import dev.graft.engine.spi.ServiceLoaderEngineRegistry;
+import dev.graft.engine.spi.graph.Network;
+import dev.graft.engine.spi.graph.ParamSpec;
+import dev.graft.engine.spi.train.OptimizerSpec;
+import dev.graft.engine.spi.train.TrainingConfig;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/** Runs a configured pipeline: the work behind {@link dev.graft.core.pipeline.Pipeline#run()}. */
+public final class PipelineRunner {
+    private final ServiceLoaderEngineRegistry engines;
+    private final ServiceLoaderStrategyRegistry strategies;
+    private final ServiceLoaderBackboneRegistry backbones;
+    private final ServiceLoaderHeadRegistry heads;
+
+    public PipelineRunner(ServiceLoaderEngineRegistry engines, ServiceLoaderStrategyRegistry strategies,
+            ServiceLoaderBackboneRegistry backbones, ServiceLoaderHeadRegistry heads) {
+        this.engines = engines;
+        this.strategies = strategies;
+        this.backbones = backbones;
+        this.heads = heads;
+    }
+
+    public PipelineResult run(PipelineConfig config, List<Example> data, List<Example> validation,
+            List<TrainingListener> extraListeners) throws IOException {
+        long t0 = System.nanoTime();
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        TrainerConfig tc = config.trainer();
+        Task task = config.head().task();
+        if (data.isEmpty()) {
+            throw new IllegalArgumentException("the training data is empty: no examples to train on");
+        }
+        TransferStrategy strategy = strategies.get(config.strategy().name());
+        HeadFactory headFactory = heads.get(config.head().factory());
+        Split.Parts parts = validation != null ? new Split.Parts(data, validation)
+                : Split.stratified(data, task, tc.validationFraction(), tc.seed());
+        if (parts.train().isEmpty()) {
+            throw new IllegalArgumentException("no training examples left after holding out validation data");
+        }
+        LabelCodec codec = LabelCodec.fit(task, parts.train());
+        codec.requireKnown(parts.validation(), "validation");
+        if (tc.earlyStopping() != null && !tc.earlyStopping().metric().equals("train_loss") && parts.validation().isEmpty()) {
+            throw new IllegalArgumentException("early stopping on '" + tc.earlyStopping().metric()
+                    + "' needs validation data (give a validation set or a validation fraction > 0)");
+        }
+        Backbone backbone = backbones.create(config.backbone().name(), config.backbone().options());
+        String providerId = backbones.provider(config.backbone().name()).id();
+        HeadSpec headSpec = new HeadSpec(task, codec.outputs(), config.head().hidden(), config.head().dropout());
+        Network trainNet = NetworkAssembler.full(backbone, headFactory, headSpec, codec);
+        PlanContext ctx = new PlanContext(backbone.name(), backbone.blocks(), NetworkAssembler.BACKBONE_SCOPE,
+                NetworkAssembler.HEAD_SCOPE, tc.learningRate(), tc.epochs(), parts.train().size(),
+                task == Task.REGRESSION ? 0 : codec.outputs());
+        TransferPlan plan = strategy.plan(ctx, config.strategy().options());
+        List<PlanResolver.ResolvedPhase> phases = PlanResolver.resolve(plan, trainNet, tc.learningRate());
+        StringBuilder report = new StringBuilder(plan.explanation()).append("\nas applied:");
+        phases.forEach(p -> report.append('\n').append(p.table()));
+        Map<String, HostTensor> backboneInit = backboneInitialValues(backbone, trainNet, tc.seed());
+        String runId = FeatureCache.hash(trainNet.toJson(), describe(tc), config.strategy().toString(),
+                config.head().toString(), dataDigest(parts));
+        Engine engine = engines.get(config.engine());
+        List<TrainingListener> listeners = new ArrayList<>(extraListeners);
+        if (tc.progress()) {
+            listeners.add(ProgressListener.auto());
+        }
+        String output = NetworkAssembler.predictionOutput(task);
+        seconds.put("setup", (System.nanoTime() - t0) / 1e9);
+
+        Map<String, HostTensor> weights = new LinkedHashMap<>();
+        TrainingHistory history;
+        Metrics finalMetrics = null;
+        PipelineResult.CacheStats cacheStats = null;
+        if (plan.cacheFeatures()) {
+            requireFrozenBackbone(strategy.id(), phases, trainNet);
+            long tf = System.nanoTime();
+            FeatureCache cache = new FeatureCache(config.resolvedCacheDir(), backboneKey(backbone, trainNet, tc.seed()));
+            int[] stats = new int[3];
+            float[][] trainF;
+            float[][] valF;
+            try (CompiledModel bm = engine.compile(NetworkAssembler.backboneOnly(backbone), tc.seed())) {
+                bm.setParameters(backboneInit);
+                trainF = cache.features(backbone, bm, NetworkAssembler.FEATURES, parts.train(), tc.batchSize(), stats);
+                valF = cache.features(backbone, bm, NetworkAssembler.FEATURES, parts.validation(), tc.batchSize(), stats);
+            }
+            cacheStats = new PipelineResult.CacheStats(stats[0], stats[1], stats[2], cache.directory().toString());
+            seconds.put("features", (System.nanoTime() - tf) / 1e9);
+            long dim = trainF[0].length;
+            Network headNet = NetworkAssembler.headOnly(dim, headFactory, headSpec, codec);
+            List<PlanResolver.ResolvedPhase> headPhases = PlanResolver.resolve(plan, headNet, tc.learningRate());
+            try (CompiledModel hm = engine.compile(headNet, tc.seed())) {
+                FeatureBatches trainB = new FeatureBatches(trainF, NetworkAssembler.FEATURES);
+                FeatureBatches valB = new FeatureBatches(valF, NetworkAssembler.FEATURES);
+                Trainer trainer = new Trainer(new Trainer.Job(hm, trainB, parts.train(), valB, parts.validation(), codec,
+                        headPhases, plan.warmupEpochs(), tc, output, runId, report.toString()), listeners);
+                long tt = System.nanoTime();
+                history = trainer.run();
+                seconds.put("training", (System.nanoTime() - tt) / 1e9);
+                long te = System.nanoTime();
+                if (!parts.validation().isEmpty()) {
+                    finalMetrics = trainer.evaluate(valB, parts.validation());
+                }
+                seconds.put("evaluation", (System.nanoTime() - te) / 1e9);
+                weights.putAll(backboneInit);
+                weights.putAll(hm.parameters());
+            }
+        } else {
+            try (CompiledModel m = engine.compile(trainNet, tc.seed())) {
+                m.setParameters(backboneInit);
+                ExampleBatches trainB = new ExampleBatches(backbone, parts.train());
+                ExampleBatches valB = new ExampleBatches(backbone, parts.validation());
+                Trainer trainer = new Trainer(new Trainer.Job(m, trainB, parts.train(), valB, parts.validation(), codec,
+                        phases, plan.warmupEpochs(), tc, output, runId, report.toString()), listeners);
+                long tt = System.nanoTime();
+                history = trainer.run();
+                seconds.put("training", (System.nanoTime() - tt) / 1e9);
+                long te = System.nanoTime();
+                if (!parts.validation().isEmpty()) {
+                    finalMetrics = trainer.evaluate(valB, parts.validation());
+                }
+                seconds.put("evaluation", (System.nanoTime() - te) / 1e9);
+                weights.putAll(m.parameters());
+            }
+        }
+        Network inference = NetworkAssembler.full(backbone, headFactory, headSpec, null);
+        Map<String, HostTensor> kept = new LinkedHashMap<>();
+        for (String name : inference.params().keySet()) {
+            kept.put(name, weights.get(name));
+        }
+        ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, config.backbone(), providerId,
+                config.head(), codec.outputs(), config.strategy(), engine.id(), output);
+        TrainedModel model = new TrainedModel(manifest, inference, kept, backbone.preprocessing(),
+                new TrainedModel.Labels(task, codec.labels()));
+        return new PipelineResult(model, history, finalMetrics, plan, report.toString(), cacheStats, seconds,
+                engine.id() + " " + engine.version());
+    }
+
+    /**
+     * Backbone parameters: the backbone's weights where it has them, the seeded initial values
+     * elsewhere. A weight the network does not define, or of another shape, is an error.
+     */
+    static Map<String, HostTensor> backboneInitialValues(Backbone backbone, Network net, long seed) {
+        Map<String, HostTensor> w = backbone.weights();
+        String prefix = NetworkAssembler.BACKBONE_SCOPE + ".";
+        for (Map.Entry<String, HostTensor> e : w.entrySet()) {
+            ParamSpec p = net.params().get(e.getKey());
+            if (p == null || !e.getKey().startsWith(prefix)) {
+                throw new IllegalArgumentException("backbone '" + backbone.name() + "' has weight '" + e.getKey()
+                        + "' that its network does not define" + nearest(net, e.getKey()));
+            }
+            if (!p.shape().equals(e.getValue().shape()) || p.dtype() != e.getValue().dtype()) {
+                throw new IllegalArgumentException("backbone '" + backbone.name() + "' weight '" + e.getKey() + "' is "
+                        + e.getValue().dtype() + e.getValue().shape() + ", the network wants " + p.dtype() + p.shape());
+            }
+        }
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (ParamSpec p : net.params().values()) {
+            if (p.name().startsWith(prefix)) {
+                HostTensor t = w.get(p.name());
+                out.put(p.name(), t != null ? t : p.initializer().create(p.shape(), p.dtype(), seed, p.name()));
+            }
+        }
+        return out;
+    }
+
+    private static String nearest(Network net, String name) {
+        List<String> names = net.params().keySet().stream().filter(n -> n.startsWith(NetworkAssembler.BACKBONE_SCOPE + "."))
+                .limit(8).toList();
+        return names.isEmpty() ? "" : " (its parameters look like " + names + ")";
+    }
+
+    /** Fingerprint + preprocessing, plus the seed when some backbone parameters are randomly initialised. */
+    static String backboneKey(Backbone backbone, Network net, long seed) {
+        TreeSet<String> random = new TreeSet<>();
+        Map<String, HostTensor> w = backbone.weights();
+        for (String p : net.params().keySet()) {
+            if (p.startsWith(NetworkAssembler.BACKBONE_SCOPE + ".") && !w.containsKey(p)) {
+                random.add(p);
+            }
+        }
+        String salt = random.isEmpty() ? "" : "seed=" + seed + ";random=" + FeatureCache.hash(random.toArray(String[]::new));
+        return FeatureCache.hash(backbone.name(), backbone.fingerprint(), backbone.preprocessing().canonical(),
+                NetworkAssembler.backboneOnly(backbone).toJson(), salt);
+    }
+
+    private static void requireFrozenBackbone(String strategy, List<PlanResolver.ResolvedPhase> phases, Network net) {
+        for (PlanResolver.ResolvedPhase p : phases) {
+            TrainingConfig cfg = TrainingConfig.of(OptimizerSpec.sgd(0), s -> 1).withGroups(p.groups());
+            for (ParamSpec ps : net.params().values()) {
+                if (!ps.name().startsWith(NetworkAssembler.BACKBONE_SCOPE + ".")) {
+                    continue;
+                }
+                var g = cfg.groupOf(ps.name());
+                if ((ps.trainable() && !g.frozen()) || (!ps.trainable() && g.batchStatistics())) {
+                    throw new IllegalStateException("strategy '" + strategy + "' asks for cached backbone features but its phase '"
+                            + p.phase().description() + "' changes backbone parameter '" + ps.name() + "' (group '" + g.name()
+                            + "'); features can only be cached when the backbone stays frozen");
+                }
+            }
+        }
+    }
+
+    private static String describe(TrainerConfig tc) {
+        return String.join(";", "epochs=" + tc.epochs(), "maxSteps=" + tc.maxSteps(), "batch=" + tc.batchSize(),
+                "lr=" + tc.learningRate(), "opt=" + tc.optimizer(), "schedule=" + tc.schedule(),
+                "clip=" + tc.clipGlobalNorm(), "seed=" + tc.seed(), "val=" + tc.validationFraction(),
+                "es=" + tc.earlyStopping());
+    }
+
+    private static String dataDigest(Split.Parts parts) {
+        List<String> s = new ArrayList<>();
+        parts.train().forEach(e -> s.add("t:" + e.source() + "=" + e.label()));
+        parts.validation().forEach(e -> s.add("v:" + e.source() + "=" + e.label()));
+        return FeatureCache.hash(s.toArray(String[]::new));
+    }
+}

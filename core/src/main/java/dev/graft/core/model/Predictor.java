@@ -1,0 +1,124 @@
+package dev.graft.core.model;
+
+import dev.graft.core.ServiceLoaderBackboneRegistry;
+import dev.graft.core.spi.Backbone;
+import dev.graft.core.spi.Example;
+import dev.graft.core.spi.Task;
+import dev.graft.engine.spi.CompiledModel;
+import dev.graft.engine.spi.Engine;
+import dev.graft.engine.spi.HostTensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs a trained model on new inputs with any engine. The backbone's plugin is looked up by name
+ * to encode inputs the way the weights expect; its preprocessing must match the saved one.
+ * Thread-safe; close it to free the engine's resources.
+ */
+public final class Predictor implements AutoCloseable {
+    private final TrainedModel model;
+    private final Backbone encoder;
+    private final CompiledModel compiled;
+    private final int batchSize;
+
+    private Predictor(TrainedModel model, Backbone encoder, CompiledModel compiled, int batchSize) {
+        this.model = model;
+        this.encoder = encoder;
+        this.compiled = compiled;
+        this.batchSize = batchSize;
+    }
+
+    /** Compiles the model on {@code engine} and finds its backbone's encoder in {@code backbones}. */
+    public static Predictor open(TrainedModel model, Engine engine, ServiceLoaderBackboneRegistry backbones) {
+        ModelManifest m = model.manifest();
+        Backbone b = backbones.create(m.backbone().name(), m.backbone().options());
+        if (!b.preprocessing().canonical().equals(model.preprocessing().canonical())) {
+            throw new IllegalStateException("backbone '" + m.backbone().name() + "' now preprocesses as "
+                    + b.preprocessing().canonical() + " but the model was trained with "
+                    + model.preprocessing().canonical() + "; use the plugin version the model was trained with");
+        }
+        CompiledModel c = engine.compile(model.network(), 0);
+        try {
+            c.setParameters(model.weights());
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return new Predictor(model, b, c, 32);
+    }
+
+    public TrainedModel model() {
+        return model;
+    }
+
+    /** Predicts every example (labels, if present, are ignored). */
+    public List<Prediction> predict(List<Example> examples) {
+        List<Prediction> out = new ArrayList<>(examples.size());
+        for (int from = 0; from < examples.size(); from += batchSize) {
+            List<Example> batch = examples.subList(from, Math.min(examples.size(), from + batchSize));
+            HostTensor y = compiled.predict(encoder.encode(batch, false, 0), model.manifest().predictionOutput());
+            int c = (int) y.shape().dim(1);
+            float[] v = y.floats();
+            for (int i = 0; i < batch.size(); i++) {
+                out.add(decode(batch.get(i).source(), v, i * c, c));
+            }
+        }
+        return out;
+    }
+
+    /** Raw output rows (probabilities or values), [N][outputs]. */
+    public float[][] scores(List<Example> examples) {
+        List<Prediction> p = predict(examples);
+        float[][] out = new float[p.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = new float[p.get(i).scores().size()];
+            int j = 0;
+            for (double d : p.get(i).scores().values()) {
+                out[i][j++] = (float) d;
+            }
+        }
+        return out;
+    }
+
+    private Prediction decode(String source, float[] v, int off, int c) {
+        List<String> labels = model.labels().labels();
+        Map<String, Double> scores = new LinkedHashMap<>();
+        for (int j = 0; j < c; j++) {
+            scores.put(labels.get(j), (double) v[off + j]);
+        }
+        Task task = model.labels().task();
+        String label;
+        if (task == Task.CLASSIFICATION) {
+            int arg = 0;
+            for (int j = 1; j < c; j++) {
+                if (v[off + j] > v[off + arg]) {
+                    arg = j;
+                }
+            }
+            label = labels.get(arg);
+        } else if (task == Task.MULTI_LABEL) {
+            List<String> on = new ArrayList<>();
+            for (int j = 0; j < c; j++) {
+                if (v[off + j] >= 0.5f) {
+                    on.add(labels.get(j));
+                }
+            }
+            label = String.join("|", on);
+        } else {
+            List<String> vals = new ArrayList<>();
+            for (int j = 0; j < c; j++) {
+                vals.add(String.format(Locale.ROOT, "%.6g", v[off + j]));
+            }
+            label = String.join("|", vals);
+        }
+        return new Prediction(source, label, scores);
+    }
+
+    @Override
+    public void close() {
+        compiled.close();
+    }
+}

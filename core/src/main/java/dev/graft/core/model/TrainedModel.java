@@ -1,0 +1,160 @@
+package dev.graft.core.model;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+import dev.graft.core.spi.Preprocessing;
+import dev.graft.core.spi.Task;
+import dev.graft.engine.spi.HostTensor;
+import dev.graft.engine.spi.graph.Network;
+import dev.graft.engine.spi.graph.ParamSpec;
+import dev.graft.engine.spi.io.SafeTensors;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A trained network, engine-neutral: the inference definition, its weights, the preprocessing the
+ * backbone expects and the labels. Saved as a directory that any engine can load:
+ * {@code manifest.json}, {@code network.json}, {@code weights.safetensors},
+ * {@code preprocessing.json}, {@code labels.json}.
+ */
+public final class TrainedModel {
+    public static final String MANIFEST = "manifest.json";
+    public static final String NETWORK = "network.json";
+    public static final String WEIGHTS = "weights.safetensors";
+    public static final String PREPROCESSING = "preprocessing.json";
+    public static final String LABELS = "labels.json";
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+    /** The labels file: the task and the output labels in order. */
+    public record Labels(Task task, List<String> labels) {
+        public Labels {
+            labels = List.copyOf(labels);
+        }
+    }
+
+    private final ModelManifest manifest;
+    private final Network network;
+    private final Map<String, HostTensor> weights;
+    private final Preprocessing preprocessing;
+    private final Labels labels;
+
+    public TrainedModel(ModelManifest manifest, Network network, Map<String, HostTensor> weights,
+            Preprocessing preprocessing, Labels labels) {
+        this.manifest = manifest;
+        this.network = network;
+        this.weights = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(weights));
+        this.preprocessing = preprocessing;
+        this.labels = labels;
+        check(network, this.weights, "model");
+        if (labels.labels().size() != manifest.outputs()) {
+            throw new IllegalArgumentException("model has " + manifest.outputs() + " outputs but " + labels.labels().size()
+                    + " labels");
+        }
+    }
+
+    public ModelManifest manifest() {
+        return manifest;
+    }
+
+    /** The inference network (no label input, no loss). */
+    public Network network() {
+        return network;
+    }
+
+    public Map<String, HostTensor> weights() {
+        return weights;
+    }
+
+    public Preprocessing preprocessing() {
+        return preprocessing;
+    }
+
+    public Labels labels() {
+        return labels;
+    }
+
+    /** Writes the model directory (created if needed); the weights file is written atomically. */
+    public void save(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        SafeTensors.write(dir.resolve(WEIGHTS), weights, Map.of("graft.format", Integer.toString(manifest.formatVersion())));
+        write(dir.resolve(NETWORK), network.toJson());
+        write(dir.resolve(PREPROCESSING), GSON.toJson(preprocessing));
+        write(dir.resolve(LABELS), GSON.toJson(labels));
+        write(dir.resolve(MANIFEST), GSON.toJson(manifest));
+    }
+
+    /** Reads a model directory, checking every file and that the weights match the definition. */
+    public static TrainedModel load(Path dir) throws IOException {
+        ModelManifest m = read(dir, MANIFEST, ModelManifest.class);
+        if (m.formatVersion() != ModelManifest.FORMAT_VERSION) {
+            throw new IOException(dir.resolve(MANIFEST) + ": format version " + m.formatVersion()
+                    + " is not supported (this Graft reads version " + ModelManifest.FORMAT_VERSION + ")");
+        }
+        Network net;
+        try {
+            net = Network.fromJson(Files.readString(file(dir, NETWORK)));
+        } catch (RuntimeException e) {
+            throw new IOException(dir.resolve(NETWORK) + ": invalid network definition: " + e.getMessage(), e);
+        }
+        Map<String, HostTensor> w = SafeTensors.read(file(dir, WEIGHTS)).tensors();
+        Preprocessing p = read(dir, PREPROCESSING, Preprocessing.class);
+        Labels l = read(dir, LABELS, Labels.class);
+        try {
+            return new TrainedModel(m, net, w, p, l);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void check(Network net, Map<String, HostTensor> w, String where) {
+        for (ParamSpec p : net.params().values()) {
+            HostTensor t = w.get(p.name());
+            if (t == null) {
+                throw new IllegalArgumentException(where + " weights lack tensor '" + p.name() + "'");
+            }
+            if (!t.shape().equals(p.shape()) || t.dtype() != p.dtype()) {
+                throw new IllegalArgumentException(where + " tensor '" + p.name() + "' is " + t.dtype() + t.shape()
+                        + ", the definition wants " + p.dtype() + p.shape());
+            }
+        }
+        for (String k : w.keySet()) {
+            if (!net.params().containsKey(k)) {
+                throw new IllegalArgumentException(where + " weights hold tensor '" + k + "' that the network does not define");
+            }
+        }
+    }
+
+    private static Path file(Path dir, String name) throws IOException {
+        Path f = dir.resolve(name);
+        if (!Files.isRegularFile(f)) {
+            throw new NoSuchFileException(f.toString(), null, "not a Graft model directory: " + name + " is missing");
+        }
+        return f;
+    }
+
+    private static <T> T read(Path dir, String name, Class<T> type) throws IOException {
+        Path f = file(dir, name);
+        try {
+            T v = GSON.fromJson(Files.readString(f, StandardCharsets.UTF_8), type);
+            if (v == null) {
+                throw new IOException(f + ": empty");
+            }
+            return v;
+        } catch (JsonParseException e) {
+            throw new IOException(f + ": invalid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static void write(Path f, String text) throws IOException {
+        Path tmp = f.resolveSibling("." + f.getFileName() + ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.graft.core.pipeline;
+
+import dev.graft.core.model.TrainedModel;
+import dev.graft.core.spi.TransferPlan;
+import dev.graft.core.train.Metrics;
+import dev.graft.core.train.TrainingHistory;
+import java.util.Map;
+
+/**
+ * What a pipeline run produced.
+ *
+ * @param model        the trained model (save it with {@link TrainedModel#save})
+ * @param history      per-epoch metrics, stop reason, steps
+ * @param validation   final metrics on the validation set with the returned weights (null without one)
+ * @param plan         the strategy's plan
+ * @param planReport   the plan as applied: groups, learning rates, BatchNorm policy, trainable counts per phase
+ * @param featureCache feature-cache figures when the plan cached backbone features, else null
+ * @param seconds      wall time per stage: {@code setup}, {@code features}, {@code training}, {@code evaluation}
+ * @param engine       the engine id and version used
+ */
+public record PipelineResult(TrainedModel model, TrainingHistory history, Metrics validation, TransferPlan plan,
+        String planReport, CacheStats featureCache, Map<String, Double> seconds, String engine) {
+    /**
+     * @param hits            examples whose features came from disk
+     * @param computed        examples run through the backbone
+     * @param backboneBatches backbone executions (batches)
+     */
+    public record CacheStats(int hits, int computed, int backboneBatches, String directory) {
+    }
+}

@@ -1,0 +1,91 @@
+package dev.graft.core.train;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * Shows progress: on a terminal ({@code System.console() != null}) a bar redrawn in place with
+ * examples/s and time left; elsewhere (logs, CI) one plain line per epoch.
+ */
+public final class ProgressListener implements TrainingListener {
+    private final PrintStream out;
+    private final boolean terminal;
+    private long startNanos;
+    private long lastDraw;
+    private long examples;
+    private long totalSteps;
+    private long firstStep = -1;
+
+    public ProgressListener(PrintStream out, boolean terminal) {
+        this.out = out;
+        this.terminal = terminal;
+    }
+
+    /** Progress on standard error, as a bar when a terminal is attached. */
+    public static ProgressListener auto() {
+        return new ProgressListener(System.err, System.console() != null);
+    }
+
+    @Override
+    public void onStart(int epochs, int stepsPerEpoch, long total, int trainExamples, String plan) {
+        startNanos = System.nanoTime();
+        totalSteps = total;
+        out.printf(Locale.ROOT, "training: %d epochs x %d steps (%d examples)%n", epochs, stepsPerEpoch, trainExamples);
+    }
+
+    @Override
+    public void onPhase(int epoch, String description, long trainable) {
+        if (terminal) {
+            out.print("\r\033[K");
+        }
+        out.printf(Locale.ROOT, "epoch %d: %s (%,d trainable parameters)%n", epoch + 1, description, trainable);
+    }
+
+    @Override
+    public void onStep(StepEvent e) {
+        if (firstStep < 0) {
+            firstStep = e.globalStep() - 1;
+        }
+        examples += e.examples();
+        if (!terminal) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastDraw < 100_000_000L && e.stepInEpoch() != e.stepsPerEpoch()) {
+            return;
+        }
+        lastDraw = now;
+        double secs = Math.max(1e-9, (now - startNanos) / 1e9);
+        double rate = examples / secs;
+        long done = e.globalStep() - firstStep;
+        long left = e.totalSteps() - e.globalStep();
+        double eta = done > 0 ? left * secs / done : 0;
+        int width = 30;
+        int filled = (int) Math.round(width * (double) e.stepInEpoch() / e.stepsPerEpoch());
+        out.printf(Locale.ROOT, "\r\033[Kepoch %d [%s%s] %d/%d loss %.4f  %.1f ex/s  %s left", e.epoch() + 1,
+                "=".repeat(filled), " ".repeat(width - filled), e.stepInEpoch(), e.stepsPerEpoch(), e.loss(), rate,
+                formatSeconds(eta));
+        out.flush();
+    }
+
+    @Override
+    public void onEpoch(EpochMetrics m) {
+        if (terminal) {
+            out.print("\r\033[K");
+        }
+        double secs = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
+        out.printf(Locale.ROOT, "epoch %d: train loss %.4f%s (%.1fs, %.1f ex/s)%n", m.epoch() + 1, m.trainLoss(),
+                m.validation() == null ? "" : "; validation " + m.validation(), m.seconds(), examples / secs);
+    }
+
+    @Override
+    public void onEnd(TrainingHistory h) {
+        out.printf(Locale.ROOT, "stopped (%s) after %d steps; best epoch %d%n", h.stopReason(), h.steps(), h.bestEpoch() + 1);
+    }
+
+    static String formatSeconds(double s) {
+        long t = Math.round(s);
+        return t >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", t / 3600, t / 60 % 60)
+                : String.format(Locale.ROOT, "%d:%02d", t / 60, t % 60);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.graft.core.train;
+
+/**
+ * Follows a training run: progress bars, learning curves, logs. Called on the training thread;
+ * an exception thrown here aborts the run (the last checkpoint stays valid).
+ */
+public interface TrainingListener {
+    /** Before the first step (or the first step after a resume). */
+    default void onStart(int epochs, int stepsPerEpoch, long totalSteps, int trainExamples, String plan) {
+    }
+
+    /** A new strategy phase took effect (gradual unfreezing). */
+    default void onPhase(int epoch, String description, long trainableParameters) {
+    }
+
+    default void onStep(StepEvent event) {
+    }
+
+    default void onEpoch(EpochMetrics metrics) {
+    }
+
+    /** A checkpoint was written. */
+    default void onCheckpoint(java.nio.file.Path file, long step) {
+    }
+
+    default void onEnd(TrainingHistory history) {
+    }
+}
