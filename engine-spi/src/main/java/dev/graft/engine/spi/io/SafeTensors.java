@@ -322,7 +322,7 @@ public final class SafeTensors {
     /** A JSON integer written as plain digits (no fraction, exponent or sign tricks) that fits a long. */
     private static long whole(Path file, String tensor, String field, JsonElement v) throws SafeTensorsException {
         String s = v.isJsonPrimitive() && v.getAsJsonPrimitive().isNumber() ? v.getAsJsonPrimitive().getAsString() : null;
-        if (s == null || !s.matches("-?[0-9]{1,40}")) {
+        if (s == null || !isInteger(s)) {
             throw new SafeTensorsException(file, "tensor '" + tensor + "': " + field + " holds " + v + ", not an integer");
         }
         try {
@@ -330,6 +330,19 @@ public final class SafeTensors {
         } catch (NumberFormatException e) {
             throw new SafeTensorsException(file, "tensor '" + tensor + "': " + field + " value " + s + " does not fit 64 bits");
         }
+    }
+
+    private static boolean isInteger(String s) {
+        int start = s.startsWith("-") ? 1 : 0;
+        if (s.length() == start || s.length() > 40) {
+            return false;
+        }
+        for (int i = start; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Checks the header checksum; files carrying Graft metadata must have both checksums. */
