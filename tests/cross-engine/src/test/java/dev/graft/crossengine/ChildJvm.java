@@ -64,12 +64,14 @@ final class ChildJvm {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().remove("GRAFT_ENGINE");
         pb.environment().putAll(environment);
+        long start = System.nanoTime();
         Process p = pb.start();
         if (!p.waitFor(300, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             p.waitFor(30, TimeUnit.SECONDS);
             throw new IllegalStateException(name + ": child JVM did not finish in 300 s; see " + logDir);
         }
+        System.out.printf("child JVM %s: exit code %d after %.1f s%n", name, p.exitValue(), (System.nanoTime() - start) / 1e9);
         return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
     }
 
