@@ -74,7 +74,7 @@ final class CrossEngine {
     }
 
     static void assertOnlyEngine(RunReport r, String engine, String what) {
-        assertThat(r.created()).as(what + ": engines created").isEqualTo(Map.of(engine, true, other(engine), false));
+        assertThat(r.created()).as(what + ": engines created (engine libraries mapped: " + r.nativeLibraries() + ")").isEqualTo(Map.of(engine, true, other(engine), false));
         assertThat(r.nativeLibraries()).as(what + ": engine libraries mapped").isNotEmpty()
                 .allSatisfy(lib -> assertThat(ProcessFacts.ownerOf(lib)).as(lib).isEqualTo(engine));
     }

@@ -102,8 +102,9 @@ class TextCrossEngineTest {
 
     /**
      * The PyTorch engine cannot export SavedModels, so {@code graft export --engine pytorch} should
-     * refuse with a usage error (exit code 2) naming the engines that can. It creates every other
-     * engine to find them, which loads TensorFlow into a process that runs PyTorch and aborts the JVM.
+     * refuse with a usage error (exit code 2) naming the engines that can, without loading another
+     * engine. It does print that error, but finds the engines that can by creating every engine, so
+     * TensorFlow is created in a process that runs PyTorch (the pairing that can abort the JVM).
      * Known failure; runs with {@code -Dgraft.knownProblems=true}.
      */
     @Test
