@@ -129,38 +129,40 @@ public final class BertBenchmark {
             TrainingConfig sgdSame = TrainingConfig.of(OptimizerSpec.sgd(0), LearningRateSchedule.constant(1e-5))
                     .withGroups(List.of(ParamGroup.frozen("word embeddings", "backbone.embeddings.word.**")));
             TrainingConfig adamAll = TrainingConfig.of(OptimizerSpec.adam(), LearningRateSchedule.constant(1e-5));
-            benches.add(new Bench(FT, "Graft, own BERT definition, SGD, same variables as the baseline", () -> {
-                configure(tr, sgdSame);
-                return tr.trainStep(train).step();
-            }));
-            benches.add(new Bench(FT, "Graft, own BERT definition, Adam, every variable", () -> {
-                configure(tr, adamAll);
-                return tr.trainStep(train).step();
-            }));
-            benches.add(new Bench(FT_DYN + dynLen + ")", "Graft, own BERT definition, Adam, every variable", () -> {
-                configure(tr, adamAll);
-                return tr.trainStep(trainDyn).step();
-            }));
+            benches.add(new Bench(FT, "Graft, own BERT definition, SGD, same variables as the baseline",
+                    () -> tr.configureTraining(sgdSame), () -> tr.trainStep(train).step()));
+            benches.add(new Bench(FT, "Graft, own BERT definition, Adam, every variable",
+                    () -> tr.configureTraining(adamAll), () -> tr.trainStep(train).step()));
+            benches.add(new Bench(FT_DYN + dynLen + ")", "Graft, own BERT definition, Adam, every variable",
+                    () -> tr.configureTraining(adamAll), () -> tr.trainStep(trainDyn).step()));
             for (Bench x : benches) {
+                x.setup.run();
                 x.run.get();
             }
             double[] best = new double[benches.size()];
+            double[] bestCpu = new double[benches.size()];
             java.util.Arrays.fill(best, Double.MAX_VALUE);
+            java.util.Arrays.fill(bestCpu, Double.MAX_VALUE);
             for (int round = 0; round < rounds; round++) {
                 for (int i = 0; i < benches.size(); i++) {
+                    benches.get(i).setup.run();
+                    double cpu0 = cpuSeconds();
                     double t = benches.get(i).time(iters);
+                    double cpu = (cpuSeconds() - cpu0) / iters;
                     best[i] = Math.min(best[i], t);
-                    System.out.printf("round %d: %s / %s: %.0f ms%n", round + 1, benches.get(i).what, benches.get(i).how, t * 1000);
+                    bestCpu[i] = Math.min(bestCpu[i], cpu);
+                    System.out.printf("round %d: %s / %s: %.0f ms wall, %.0f ms CPU%n", round + 1, benches.get(i).what,
+                            benches.get(i).how, t * 1000, cpu * 1000);
                 }
             }
             System.out.printf("%nBERT-Base, batch %d, best of %d rounds of %d timed batches (after a warm-up), %s, %d cores, "
                     + "load average at the end %s%n%n", batch, rounds, iters, engine.version(),
                     Runtime.getRuntime().availableProcessors(), Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-            System.out.println("| workload | path | time per batch | sequences/s |");
-            System.out.println("| --- | --- | ---: | ---: |");
+            System.out.println("| workload | path | wall time per batch | sequences/s | CPU time per batch |");
+            System.out.println("| --- | --- | ---: | ---: | ---: |");
             for (int i = 0; i < benches.size(); i++) {
-                System.out.printf("| %s | %s | %.0f ms | %.1f |%n", benches.get(i).what, benches.get(i).how, best[i] * 1000,
-                        batch / best[i]);
+                System.out.printf("| %s | %s | %.0f ms | %.1f | %.0f ms |%n", benches.get(i).what, benches.get(i).how,
+                        best[i] * 1000, batch / best[i], bestCpu[i] * 1000);
             }
         } finally {
             for (int i = open.size() - 1; i >= 0; i--) {
@@ -173,17 +175,24 @@ public final class BertBenchmark {
     private static final String FE_DYN = "feature extraction, real sentences (dynamic padding to ";
     private static final String FT = "fine-tuning step, 128 tokens";
     private static final String FT_DYN = "fine-tuning step, real sentences (dynamic padding to ";
-    private static TrainingConfig current;
 
-    private static void configure(CompiledModel m, TrainingConfig cfg) {
-        if (current != cfg) {
-            m.configureTraining(cfg);
-            current = cfg;
+    /** CPU time of every thread of this process (Java and native), from /proc/self/stat. */
+    static double cpuSeconds() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
-    /** One timed workload. */
-    record Bench(String what, String how, Supplier<Object> run) {
+    /** One timed workload, with untimed set-up before each round. */
+    record Bench(String what, String how, Runnable setup, Supplier<Object> run) {
+        Bench(String what, String how, Supplier<Object> run) {
+            this(what, how, () -> { }, run);
+        }
+
         double time(int iters) {
             long t0 = System.nanoTime();
             for (int i = 0; i < iters; i++) {

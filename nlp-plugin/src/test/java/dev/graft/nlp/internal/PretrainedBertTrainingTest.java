@@ -34,8 +34,8 @@ class PretrainedBertTrainingTest {
                         .withValidationFraction(0.25))
                 .cacheDir(cache).run();
         List<Double> l = losses(r);
-        System.out.printf("BERT-Base fine-tuning: train loss per epoch %s, validation %s, %.1f s%n", l, r.validation(),
-                (System.nanoTime() - t0) / 1e9);
+        System.out.printf("BERT-Base fine-tuning: train loss per epoch %s, validation %s, %.1f s (phases %s)%n", l,
+                r.validation(), (System.nanoTime() - t0) / 1e9, r.seconds());
         assertThat(r.history().steps()).isEqualTo(10);
         assertThat(l.get(1)).isLessThan(l.get(0));
         assertThat(r.planReport()).contains("all 14 blocks");
