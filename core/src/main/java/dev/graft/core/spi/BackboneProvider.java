@@ -12,7 +12,10 @@ public interface BackboneProvider {
     Set<String> backbones();
 
     /**
-     * Creates a backbone. Options are plugin-specific strings (e.g. {@code weights=/path/to.h5},
+     * Creates a backbone. Keep this cheap and load weights lazily in {@link Backbone#weights()}:
+     * a saved model is reopened by calling {@code create} with the options it was trained with,
+     * only to encode new inputs (its weights come from the saved model). Options are plugin-specific
+     * strings (e.g. {@code weights=/path/to.h5},
      * {@code pretrained=false}, {@code maxLength=128}); unknown options are an error.
      */
     Backbone create(String name, Map<String, String> options);

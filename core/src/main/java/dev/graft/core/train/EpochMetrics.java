@@ -12,7 +12,18 @@ import java.util.List;
  * @param steps      optimizer steps taken so far, in total
  * @param seconds    wall time of the epoch (training and evaluation)
  */
-public record EpochMetrics(int epoch, String phase, double trainLoss, Metrics validation, long steps, double seconds) {
+public record EpochMetrics(int epoch, String phase, double trainLoss, Metrics validation, long steps, double seconds,
+        Metrics trainSample) {
+    /** Without training-sample metrics. */
+    public EpochMetrics(int epoch, String phase, double trainLoss, Metrics validation, long steps, double seconds) {
+        this(epoch, phase, trainLoss, validation, steps, seconds, null);
+    }
+
+    /** Accuracy on the training sample evaluated in inference mode after the epoch (NaN without one). */
+    public double trainAccuracy() {
+        return trainSample == null ? Double.NaN : trainSample.accuracy();
+    }
+
     /** Metric names that early stopping and reports understand. */
     public static final List<String> METRICS = List.of("train_loss", "val_loss", "val_accuracy", "val_top_k_accuracy",
             "val_macro_f1", "val_mae");

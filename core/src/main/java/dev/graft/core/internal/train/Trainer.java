@@ -130,8 +130,9 @@ public final class Trainer {
                 break;
             }
             Metrics val = job.validationExamples().isEmpty() ? null : evaluate(job.validation(), job.validationExamples());
+            Metrics trainSample = evaluateTrainSample();
             EpochMetrics em = new EpochMetrics(epoch, job.phases().get(phase).phase().description(), lossSum / lossCount, val,
-                    model.step(), (System.nanoTime() - t0) / 1e9);
+                    model.step(), (System.nanoTime() - t0) / 1e9, trainSample);
             history.add(em);
             listeners.forEach(l -> l.onEpoch(em));
             if (es != null) {
@@ -213,6 +214,39 @@ public final class Trainer {
             throw new UncheckedIOException("cannot write checkpoint " + ckpt + ": " + e.getMessage(), e);
         }
         listeners.forEach(l -> l.onCheckpoint(ckpt, job.model().step()));
+    }
+
+    /**
+     * Metrics on a fixed sample of the training set, in inference mode, for learning curves: as many
+     * examples as the validation set has (at least 64, at most all), so it at most doubles the
+     * evaluation cost. The sample is the same every epoch.
+     */
+    private Metrics evaluateTrainSample() {
+        int n = job.train().size();
+        int k = Math.min(n, Math.max(64, job.validationExamples().size()));
+        int[] order = Seeds.permutation(n, Seeds.derive(cfg.seed(), 3));
+        int[] idx = java.util.Arrays.copyOf(order, k);
+        java.util.Arrays.sort(idx);
+        List<Example> ex = new ArrayList<>(k);
+        for (int i : idx) {
+            ex.add(job.trainExamples().get(i));
+        }
+        BatchSource sample = new BatchSource() {
+            @Override
+            public int size() {
+                return idx.length;
+            }
+
+            @Override
+            public Map<String, HostTensor> inputs(int[] rows, boolean training, long seed) {
+                int[] mapped = new int[rows.length];
+                for (int i = 0; i < rows.length; i++) {
+                    mapped[i] = idx[rows[i]];
+                }
+                return job.train().inputs(mapped, false, seed);
+            }
+        };
+        return evaluate(sample, ex);
     }
 
     /** Metrics of the model's current weights on a data set. */

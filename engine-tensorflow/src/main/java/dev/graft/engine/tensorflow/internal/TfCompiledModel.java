@@ -162,19 +162,86 @@ final class TfCompiledModel implements CompiledModel {
                 owned.add(t);
                 r.feed(inputs.get(in), t);
             }
+            // an output that is a fed input itself (an INPUT output, inference dropout) cannot be
+            // fetched: TensorFlow rejects a tensor that is both fed and fetched
+            Map<String, HostTensor> passThrough = new LinkedHashMap<>();
+            List<String> fetched = new ArrayList<>();
             for (String o : outputs) {
-                r.fetch(inference.values[net.output(o).id()]);
-            }
-            Map<String, HostTensor> out = new LinkedHashMap<>();
-            try (Result res = r.run()) {
-                for (int i = 0; i < outputs.size(); i++) {
-                    out.put(outputs.get(i), TfTensors.fromTf(res.get(i)));
+                Operand<?> v = inference.values[net.output(o).id()];
+                String fedInput = fedInput(v);
+                if (fedInput != null) {
+                    passThrough.put(o, feeds.get(fedInput));
+                } else {
+                    r.fetch(v);
+                    fetched.add(o);
                 }
             }
+            Map<String, HostTensor> got = new LinkedHashMap<>(passThrough);
+            if (!fetched.isEmpty()) {
+                try (Result res = r.run()) {
+                    for (int i = 0; i < fetched.size(); i++) {
+                        got.put(fetched.get(i), TfTensors.fromTf(res.get(i)));
+                    }
+                }
+            }
+            Map<String, HostTensor> out = new LinkedHashMap<>();
+            outputs.forEach(o -> out.put(o, got.get(o)));
             return out;
         } finally {
             owned.forEach(Tensor::close);
             lock.readLock().unlock();
+        }
+    }
+
+    private String fedInput(Operand<?> v) {
+        for (Map.Entry<String, Placeholder<?>> e : inputs.entrySet()) {
+            if (e.getValue() == v) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Adds save and restore ops for the resource variables under the names TensorFlow Java's
+     * exporter looks for ({@code save/filename}, {@code save/control_dependency},
+     * {@code save/restore_all}): its own saver only handles reference variables (VariableV2), so
+     * an exported SavedModel would otherwise carry no weights.
+     */
+    void ensureResourceSaver() {
+        lock.writeLock().lock();
+        try {
+            flushSlotInit();
+            if (graph.operation("save/restore_all") != null) {
+                return;
+            }
+            Ops s = tf.withSubScope("save");
+            Placeholder<org.tensorflow.types.TString> filename = s.withName("filename").placeholder(org.tensorflow.types.TString.class);
+            Map<VarHandleOp, DType> all = new LinkedHashMap<>();
+            handles.forEach((k, h) -> all.put(h, net.param(k).dtype()));
+            slotHandles.forEach((k, h) -> all.put(h, net.param(k.substring(k.indexOf('/') + 1)).dtype()));
+            List<String> names = new ArrayList<>();
+            List<Operand<?>> values = new ArrayList<>();
+            List<Class<? extends TType>> types = new ArrayList<>();
+            all.forEach((h, dtype) -> {
+                Class<? extends TType> type = TfTensors.tfType(dtype);
+                names.add(h.op().name());
+                values.add(s.readVariableOp(h, type));
+                types.add(type);
+            });
+            Operand<org.tensorflow.types.TString> tensorNames = s.constant(org.tensorflow.ndarray.StdArrays.ndCopyOf(names.toArray(new String[0])));
+            Operand<org.tensorflow.types.TString> slices = s.zerosLike(tensorNames);
+            Op save = s.train.save(filename, tensorNames, slices, values);
+            s.withControlDependencies(List.of(filename, save)).withName("control_dependency").identity(filename);
+            org.tensorflow.op.train.Restore restored = s.train.restore(filename, tensorNames, slices, types);
+            List<Op> assigns = new ArrayList<>();
+            int i = 0;
+            for (VarHandleOp h : all.keySet()) {
+                assigns.add(s.assignVariableOp(h, restored.tensors().get(i++)));
+            }
+            s.withControlDependencies(assigns).withName("restore_all").noOp();
+        } finally {
+            lock.writeLock().unlock();
         }
     }
 

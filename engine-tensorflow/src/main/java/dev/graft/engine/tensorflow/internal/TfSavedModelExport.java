@@ -28,6 +28,7 @@ final class TfSavedModelExport {
                 throw new EngineException("export directory " + dir + " is not empty");
             }
             Files.createDirectories(dir);
+            model.ensureResourceSaver();
             SavedModelBundle.exporter(dir.toString()).withSession(model.session()).withSignature(sig.build()).export();
         } catch (IOException e) {
             throw new EngineException("could not export SavedModel to " + dir + ": " + e.getMessage(), e);

@@ -8,6 +8,8 @@ import dev.graft.engine.spi.train.ParamGroup;
 import dev.graft.engine.spi.train.TrainingConfig;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -40,6 +42,10 @@ final class TfTrainGraph {
     private final boolean adam;
     private final double beta1;
     private final double beta2;
+    /** Scalars shared by every parameter's update (one op each, not one per parameter). */
+    private final Map<Float, Operand<TFloat32>> gatedScalars = new HashMap<>();
+    private final Map<Double, Operand<TFloat32>> lrByMultiplier = new HashMap<>();
+    private Operand<TFloat32> zero;
 
     TfTrainGraph(TfCompiledModel model, Ops tf, TrainingConfig cfg) {
         this.model = model;
@@ -59,7 +65,7 @@ final class TfTrainGraph {
             }
         }
         List<Op> updates = new ArrayList<>();
-        Operand<TFloat32> zero = tf.constant(0f);
+        this.zero = tf.constant(0f);
         if (trainedParams.isEmpty()) {
             this.norm = zero;
             this.finite = tf.math.isFinite(loss);
@@ -68,11 +74,12 @@ final class TfTrainGraph {
             List<Operand<TFloat32>> g2 = new ArrayList<>();
             for (int i = 0; i < grads.length; i++) {
                 Operand<TFloat32> gi = TfCompiledModel.f(grads[i]);
-                Operand<TFloat32> sq = tf.sum(tf.math.square(gi), allAxes(tf, gi));
+                // L2Loss = sum(g^2) / 2 in one fused pass
+                Operand<TFloat32> sq = tf.nn.l2Loss(gi);
                 perParamSq.add(sq);
                 g2.add(sq);
             }
-            Operand<TFloat32> total = g2.size() == 1 ? g2.get(0) : tf.math.addN(g2);
+            Operand<TFloat32> total = tf.math.mul(tf.constant(2f), g2.size() == 1 ? g2.get(0) : tf.math.addN(g2));
             this.norm = tf.math.sqrt(total);
             this.finite = tf.math.logicalAnd(tf.math.isFinite(norm), tf.math.isFinite(loss));
             Operand<TFloat32> scale = cfg.clipGlobalNorm() > 0
@@ -85,8 +92,9 @@ final class TfTrainGraph {
                 String name = trainedParams.get(i);
                 ParamGroup group = cfg.groupOf(name);
                 Operand<TFloat32> gi = TfCompiledModel.f(grads[i]);
-                Operand<TFloat32> g = tf.math.mul(gi, scale);
-                Operand<TFloat32> lr = tf.math.mul(lrGated, tf.constant((float) group.lrMultiplier()));
+                Operand<TFloat32> g = cfg.clipGlobalNorm() > 0 ? tf.math.mul(gi, scale) : gi;
+                Operand<TFloat32> lr = lrByMultiplier.computeIfAbsent(group.lrMultiplier(),
+                        m -> m == 1.0 ? lrGated : tf.math.mul(lrGated, tf.constant((float) (double) m)));
                 updates.add(apply(tf, cfg.optimizer(), group, name, model.handles().get(name), reads.get(i), g, lr));
             }
         }
@@ -112,11 +120,10 @@ final class TfTrainGraph {
             double wd = Double.isNaN(group.weightDecay()) ? a.decoupledWeightDecay() : group.weightDecay();
             VarHandleOp m = model.slot("m", name);
             VarHandleOp v = model.slot("v", name);
-            g = tf.select(finite, g, tf.zerosLike(g));
+            g = tf.select(finite, g, zero);
             // a rejected step keeps the moment estimates: beta = 1 and a zero gradient leave m and v as they are
-            Operand<TFloat32> one = tf.constant(1f);
-            Operand<TFloat32> b1 = tf.select(finite, tf.constant((float) a.beta1()), one);
-            Operand<TFloat32> b2 = tf.select(finite, tf.constant((float) a.beta2()), one);
+            Operand<TFloat32> b1 = gated(tf, (float) a.beta1());
+            Operand<TFloat32> b2 = gated(tf, (float) a.beta2());
             Ops t = tf;
             if (wd > 0) {
                 Op decay = tf.assignSubVariableOp(var, tf.math.mul(tf.math.mul(lr, tf.constant((float) wd)), value));
@@ -131,27 +138,20 @@ final class TfTrainGraph {
         if (wd > 0) {
             g = tf.math.add(g, tf.math.mul(tf.constant((float) wd), value));
         }
-        g = tf.select(finite, g, tf.zerosLike(g));
+        g = tf.select(finite, g, zero);
         if (s.momentum() == 0) {
             return tf.train.resourceApplyGradientDescent(var, lr, g);
         }
         VarHandleOp acc = model.slot("momentum", name);
         // a rejected step keeps the accumulator: momentum 1 and a zero gradient leave it as it is
-        Operand<TFloat32> momentum = tf.select(finite, tf.constant((float) s.momentum()), tf.constant(1f));
+        Operand<TFloat32> momentum = gated(tf, (float) s.momentum());
         return tf.train.resourceApplyMomentum(var, acc, lr, g, momentum,
                 ResourceApplyMomentum.useNesterov(s.nesterov()));
     }
 
-    private static Operand<org.tensorflow.types.TInt32> allAxes(Ops tf, Operand<TFloat32> x) {
-        int rank = x.shape().numDimensions();
-        if (rank < 0) {
-            return tf.range(tf.constant(0), tf.rank(x), tf.constant(1));
-        }
-        int[] axes = new int[rank];
-        for (int i = 0; i < rank; i++) {
-            axes[i] = i;
-        }
-        return tf.constant(axes);
+    /** {@code value} when the step is finite, else 1 (shared per value). */
+    private Operand<TFloat32> gated(Ops tf, float value) {
+        return gatedScalars.computeIfAbsent(value, v -> tf.select(finite, tf.constant(v), tf.constant(1f)));
     }
 
     Outcome run(java.util.Map<String, HostTensor> batch, long step, double lr, TrainingConfig cfg) {

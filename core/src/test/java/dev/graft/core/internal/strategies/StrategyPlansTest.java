@@ -1,0 +1,81 @@
+package dev.graft.core.internal.strategies;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.graft.core.spi.BatchNormPolicy;
+import dev.graft.core.spi.Block;
+import dev.graft.core.spi.PlanContext;
+import dev.graft.core.spi.TransferPlan;
+import dev.graft.engine.spi.train.ParamGroup;
+import dev.graft.engine.spi.train.TrainingConfig;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StrategyPlansTest {
+    private static final PlanContext CTX = new PlanContext("net", List.of(new Block("stem", "stem.**"),
+            new Block("layer1", "backbone.layer1.**"), new Block("layer2", "layer2.**")), "backbone", "head", 0.01, 6, 100, 3);
+
+    private static ParamGroup groupOf(TransferPlan p, int phase, String param) {
+        return TrainingConfig.of(dev.graft.engine.spi.train.OptimizerSpec.adam(), s -> 1)
+                .withGroups(p.phases().get(phase).groups()).groupOf(param);
+    }
+
+    @Test
+    void fineTuningDefaultsToATenthOfTheHeadRateWithWarmupAndAffineBatchNorm() {
+        TransferPlan p = new FineTuningStrategy().plan(CTX, Map.of());
+        assertThat(groupOf(p, 0, "backbone.stem.conv.kernel").lrMultiplier()).isCloseTo(0.1, within(1e-12));
+        assertThat(groupOf(p, 0, "backbone.other.kernel").lrMultiplier()).isCloseTo(0.1, within(1e-12));
+        assertThat(groupOf(p, 0, "head.out.kernel").lrMultiplier()).isEqualTo(1.0);
+        assertThat(p.warmupEpochs()).isEqualTo(1);
+        assertThat(p.batchNorm()).isEqualTo(BatchNormPolicy.AFFINE_ONLY);
+        assertThat(p.cacheFeatures()).isFalse();
+        assertThat(p.explanation()).contains("lr 0.00100").contains("head (head.**)");
+    }
+
+    @Test
+    void discriminativeDecaySlowsEachLowerBlock() {
+        TransferPlan p = new FineTuningStrategy().plan(CTX, Map.of("backboneLr", "0.004", "lrDecay", "0.5"));
+        assertThat(groupOf(p, 0, "backbone.layer2.w").lrMultiplier()).isCloseTo(0.4, within(1e-12));
+        assertThat(groupOf(p, 0, "backbone.layer1.w").lrMultiplier()).isCloseTo(0.2, within(1e-12));
+        assertThat(groupOf(p, 0, "backbone.stem.w").lrMultiplier()).isCloseTo(0.1, within(1e-12));
+    }
+
+    @Test
+    void topBlocksOnlyFreezesTheRestIncludingParametersOutsideBlocks() {
+        TransferPlan p = new FineTuningStrategy().plan(CTX, Map.of("blocks", "1"));
+        assertThat(groupOf(p, 0, "backbone.layer2.w").frozen()).isFalse();
+        assertThat(groupOf(p, 0, "backbone.layer1.w").frozen()).isTrue();
+        assertThat(groupOf(p, 0, "backbone.pooler.w").frozen()).isTrue();
+    }
+
+    @Test
+    void hybridCutsByNameOrIndexAndUnfreezesGradually() {
+        TransferPlan byName = new HybridStrategy().plan(CTX, Map.of("cut", "layer1"));
+        TransferPlan byIndex = new HybridStrategy().plan(CTX, Map.of("cut", "1"));
+        assertThat(byName.phases()).isEqualTo(byIndex.phases());
+        assertThat(groupOf(byName, 0, "backbone.stem.w").frozen()).isTrue();
+        assertThat(groupOf(byName, 0, "backbone.layer1.w").frozen()).isFalse();
+
+        TransferPlan gradual = new HybridStrategy().plan(CTX, Map.of("cut", "layer1", "unfreezeEvery", "2"));
+        assertThat(gradual.phases()).extracting(ph -> ph.startEpoch()).containsExactly(0, 2, 4);
+        assertThat(groupOf(gradual, 0, "backbone.layer2.w").frozen()).isTrue();
+        assertThat(groupOf(gradual, 1, "backbone.layer2.w").frozen()).isFalse();
+        assertThat(groupOf(gradual, 1, "backbone.layer1.w").frozen()).isTrue();
+        assertThat(groupOf(gradual, 2, "backbone.layer1.w").frozen()).isFalse();
+        assertThat(groupOf(gradual, 2, "backbone.stem.w").frozen()).isTrue();
+        assertThat(gradual.explanation()).contains("gradual unfreezing");
+    }
+
+    @Test
+    void featureExtractionFreezesTheWholeBackboneAndCaches() {
+        TransferPlan p = new FeatureExtractionStrategy().plan(CTX, Map.of());
+        assertThat(groupOf(p, 0, "backbone.anything.at.all").frozen()).isTrue();
+        assertThat(p.cacheFeatures()).isTrue();
+        assertThat(p.batchNorm()).isEqualTo(BatchNormPolicy.FROZEN);
+        assertThatThrownBy(() -> new FeatureExtractionStrategy().plan(CTX, Map.of("cache", "maybe")))
+                .hasMessageContaining("cache=maybe").hasMessageContaining("[true, false]");
+    }
+}

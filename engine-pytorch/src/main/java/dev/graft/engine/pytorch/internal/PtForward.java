@@ -1,0 +1,344 @@
+package dev.graft.engine.pytorch.internal;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.graft.engine.spi.DType;
+import dev.graft.engine.spi.graph.Attrs;
+import dev.graft.engine.spi.graph.DefinitionException;
+import dev.graft.engine.spi.graph.Network;
+import dev.graft.engine.spi.graph.Node;
+import dev.graft.engine.spi.graph.Op;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Predicate;
+
+/**
+ * Interprets a network definition on DJL PyTorch NDArrays, op by op, in the semantics Op.java
+ * documents. Images stay NHWC between ops; convolutions, pooling and batch norm view them as NCHW
+ * (a permutation that PyTorch treats as the channels-last memory format, so no copy is made) and
+ * kernels HWIO as OIHW. Under a GradientCollector the same code is the training forward pass.
+ */
+final class PtForward {
+    /** A BatchNorm layer's new moving statistics from a training forward pass. */
+    record BnUpdate(String meanParam, String varParam, NDArray mean, NDArray variance) {
+    }
+
+    /** What one pass produced. */
+    static final class Result {
+        final NDArray[] values;
+        final List<BnUpdate> bnUpdates = new ArrayList<>();
+
+        Result(int n) {
+            values = new NDArray[n];
+        }
+    }
+
+    /** How a pass runs. */
+    record Mode(boolean training, Predicate<String> batchStatistics, long seed, long step) {
+        static final Mode INFERENCE = new Mode(false, name -> false, 0, 0);
+    }
+
+    private final Network net;
+
+    PtForward(Network net) {
+        this.net = net;
+    }
+
+    Result run(PtScope s, BitSet needed, Map<String, NDArray> inputs, Map<String, NDArray> params, Mode mode) {
+        Result r = new Result(net.nodes().size());
+        for (Node n : net.nodes()) {
+            if (!needed.get(n.id())) {
+                continue;
+            }
+            try {
+                r.values[n.id()] = s.own(node(s, r, n, inputs, params, mode));
+            } catch (DefinitionException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new DefinitionException(n.name(), "PyTorch could not run " + n.op() + ": " + e.getMessage());
+            }
+        }
+        return r;
+    }
+
+    private NDArray node(PtScope s, Result r, Node n, Map<String, NDArray> inputs, Map<String, NDArray> params, Mode mode) {
+        Attrs a = n.attrs();
+        NDArray[] v = r.values;
+        return switch (n.op()) {
+            case INPUT -> inputs.get(a.getString("name"));
+            case PARAM -> params.get(a.getString("name"));
+            case SCALAR -> s.manager().create((float) a.getDouble("value"));
+            case MATMUL -> {
+                NDArray x = a.getBool("transposeA") ? s.own(v[n.input(0)].transpose(1, 0)) : v[n.input(0)];
+                NDArray y = a.getBool("transposeB") ? s.own(v[n.input(1)].transpose(1, 0)) : v[n.input(1)];
+                yield x.matMul(y);
+            }
+            case BATCH_MATMUL -> {
+                NDArray x = a.getBool("adjointA") ? s.own(v[n.input(0)].swapAxes(-1, -2)) : v[n.input(0)];
+                NDArray y = a.getBool("adjointB") ? s.own(v[n.input(1)].swapAxes(-1, -2)) : v[n.input(1)];
+                yield x.matMul(y);
+            }
+            case CONV2D -> conv2d(s, v[n.input(0)], v[n.input(1)], a);
+            case MAX_POOL, AVG_POOL -> pool(s, v[n.input(0)], a, n.op() == Op.MAX_POOL);
+            case GLOBAL_AVG_POOL -> s.own(v[n.input(0)].sum(new int[] {1, 2})).div((float) (v[n.input(0)].getShape().get(1) * v[n.input(0)].getShape().get(2)));
+            case GLOBAL_MAX_POOL -> globalMax(s, v[n.input(0)]);
+            case BATCH_NORM -> batchNorm(s, r, n, mode);
+            case LAYER_NORM -> {
+                NDArray x = v[n.input(0)];
+                long c = x.getShape().get(x.getShape().dimension() - 1);
+                yield JniUtils.layerNorm(pt(x), new Shape(c), pt(v[n.input(1)]), pt(v[n.input(2)]), a.getDouble("epsilon"));
+            }
+            case EMBEDDING -> Embedding.embedding(v[n.input(1)], v[n.input(0)], SparseFormat.DENSE).singletonOrThrow();
+            case ADD -> v[n.input(0)].add(v[n.input(1)]);
+            case SUB -> v[n.input(0)].sub(v[n.input(1)]);
+            case MUL -> v[n.input(0)].mul(v[n.input(1)]);
+            case DIV -> n.dtype() == DType.INT32 ? intDiv(s, v[n.input(0)], v[n.input(1)]) : v[n.input(0)].div(v[n.input(1)]);
+            case RELU -> Activation.relu(v[n.input(0)]);
+            case GELU -> Activation.gelu(v[n.input(0)]);
+            case TANH -> v[n.input(0)].tanh();
+            case SIGMOID -> Activation.sigmoid(v[n.input(0)]);
+            case SOFTMAX -> v[n.input(0)].softmax(a.getInt("axis"));
+            case LOG_SOFTMAX -> v[n.input(0)].logSoftmax(a.getInt("axis"));
+            case DROPOUT -> dropout(s, v[n.input(0)], n, mode);
+            case RESHAPE -> v[n.input(0)].reshape(new Shape(a.getLongs("shape")));
+            case TRANSPOSE -> v[n.input(0)].transpose(a.getInts("perm"));
+            case CONCAT -> {
+                NDList xs = new NDList();
+                for (int id : n.inputs()) {
+                    xs.add(v[id]);
+                }
+                yield NDArrays.concat(xs, a.getInt("axis"));
+            }
+            case SLICE -> {
+                NDArray x = v[n.input(0)];
+                long[] begin = a.getLongs("begin");
+                long[] size = a.getLongs("size");
+                NDIndex idx = new NDIndex();
+                for (int i = 0; i < begin.length; i++) {
+                    long end = size[i] == -1 ? x.getShape().get(i) : begin[i] + size[i];
+                    idx.addSliceDim(begin[i], end);
+                }
+                yield x.get(idx);
+            }
+            case PAD -> {
+                long[] p = a.getLongs("paddings");
+                long[] torchOrder = new long[p.length];
+                int rank = p.length / 2;
+                for (int i = 0; i < rank; i++) {
+                    torchOrder[2 * i] = p[2 * (rank - 1 - i)];
+                    torchOrder[2 * i + 1] = p[2 * (rank - 1 - i) + 1];
+                }
+                yield v[n.input(0)].pad(new Shape(torchOrder), a.getDouble("value"));
+            }
+            case MEAN, SUM -> reduce(s, v[n.input(0)], a, n.op() == Op.MEAN);
+            case CAST -> v[n.input(0)].toType(PtTensors.dataType(DType.valueOf(a.getString("dtype"))), true);
+            case SOFTMAX_CROSS_ENTROPY -> {
+                NDArray logits = v[n.input(0)];
+                NDArray labels = v[n.input(1)];
+                if (labels.getDataType() != DataType.FLOAT32) {
+                    int classes = Math.toIntExact(logits.getShape().get(1));
+                    labels = s.own(s.own(labels.toType(DataType.INT64, false)).oneHot(classes, DataType.FLOAT32));
+                }
+                NDArray logp = s.own(logits.logSoftmax(1));
+                yield s.own(s.own(s.own(labels.mul(logp)).sum(new int[] {1})).mean()).neg();
+            }
+            case BINARY_CROSS_ENTROPY -> {
+                NDArray x = v[n.input(0)];
+                NDArray z = v[n.input(1)];
+                NDArray softplusNegAbs = s.own(s.own(s.own(s.own(x.abs()).neg()).exp()).add(1f)).log();
+                NDArray l = s.own(s.own(s.own(Activation.relu(x)).sub(s.own(x.mul(z)))).add(s.own(softplusNegAbs)));
+                yield l.mean();
+            }
+            case MEAN_SQUARED_ERROR -> s.own(s.own(v[n.input(0)].sub(v[n.input(1)])).square()).mean();
+        };
+    }
+
+    private static PtNDArray pt(NDArray a) {
+        return (PtNDArray) a;
+    }
+
+    private static NDArray intDiv(PtScope s, NDArray x, NDArray y) {
+        NDArray q = s.own(s.own(x.toType(DataType.FLOAT64, true)).div(s.own(y.toType(DataType.FLOAT64, true))));
+        return s.own(q.trunc()).toType(DataType.INT32, true);
+    }
+
+    private static NDArray reduce(PtScope s, NDArray x, Attrs a, boolean mean) {
+        int rank = x.getShape().dimension();
+        int[] axes = a.getInts("axes");
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = axes[i] < 0 ? axes[i] + rank : axes[i];
+        }
+        boolean keep = a.getBool("keepDims");
+        if (axes.length == 0) {
+            return x.duplicate();
+        }
+        if (!mean) {
+            return x.sum(axes, keep);
+        }
+        long count = 1;
+        for (int ax : axes) {
+            count *= x.getShape().get(ax);
+        }
+        if (x.getDataType() != DataType.FLOAT32) {
+            NDArray sum = s.own(s.own(x.toType(DataType.FLOAT64, true)).sum(axes, keep));
+            return s.own(s.own(sum.div(count)).trunc()).toType(x.getDataType(), true);
+        }
+        return s.own(x.sum(axes, keep)).div((float) count);
+    }
+
+    /** Max over axes 1 and 2 (DJL's PyTorch max reduces one axis at a time). */
+    private static NDArray globalMax(PtScope s, NDArray x) {
+        return s.own(x.max(new int[] {2})).max(new int[] {1});
+    }
+
+    /** Padding {before, after} of one spatial axis for SAME, VALID or EXPLICIT. */
+    private static long[] padding(long in, long k, long stride, long dil, Attrs a, int axis) {
+        return switch (a.getString("padding")) {
+            case "VALID" -> new long[] {0, 0};
+            case "EXPLICIT" -> {
+                long[] p = a.getLongs("pads");
+                yield new long[] {p[2 * axis], p[2 * axis + 1]};
+            }
+            default -> {
+                long eff = (k - 1) * dil + 1;
+                long out = (in + stride - 1) / stride;
+                long total = Math.max((out - 1) * stride + eff - in, 0);
+                yield new long[] {total / 2, total - total / 2};
+            }
+        };
+    }
+
+    private static NDArray conv2d(PtScope s, NDArray x, NDArray k, Attrs a) {
+        long[] st = a.getLongs("strides");
+        long[] dl = a.getLongs("dilations");
+        Shape ks = k.getShape();
+        long[] ph = padding(x.getShape().get(1), ks.get(0), st[0], dl[0], a, 0);
+        long[] pw = padding(x.getShape().get(2), ks.get(1), st[1], dl[1], a, 1);
+        Shape pad = new Shape(0, 0);
+        if (ph[0] == ph[1] && pw[0] == pw[1]) {
+            pad = new Shape(ph[0], pw[0]);
+        } else {
+            x = s.own(x.pad(new Shape(0, 0, pw[0], pw[1], ph[0], ph[1]), 0));
+        }
+        NDArray xc = s.own(x.transpose(0, 3, 1, 2));
+        if (a.getInt("groups") > 1) {
+            // PyTorch 2.7 on CPU gets depthwise convolutions with a channel multiplier wrong on
+            // channels-last input (seen here against a plain-Java reference): give it a contiguous NCHW copy
+            Shape xs = xc.getShape();
+            xc = s.own(s.own(xc.flatten()).reshape(xs));
+        }
+        // a contiguous OIHW copy of the (small) kernel: PyTorch's CPU convolution is about twice as fast with it
+        NDArray kc = s.own(s.own(s.own(k.transpose(3, 2, 0, 1)).flatten()).reshape(ks.get(3), ks.get(2), ks.get(0), ks.get(1)));
+        NDArray y = s.own(JniUtils.convolution(pt(xc), pt(kc), null, new Shape(st), pad, new Shape(dl), a.getInt("groups")));
+        return y.transpose(0, 2, 3, 1);
+    }
+
+    private static NDArray pool(PtScope s, NDArray x, Attrs a, boolean max) {
+        long[] win = a.getLongs("window");
+        long[] st = a.getLongs("strides");
+        long h = x.getShape().get(1);
+        long w = x.getShape().get(2);
+        long[] ph = padding(h, win[0], st[0], 1, a, 0);
+        long[] pw = padding(w, win[1], st[1], 1, a, 1);
+        boolean padded = ph[0] + ph[1] + pw[0] + pw[1] > 0;
+        if (padded) {
+            float fill = max ? Float.NEGATIVE_INFINITY : 0f;
+            x = s.own(x.pad(new Shape(0, 0, pw[0], pw[1], ph[0], ph[1]), fill));
+        }
+        NDArray xc = s.own(x.transpose(0, 3, 1, 2));
+        Shape window = new Shape(win);
+        Shape strides = new Shape(st);
+        NDArray y;
+        if (max) {
+            y = s.own(Pool.maxPool2d(xc, window, strides, new Shape(0, 0), false));
+        } else {
+            y = s.own(Pool.avgPool2d(xc, window, strides, new Shape(0, 0), false, true));
+            if (padded) {
+                y = s.own(y.mul(s.own(validCellScale(s, h, w, win, st, ph, pw, y.getShape()))));
+            }
+        }
+        return y.transpose(0, 2, 3, 1);
+    }
+
+    /** window area / valid cells per output position, shaped [1, 1, OH, OW]. */
+    private static NDArray validCellScale(PtScope s, long h, long w, long[] win, long[] st, long[] ph, long[] pw, Shape out) {
+        int oh = Math.toIntExact(out.get(2));
+        int ow = Math.toIntExact(out.get(3));
+        float[] scale = new float[oh * ow];
+        for (int i = 0; i < oh; i++) {
+            long r0 = i * st[0] - ph[0];
+            long rows = Math.min(r0 + win[0], h) - Math.max(r0, 0);
+            for (int j = 0; j < ow; j++) {
+                long c0 = j * st[1] - pw[0];
+                long cols = Math.min(c0 + win[1], w) - Math.max(c0, 0);
+                scale[i * ow + j] = (float) (win[0] * win[1]) / (float) (rows * cols);
+            }
+        }
+        return s.manager().create(scale, new Shape(1, 1, oh, ow));
+    }
+
+    private NDArray batchNorm(PtScope s, Result r, Node n, Mode mode) {
+        Attrs a = n.attrs();
+        NDArray[] v = r.values;
+        NDArray x = v[n.input(0)];
+        boolean image = x.getShape().dimension() == 4;
+        NDArray xc = image ? s.own(x.transpose(0, 3, 1, 2)) : x;
+        Node meanNode = net.node(n.input(3));
+        Node varNode = net.node(n.input(4));
+        String meanParam = meanNode.op() == Op.PARAM ? meanNode.attrs().getString("name") : meanNode.name();
+        boolean useBatch = mode.training() && mode.batchStatistics().test(meanParam);
+        double torchMomentum = 1 - a.getDouble("momentum");
+        double eps = a.getDouble("epsilon");
+        NDArray mean = v[n.input(3)];
+        NDArray var = v[n.input(4)];
+        if (useBatch) {
+            // PyTorch updates the running statistics in place (with the unbiased batch variance):
+            // it gets copies, which replace the moving statistics only if the step succeeds
+            mean = s.own(mean.duplicate());
+            var = s.own(var.duplicate());
+            if (meanNode.op() == Op.PARAM && varNode.op() == Op.PARAM) {
+                r.bnUpdates.add(new BnUpdate(meanParam, varNode.attrs().getString("name"), mean, var));
+            }
+        }
+        NDArray y = s.own(JniUtils.batchNorm(pt(xc), pt(mean), pt(var), pt(v[n.input(1)]), pt(v[n.input(2)]), useBatch,
+                torchMomentum, eps));
+        return image ? y.transpose(0, 2, 3, 1) : y;
+    }
+
+    private static NDArray dropout(PtScope s, NDArray x, Node n, Mode mode) {
+        double rate = n.attrs().getDouble("rate");
+        if (!mode.training() || rate == 0) {
+            return x;
+        }
+        int size = Math.toIntExact(x.getShape().size());
+        SplittableRandom rnd = new SplittableRandom(mix(mix(mode.seed()) ^ mix(mode.step() + 0x632BE59BD9B4E019L)
+                ^ (0x9E3779B97F4A7C15L * (n.id() + 1))));
+        float keepScale = (float) (1 / (1 - rate));
+        float threshold = (float) rate;
+        float[] mask = new float[size];
+        for (int i = 0; i < size; i++) {
+            float u = (rnd.nextInt() >>> 8) * 0x1.0p-24f;
+            mask[i] = u >= threshold ? keepScale : 0f;
+        }
+        return x.mul(s.manager().create(mask, x.getShape()));
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

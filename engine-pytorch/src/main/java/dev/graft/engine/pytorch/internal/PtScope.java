@@ -1,0 +1,42 @@
+package dev.graft.engine.pytorch.internal;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.Set;
+
+/**
+ * The native memory of one call (a prediction or a training step). DJL puts an op's result in
+ * the manager of its first operand, which for a parameter is the model's long-lived manager;
+ * {@link #own} moves every such result into this scope's sub-manager, so that closing the scope
+ * frees everything the call created and nothing else.
+ */
+final class PtScope implements AutoCloseable {
+    private final NDManager manager;
+    private final Set<NDArray> persistent;
+
+    /**
+     * @param parent     the model's manager
+     * @param persistent the model's parameter and slot arrays (an identity set), never moved
+     */
+    PtScope(NDManager parent, Set<NDArray> persistent) {
+        this.manager = parent.newSubManager();
+        this.persistent = persistent;
+    }
+
+    NDManager manager() {
+        return manager;
+    }
+
+    /** Makes {@code a} belong to this scope unless it is a parameter; returns it. */
+    NDArray own(NDArray a) {
+        if (a.getManager() != manager && !persistent.contains(a)) {
+            a.attach(manager);
+        }
+        return a;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

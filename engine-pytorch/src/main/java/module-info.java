@@ -1,0 +1,13 @@
+/**
+ * Graft's second engine: PyTorch through Deep Java Library, with autograd training. The native
+ * library comes from {@code ai.djl.pytorch:pytorch-native-cpu} on the class path; nothing is
+ * downloaded.
+ */
+module dev.graft.engine.pytorch {
+    requires dev.graft.engine.spi;
+    requires ai.djl.api;
+    requires ai.djl.pytorch_engine;
+    requires java.logging;
+
+    provides dev.graft.engine.spi.EngineProvider with dev.graft.engine.pytorch.internal.PtEngineProvider;
+}

@@ -1,0 +1,306 @@
+package dev.graft.nlp;
+
+import dev.graft.engine.spi.HostTensor;
+import dev.graft.engine.spi.Shape;
+import dev.graft.engine.spi.graph.NetworkBuilder;
+import dev.graft.engine.spi.graph.ParamSpec;
+import dev.graft.engine.spi.io.SafeTensors;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Imports pretrained BERT and RoBERTa weights onto {@link BertEncoder}'s parameters: Google's
+ * TensorFlow names ({@code bert/encoder/layer_0/attention/self/query/kernel}, also under a TF-Hub
+ * {@code module/} prefix) and Hugging Face names ({@code bert.encoder.layer.0.attention.self.query.weight},
+ * {@code roberta.*}), whose Linear weights are {@code [out, in]} and are transposed.
+ */
+public final class BertWeights {
+    private static final Pattern GOOGLE_LAYER = Pattern.compile("encoder/layer_(\\d+)/(.+)");
+    private static final Pattern HF_LAYER = Pattern.compile("encoder\\.layer\\.(\\d+)\\.(.+)");
+
+    private BertWeights() {
+    }
+
+    /** Imported parameters (full names, with {@code prefix}) and the report. */
+    public record Result(Map<String, HostTensor> weights, ImportReport report) {
+    }
+
+    /** Thrown in strict mode when any parameter is missing or any tensor is mis-shaped. */
+    public static final class ImportException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final transient ImportReport report;
+
+        ImportException(ImportReport report) {
+            super(report.describe());
+            this.report = report;
+        }
+
+        public ImportReport report() {
+            return report;
+        }
+    }
+
+    /** Parameter shapes of an encoder with config {@code c}, by full name under {@code prefix}. */
+    public static Map<String, Shape> parameterShapes(BertConfig c, String prefix) {
+        NetworkBuilder b = new NetworkBuilder();
+        var in = BertEncoder.declareInputs(b, c);
+        BertEncoder.Outputs o;
+        if (prefix.isEmpty()) {
+            o = BertEncoder.build(b, c, in);
+        } else {
+            try (NetworkBuilder.Scope s = scopes(b, prefix)) {
+                o = BertEncoder.build(b, c, in);
+            }
+        }
+        Map<String, Shape> out = new LinkedHashMap<>();
+        for (ParamSpec p : b.output("pooled", o.pooled()).build().params().values()) {
+            out.put(p.name(), p.shape());
+        }
+        return out;
+    }
+
+    private static NetworkBuilder.Scope scopes(NetworkBuilder b, String prefix) {
+        List<NetworkBuilder.Scope> opened = new ArrayList<>();
+        for (String part : prefix.split("\\.")) {
+            opened.add(b.scope(part));
+        }
+        return () -> {
+            for (int i = opened.size() - 1; i >= 0; i--) {
+                opened.get(i).close();
+            }
+        };
+    }
+
+    /** Google TensorFlow checkpoint / SavedModel variables (already [in, out]). */
+    public static Result fromGoogle(String source, Map<String, HostTensor> tensors, BertConfig c, String prefix,
+            boolean strict) {
+        return map(source, tensors, c, prefix, strict, BertWeights::googleName);
+    }
+
+    /** Hugging Face tensors ({@code bert.*}, {@code roberta.*} or unprefixed). */
+    public static Result fromHuggingFace(String source, Map<String, HostTensor> tensors, BertConfig c, String prefix,
+            boolean strict) {
+        return map(source, tensors, c, prefix, strict, BertWeights::huggingFaceName);
+    }
+
+    /** A Hugging Face {@code model.safetensors} file. */
+    public static Result fromSafetensors(Path file, BertConfig c, String prefix, boolean strict) throws IOException {
+        return fromHuggingFace(file.toString(), SafeTensors.read(file).tensors(), c, prefix, strict);
+    }
+
+    /**
+     * Reads the encoder's size from a checkpoint's tensors (vocabulary, hidden size, layers,
+     * feed-forward size, positions, token types); heads cannot be seen in the weights and are
+     * given, as are the family's constants, taken from {@code base}.
+     *
+     * @param huggingFace whether the names are Hugging Face's (else Google's)
+     */
+    public static BertConfig inferConfig(Map<String, HostTensor> tensors, boolean huggingFace, BertConfig base, int heads) {
+        Map<String, Shape> shapes = new java.util.HashMap<>();
+        int layers = 0;
+        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+            Target t = huggingFace ? huggingFaceName(e.getKey()) : googleName(e.getKey());
+            if (t == null) {
+                continue;
+            }
+            Shape s = e.getValue().shape();
+            if (t.transpose() && s.rank() == 2) {
+                s = Shape.of(s.dim(1), s.dim(0));
+            }
+            shapes.put(t.name(), s);
+            Matcher m = Pattern.compile("encoder\\.layer_(\\d+)\\..*").matcher(t.name());
+            if (m.matches()) {
+                layers = Math.max(layers, Integer.parseInt(m.group(1)) + 1);
+            }
+        }
+        Shape word = shapes.get("embeddings.word.embeddings");
+        Shape pos = shapes.get("embeddings.position.embeddings");
+        Shape types = shapes.get("embeddings.token_type.embeddings");
+        Shape inter = shapes.get("encoder.layer_0.ffn.intermediate.kernel");
+        if (word == null || pos == null || types == null || inter == null || layers == 0) {
+            throw new IllegalArgumentException("cannot read the encoder's size from these weights: expected "
+                    + (huggingFace ? "Hugging Face" : "Google") + " BERT tensor names (embeddings, encoder layers), found e.g. "
+                    + tensors.keySet().stream().limit(6).toList());
+        }
+        return new BertConfig(base.family(), layers, (int) word.dim(1), heads > 0 ? heads : (int) word.dim(1) / 64,
+                (int) inter.dim(1), (int) word.dim(0), (int) pos.dim(0), (int) types.dim(0), base.layerNormEps(),
+                base.padId(), base.positionOffset(), base.activation(), base.hiddenDropout(), base.attentionDropout());
+    }
+
+    /** A target name (relative) and whether the source is [out, in]. */
+    record Target(String name, boolean transpose) {
+    }
+
+    private interface Namer {
+        Target target(String source);
+    }
+
+    private static Result map(String source, Map<String, HostTensor> tensors, BertConfig c, String prefix, boolean strict,
+            Namer namer) {
+        Map<String, Shape> expected = parameterShapes(c, prefix);
+        String p = prefix.isEmpty() ? "" : prefix + ".";
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        List<ImportReport.Mapped> imported = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        List<ImportReport.Mismatch> misshaped = new ArrayList<>();
+        for (Map.Entry<String, HostTensor> e : new TreeMap<>(tensors).entrySet()) {
+            Target t = namer.target(e.getKey());
+            Shape want = t == null ? null : expected.get(p + t.name());
+            if (want == null) {
+                skipped.add(e.getKey());
+                continue;
+            }
+            HostTensor v = e.getValue();
+            if (t.transpose() && v.shape().rank() == 2 && v.dtype() == dev.graft.engine.spi.DType.FLOAT32) {
+                v = transpose(v);
+            }
+            if (!v.shape().equals(want) || v.dtype() != dev.graft.engine.spi.DType.FLOAT32) {
+                misshaped.add(new ImportReport.Mismatch(e.getKey(), p + t.name(), v.shape(), want));
+                continue;
+            }
+            if (out.put(p + t.name(), v) != null) {
+                misshaped.add(new ImportReport.Mismatch(e.getKey(), p + t.name(), v.shape(), want));
+                continue;
+            }
+            imported.add(new ImportReport.Mapped(e.getKey(), p + t.name(), t.transpose()));
+        }
+        List<String> missing = new ArrayList<>();
+        for (String name : expected.keySet()) {
+            if (!out.containsKey(name)) {
+                missing.add(name);
+            }
+        }
+        ImportReport report = new ImportReport(source, imported, skipped, misshaped, missing);
+        if (strict && !report.complete()) {
+            throw new ImportException(report);
+        }
+        return new Result(out, report);
+    }
+
+    /** The parameter (relative to the encoder's scope) a Google tensor name maps to, or null. */
+    public static String googleTarget(String source) {
+        Target t = googleName(source);
+        return t == null ? null : t.name();
+    }
+
+    static Target googleName(String source) {
+        String s = source;
+        if (s.startsWith("module/")) {
+            s = s.substring("module/".length());
+        }
+        if (!s.startsWith("bert/") || s.contains("adam_") || s.endsWith("/Adam") || s.endsWith("/Adam_1")) {
+            return null;
+        }
+        s = s.substring("bert/".length());
+        String norm = s.replace("/LayerNorm/", "/norm/").replace("LayerNorm/", "norm/");
+        switch (norm) {
+            case "embeddings/word_embeddings":
+                return new Target("embeddings.word.embeddings", false);
+            case "embeddings/position_embeddings":
+                return new Target("embeddings.position.embeddings", false);
+            case "embeddings/token_type_embeddings":
+                return new Target("embeddings.token_type.embeddings", false);
+            case "embeddings/norm/gamma", "embeddings/norm/beta":
+                return new Target(norm.replace('/', '.'), false);
+            case "pooler/dense/kernel", "pooler/dense/bias":
+                return new Target("pooler." + norm.substring(norm.lastIndexOf('/') + 1), false);
+            default:
+                break;
+        }
+        Matcher m = GOOGLE_LAYER.matcher(norm);
+        if (!m.matches()) {
+            return null;
+        }
+        String rest = m.group(2);
+        String local = switch (rest) {
+            case "attention/self/query/kernel", "attention/self/query/bias", "attention/self/key/kernel",
+                    "attention/self/key/bias", "attention/self/value/kernel", "attention/self/value/bias" ->
+                    "attention." + rest.substring("attention/self/".length()).replace('/', '.');
+            case "attention/output/dense/kernel", "attention/output/dense/bias" ->
+                    "attention.output." + last(rest);
+            case "attention/output/norm/gamma", "attention/output/norm/beta" -> "attention.norm." + last(rest);
+            case "intermediate/dense/kernel", "intermediate/dense/bias" -> "ffn.intermediate." + last(rest);
+            case "output/dense/kernel", "output/dense/bias" -> "ffn.output." + last(rest);
+            case "output/norm/gamma", "output/norm/beta" -> "ffn.norm." + last(rest);
+            default -> null;
+        };
+        return local == null ? null : new Target("encoder.layer_" + m.group(1) + "." + local, false);
+    }
+
+    static Target huggingFaceName(String source) {
+        String s = source;
+        for (String pre : List.of("bert.", "roberta.")) {
+            if (s.startsWith(pre)) {
+                s = s.substring(pre.length());
+            }
+        }
+        // older checkpoints name LayerNorm parameters gamma/beta
+        s = s.replace("LayerNorm.gamma", "LayerNorm.weight").replace("LayerNorm.beta", "LayerNorm.bias");
+        switch (s) {
+            case "embeddings.word_embeddings.weight":
+                return new Target("embeddings.word.embeddings", false);
+            case "embeddings.position_embeddings.weight":
+                return new Target("embeddings.position.embeddings", false);
+            case "embeddings.token_type_embeddings.weight":
+                return new Target("embeddings.token_type.embeddings", false);
+            case "embeddings.LayerNorm.weight":
+                return new Target("embeddings.norm.gamma", false);
+            case "embeddings.LayerNorm.bias":
+                return new Target("embeddings.norm.beta", false);
+            case "pooler.dense.weight":
+                return new Target("pooler.kernel", true);
+            case "pooler.dense.bias":
+                return new Target("pooler.bias", false);
+            default:
+                break;
+        }
+        Matcher m = HF_LAYER.matcher(s);
+        if (!m.matches()) {
+            return null;
+        }
+        String rest = m.group(2);
+        String local = switch (rest) {
+            case "attention.self.query.weight", "attention.self.key.weight", "attention.self.value.weight" ->
+                    "attention." + rest.split("\\.")[2] + ".kernel";
+            case "attention.self.query.bias", "attention.self.key.bias", "attention.self.value.bias" ->
+                    "attention." + rest.split("\\.")[2] + ".bias";
+            case "attention.output.dense.weight" -> "attention.output.kernel";
+            case "attention.output.dense.bias" -> "attention.output.bias";
+            case "attention.output.LayerNorm.weight" -> "attention.norm.gamma";
+            case "attention.output.LayerNorm.bias" -> "attention.norm.beta";
+            case "intermediate.dense.weight" -> "ffn.intermediate.kernel";
+            case "intermediate.dense.bias" -> "ffn.intermediate.bias";
+            case "output.dense.weight" -> "ffn.output.kernel";
+            case "output.dense.bias" -> "ffn.output.bias";
+            case "output.LayerNorm.weight" -> "ffn.norm.gamma";
+            case "output.LayerNorm.bias" -> "ffn.norm.beta";
+            default -> null;
+        };
+        return local == null ? null : new Target("encoder.layer_" + m.group(1) + "." + local, local.endsWith("kernel"));
+    }
+
+    private static String last(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    /** [a, b] to [b, a]. */
+    static HostTensor transpose(HostTensor t) {
+        int rows = (int) t.shape().dim(0);
+        int cols = (int) t.shape().dim(1);
+        float[] src = t.floats();
+        float[] dst = new float[src.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                dst[c * rows + r] = src[r * cols + c];
+            }
+        }
+        return HostTensor.of(dst, cols, rows);
+    }
+}

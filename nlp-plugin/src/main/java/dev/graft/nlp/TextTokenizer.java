@@ -1,0 +1,145 @@
+package dev.graft.nlp;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Hugging Face tokenizer run by DJL's native {@code tokenizers} library, truncating to a maximum
+ * length (longest-first for pairs) and adding the model's special tokens. Built from a
+ * {@code tokenizer.json}, from BERT's {@code vocab.txt} alone, or from RoBERTa's {@code vocab.json}
+ * and {@code merges.txt}: the last two by generating the equivalent {@code tokenizer.json}.
+ * Thread-safe; close it to free the native tokenizer.
+ */
+public final class TextTokenizer implements AutoCloseable {
+    private final HuggingFaceTokenizer tokenizer;
+    private final String kind;
+    private final int maxLength;
+    private final String json;
+
+    private TextTokenizer(String json, String kind, int maxLength) {
+        if (maxLength < 2) {
+            throw new IllegalArgumentException("maximum length must be at least 2 tokens, got " + maxLength);
+        }
+        this.json = json;
+        this.kind = kind;
+        this.maxLength = maxLength;
+        try {
+            this.tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)),
+                    Map.of("truncation", "true", "padding", "false", "maxLength", Integer.toString(maxLength),
+                            "addSpecialTokens", "true"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not load " + kind + " tokenizer: " + e.getMessage(), e);
+        }
+    }
+
+    /** A {@code tokenizer.json} as written by Hugging Face {@code tokenizers}. */
+    public static TextTokenizer fromTokenizerJson(Path file, int maxLength) throws IOException {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        try {
+            JsonParser.parseString(text).getAsJsonObject().getAsJsonObject("model");
+        } catch (RuntimeException e) {
+            throw new IOException(file + " is not a tokenizer.json: " + e.getMessage(), e);
+        }
+        return new TextTokenizer(text, "tokenizer.json", maxLength);
+    }
+
+    /** BERT WordPiece from {@code vocab.txt} (one token per line, id = line number). */
+    public static TextTokenizer wordPiece(Path vocabTxt, boolean lowerCase, int maxLength) throws IOException {
+        List<String> vocab = Files.readAllLines(vocabTxt, StandardCharsets.UTF_8);
+        return new TextTokenizer(TokenizerJson.wordPiece(vocabTxt.toString(), vocab, lowerCase), "wordpiece", maxLength);
+    }
+
+    /** RoBERTa / GPT-2 byte-level BPE from {@code vocab.json} and {@code merges.txt}. */
+    public static TextTokenizer byteLevelBpe(Path vocabJson, Path mergesTxt, int maxLength) throws IOException {
+        JsonObject vocab;
+        try {
+            vocab = JsonParser.parseString(Files.readString(vocabJson, StandardCharsets.UTF_8)).getAsJsonObject();
+        } catch (RuntimeException e) {
+            throw new IOException(vocabJson + " is not a JSON object of token ids: " + e.getMessage(), e);
+        }
+        List<String> merges = Files.readAllLines(mergesTxt, StandardCharsets.UTF_8);
+        return new TextTokenizer(TokenizerJson.byteLevelBpe(vocabJson.toString(), vocab, mergesTxt.toString(), merges),
+                "byte-level-bpe", maxLength);
+    }
+
+    /** Same vocabulary and rules with another maximum length. */
+    public TextTokenizer withMaxLength(int newMaxLength) {
+        return new TextTokenizer(json, kind, newMaxLength);
+    }
+
+    /** Ids (with special tokens) and segment ids of one text, truncated to {@link #maxLength()}. */
+    public BertBatch.Sequence encode(String text) {
+        return sequence(tokenizer.encode(text));
+    }
+
+    /** A sentence pair: {@code [CLS] a [SEP] b [SEP]} (or the model's equivalent), longest-first truncation. */
+    public BertBatch.Sequence encode(String first, String second) {
+        return sequence(tokenizer.encode(first, second));
+    }
+
+    /** The tokens of one text, special tokens included. */
+    public List<String> tokens(String text) {
+        return List.of(tokenizer.encode(text).getTokens());
+    }
+
+    private static BertBatch.Sequence sequence(Encoding e) {
+        long[] ids = e.getIds();
+        long[] types = e.getTypeIds();
+        int[] a = new int[ids.length];
+        int[] b = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            a[i] = Math.toIntExact(ids[i]);
+            b[i] = Math.toIntExact(types[i]);
+        }
+        return new BertBatch.Sequence(a, b);
+    }
+
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /** {@code wordpiece}, {@code byte-level-bpe} or {@code tokenizer.json}. */
+    public String kind() {
+        return kind;
+    }
+
+    /** The tokenizer definition in {@code tokenizer.json} form (stable text, for fingerprints). */
+    public String tokenizerJson() {
+        return json;
+    }
+
+    /** The id of {@code token} in the vocabulary, or -1. */
+    public int tokenId(String token) {
+        JsonElement model = JsonParser.parseString(json).getAsJsonObject().get("model");
+        JsonElement vocab = model.getAsJsonObject().get("vocab");
+        if (vocab != null && vocab.isJsonObject() && vocab.getAsJsonObject().has(token)) {
+            return vocab.getAsJsonObject().get(token).getAsInt();
+        }
+        JsonArray added = JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("added_tokens");
+        if (added != null) {
+            for (JsonElement a : added) {
+                if (a.getAsJsonObject().get("content").getAsString().equals(token)) {
+                    return a.getAsJsonObject().get("id").getAsInt();
+                }
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}

@@ -1,0 +1,203 @@
+package dev.graft.nlp;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Writes the {@code tokenizer.json} that Hugging Face's own converters produce for BERT and RoBERTa. */
+final class TokenizerJson {
+    private TokenizerJson() {
+    }
+
+    /** BERT: BertNormalizer (lower-casing strips accents too), BertPreTokenizer, WordPiece, [CLS] A [SEP] B [SEP]. */
+    static String wordPiece(String source, List<String> lines, boolean lowerCase) {
+        JsonObject vocab = new JsonObject();
+        for (int i = 0; i < lines.size(); i++) {
+            String token = lines.get(i).strip();
+            if (token.isEmpty()) {
+                throw new IllegalArgumentException(source + ":" + (i + 1) + ": empty vocabulary line");
+            }
+            if (vocab.has(token)) {
+                throw new IllegalArgumentException(source + ":" + (i + 1) + ": token '" + token + "' appears twice");
+            }
+            vocab.addProperty(token, i);
+        }
+        for (String special : List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]")) {
+            if (!vocab.has(special)) {
+                throw new IllegalArgumentException(source + " has no " + special + " token; not a BERT vocab.txt");
+            }
+        }
+        JsonObject root = header();
+        JsonArray added = new JsonArray();
+        for (String special : List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")) {
+            if (vocab.has(special)) {
+                added.add(addedToken(vocab.get(special).getAsInt(), special));
+            }
+        }
+        root.add("added_tokens", added);
+        JsonObject normalizer = new JsonObject();
+        normalizer.addProperty("type", "BertNormalizer");
+        normalizer.addProperty("clean_text", true);
+        normalizer.addProperty("handle_chinese_chars", true);
+        normalizer.add("strip_accents", JsonNull.INSTANCE);
+        normalizer.addProperty("lowercase", lowerCase);
+        root.add("normalizer", normalizer);
+        root.add("pre_tokenizer", type("BertPreTokenizer"));
+        int cls = vocab.get("[CLS]").getAsInt();
+        int sep = vocab.get("[SEP]").getAsInt();
+        JsonObject post = type("TemplateProcessing");
+        post.add("single", template(List.of("[CLS]", "A", "[SEP]"), List.of(0, 0, 0)));
+        post.add("pair", template(List.of("[CLS]", "A", "[SEP]", "B", "[SEP]"), List.of(0, 0, 0, 1, 1)));
+        JsonObject specials = new JsonObject();
+        specials.add("[CLS]", special("[CLS]", cls));
+        specials.add("[SEP]", special("[SEP]", sep));
+        post.add("special_tokens", specials);
+        root.add("post_processor", post);
+        JsonObject decoder = type("WordPiece");
+        decoder.addProperty("prefix", "##");
+        decoder.addProperty("cleanup", true);
+        root.add("decoder", decoder);
+        JsonObject model = type("WordPiece");
+        model.addProperty("unk_token", "[UNK]");
+        model.addProperty("continuing_subword_prefix", "##");
+        model.addProperty("max_input_chars_per_word", 100);
+        model.add("vocab", vocab);
+        root.add("model", model);
+        return new GsonBuilder().disableHtmlEscaping().create().toJson(root);
+    }
+
+    /** RoBERTa: ByteLevel pre-tokenizer and decoder, BPE, {@code <s> A </s></s> B </s>}. */
+    static String byteLevelBpe(String vocabSource, JsonObject vocab, String mergesSource, List<String> mergeLines) {
+        for (Map.Entry<String, JsonElement> e : vocab.entrySet()) {
+            if (!e.getValue().isJsonPrimitive() || !e.getValue().getAsJsonPrimitive().isNumber()) {
+                throw new IllegalArgumentException(vocabSource + ": token '" + e.getKey() + "' has no integer id");
+            }
+        }
+        for (String special : List.of("<s>", "</s>")) {
+            if (!vocab.has(special)) {
+                throw new IllegalArgumentException(vocabSource + " has no " + special + " token; not a RoBERTa vocab.json");
+            }
+        }
+        JsonArray merges = new JsonArray();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < mergeLines.size(); i++) {
+            String line = mergeLines.get(i);
+            if ((i == 0 && line.startsWith("#version")) || line.isBlank()) {
+                continue;
+            }
+            String[] parts = line.split(" ");
+            if (parts.length != 2) {
+                throw new IllegalArgumentException(mergesSource + ":" + (i + 1) + ": a merge is two tokens separated by one space, got '"
+                        + line + "'");
+            }
+            if (!vocab.has(parts[0] + parts[1])) {
+                throw new IllegalArgumentException(mergesSource + ":" + (i + 1) + ": merge result '" + parts[0] + parts[1]
+                        + "' is not in " + vocabSource);
+            }
+            if (seen.add(line)) {
+                merges.add(line);
+            }
+        }
+        JsonObject root = header();
+        JsonArray added = new JsonArray();
+        for (String special : List.of("<s>", "<pad>", "</s>", "<unk>", "<mask>")) {
+            if (vocab.has(special)) {
+                added.add(addedToken(vocab.get(special).getAsInt(), special));
+            }
+        }
+        root.add("added_tokens", added);
+        root.add("normalizer", JsonNull.INSTANCE);
+        JsonObject pre = type("ByteLevel");
+        pre.addProperty("add_prefix_space", false);
+        pre.addProperty("trim_offsets", true);
+        pre.addProperty("use_regex", true);
+        root.add("pre_tokenizer", pre);
+        JsonObject post = type("RobertaProcessing");
+        post.add("sep", pair("</s>", vocab.get("</s>").getAsInt()));
+        post.add("cls", pair("<s>", vocab.get("<s>").getAsInt()));
+        post.addProperty("trim_offsets", true);
+        post.addProperty("add_prefix_space", false);
+        root.add("post_processor", post);
+        JsonObject decoder = type("ByteLevel");
+        decoder.addProperty("add_prefix_space", true);
+        decoder.addProperty("trim_offsets", true);
+        decoder.addProperty("use_regex", true);
+        root.add("decoder", decoder);
+        JsonObject model = type("BPE");
+        model.add("dropout", JsonNull.INSTANCE);
+        model.add("unk_token", vocab.has("<unk>") ? new com.google.gson.JsonPrimitive("<unk>") : JsonNull.INSTANCE);
+        model.addProperty("continuing_subword_prefix", "");
+        model.addProperty("end_of_word_suffix", "");
+        model.addProperty("fuse_unk", false);
+        model.addProperty("byte_fallback", false);
+        model.add("vocab", vocab);
+        model.add("merges", merges);
+        root.add("model", model);
+        return new GsonBuilder().disableHtmlEscaping().create().toJson(root);
+    }
+
+    private static JsonObject header() {
+        JsonObject root = new JsonObject();
+        root.addProperty("version", "1.0");
+        root.add("truncation", JsonNull.INSTANCE);
+        root.add("padding", JsonNull.INSTANCE);
+        return root;
+    }
+
+    private static JsonObject type(String t) {
+        JsonObject o = new JsonObject();
+        o.addProperty("type", t);
+        return o;
+    }
+
+    private static JsonObject addedToken(int id, String content) {
+        JsonObject o = new JsonObject();
+        o.addProperty("id", id);
+        o.addProperty("content", content);
+        o.addProperty("single_word", false);
+        o.addProperty("lstrip", false);
+        o.addProperty("rstrip", false);
+        o.addProperty("normalized", false);
+        o.addProperty("special", true);
+        return o;
+    }
+
+    private static JsonArray template(List<String> parts, List<Integer> types) {
+        JsonArray a = new JsonArray();
+        for (int i = 0; i < parts.size(); i++) {
+            JsonObject inner = new JsonObject();
+            JsonObject item = new JsonObject();
+            boolean seq = parts.get(i).equals("A") || parts.get(i).equals("B");
+            inner.addProperty("id", parts.get(i));
+            inner.addProperty("type_id", types.get(i));
+            item.add(seq ? "Sequence" : "SpecialToken", inner);
+            a.add(item);
+        }
+        return a;
+    }
+
+    private static JsonObject special(String token, int id) {
+        JsonObject o = new JsonObject();
+        o.addProperty("id", token);
+        JsonArray ids = new JsonArray();
+        ids.add(id);
+        o.add("ids", ids);
+        JsonArray tokens = new JsonArray();
+        tokens.add(token);
+        o.add("tokens", tokens);
+        return o;
+    }
+
+    private static JsonArray pair(String token, int id) {
+        JsonArray a = new JsonArray();
+        a.add(token);
+        a.add(id);
+        return a;
+    }
+}

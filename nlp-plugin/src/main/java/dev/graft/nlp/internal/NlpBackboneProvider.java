@@ -1,0 +1,327 @@
+package dev.graft.nlp.internal;
+
+import dev.graft.core.spi.Backbone;
+import dev.graft.core.spi.BackboneProvider;
+import dev.graft.core.spi.Preprocessing;
+import dev.graft.engine.spi.HostTensor;
+import dev.graft.engine.spi.ServiceLoaderEngineRegistry;
+import dev.graft.engine.spi.io.SafeTensors;
+import dev.graft.nlp.BertConfig;
+import dev.graft.nlp.BertWeights;
+import dev.graft.nlp.ImportReport;
+import dev.graft.nlp.PretrainedBert;
+import dev.graft.nlp.TextTokenizer;
+import dev.graft.nlp.TfCheckpoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Offers {@code bert-base-uncased} (Google's pretrained BERT-Base in Graft's own definition, every
+ * block trainable), {@code bert-base-uncased-savedmodel} (the same model as an opaque, frozen
+ * SavedModel), {@code bert-tiny} (random, for tests and smoke runs), {@code bert} (any BERT given
+ * its weights) and {@code roberta-base} (given its safetensors and BPE files).
+ */
+public final class NlpBackboneProvider implements BackboneProvider {
+    static final String SCOPE = "backbone";
+    private static final Set<String> NAMES = Set.of("bert-base-uncased", "bert-base-uncased-savedmodel", "bert-tiny", "bert",
+            "roberta-base");
+    private static final Set<String> COMMON = Set.of("maxLength", "padToMultipleOf", "dropout", "strict");
+
+    @Override
+    public String id() {
+        return "nlp";
+    }
+
+    @Override
+    public Set<String> backbones() {
+        return new TreeSet<>(NAMES);
+    }
+
+    @Override
+    public Backbone create(String name, Map<String, String> options) {
+        Options o = new Options(name, options);
+        try {
+            return switch (name) {
+                case "bert-base-uncased" -> bertBase(o);
+                case "bert-base-uncased-savedmodel" -> savedModel(o);
+                case "bert-tiny" -> bertTiny(o);
+                case "bert" -> bert(o);
+                case "roberta-base" -> roberta(o);
+                default -> throw new IllegalArgumentException("provider 'nlp' has no backbone '" + name + "'; it offers " + backbones());
+            };
+        } catch (IOException e) {
+            throw new UncheckedIOException("backbone '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static Backbone bertBase(Options o) throws IOException {
+        o.allow("layers");
+        Path dir = PretrainedBert.savedModelDir();
+        BertConfig base = BertConfig.bertBaseUncasedGoogle();
+        BertConfig c = o.dropout(base.withLayers(o.integer("layers", base.layers(), 1, base.layers())));
+        int max = o.integer("maxLength", 128, 2, c.maxSequenceLength());
+        Path prefix = TfCheckpoint.prefixOf(dir);
+        return new BertBackbone("bert-base-uncased", c, wordPiece(PretrainedBert.vocab(), true, max),
+                googleCheckpoint(prefix, c, o.bool("strict", true)), o.integer("padToMultipleOf", 8, 1, 512));
+    }
+
+    private static Backbone savedModel(Options o) throws IOException {
+        Path dir = PretrainedBert.savedModelDir();
+        int max = o.integer("maxLength", PretrainedBert.SAVED_MODEL_SEQUENCE_LENGTH, 2, PretrainedBert.SAVED_MODEL_SEQUENCE_LENGTH);
+        o.done();
+        return new SavedModelBertBackbone("bert-base-uncased-savedmodel", dir, PretrainedBert.SAVED_MODEL_SEQUENCE_LENGTH, 768,
+                wordPiece(PretrainedBert.vocab(), true, max), new ServiceLoaderEngineRegistry());
+    }
+
+    private static Backbone bertTiny(Options o) throws IOException {
+        o.allow("vocab", "lowercase", "layers", "hidden", "heads", "intermediate");
+        Path vocab = o.has("vocab") ? o.path("vocab") : PretrainedBert.vocab();
+        int vocabSize = Files.readAllLines(vocab).size();
+        BertConfig t = BertConfig.bertTiny(vocabSize);
+        int hidden = o.integer("hidden", t.hidden(), 1, 4096);
+        BertConfig c = o.dropout(new BertConfig("bert", o.integer("layers", t.layers(), 1, 48), hidden,
+                o.integer("heads", hidden == t.hidden() ? t.heads() : Math.max(1, hidden / 16), 1, hidden),
+                o.integer("intermediate", 2 * hidden, 1, 16384), vocabSize, t.maxPositions(), t.typeVocabSize(),
+                t.layerNormEps(), t.padId(), t.positionOffset(), t.activation(), t.hiddenDropout(), t.attentionDropout()));
+        int max = o.integer("maxLength", 128, 2, c.maxSequenceLength());
+        return new BertBackbone("bert-tiny", c, wordPiece(vocab, o.bool("lowercase", true), max), random(),
+                o.integer("padToMultipleOf", 8, 1, 512));
+    }
+
+    private static Backbone bert(Options o) throws IOException {
+        o.allow("weights", "vocab", "tokenizer", "lowercase", "heads", "activation", "layers");
+        Path weights = o.path("weights");
+        boolean hf = weights.toString().endsWith(".safetensors");
+        Map<String, HostTensor> tensors = hf ? SafeTensors.read(weights).tensors()
+                : TfCheckpoint.read(TfCheckpoint.prefixOf(weights), n -> true);
+        BertConfig base = BertConfig.bertBase(30522);
+        base = new BertConfig("bert", 1, 64, 1, 64, 2, 2, 1, base.layerNormEps(), 0, 0,
+                o.activation(hf ? BertConfig.Activation.GELU : BertConfig.Activation.GELU_TANH), 0.1, 0.1);
+        BertConfig c = BertWeights.inferConfig(tensors, hf, base, o.integer("heads", 0, 0, 1024));
+        c = o.dropout(c.withLayers(o.integer("layers", c.layers(), 1, c.layers())));
+        int max = o.integer("maxLength", Math.min(128, c.maxSequenceLength()), 2, c.maxSequenceLength());
+        BertBackbone.TokenizerSource tok = o.has("tokenizer") ? tokenizerJson(o.path("tokenizer"), max)
+                : wordPiece(o.path("vocab"), o.bool("lowercase", true), max);
+        BertConfig fc = c;
+        boolean strict = o.bool("strict", true);
+        String src = weights.toString();
+        BertBackbone.WeightSource ws = new BertBackbone.WeightSource() {
+            @Override
+            public BertBackbone.Loaded load() {
+                BertWeights.Result r = hf ? BertWeights.fromHuggingFace(src, tensors, fc, SCOPE, strict)
+                        : BertWeights.fromGoogle(src, tensors, fc, SCOPE, strict);
+                return new BertBackbone.Loaded(r.weights(), r.report());
+            }
+
+            @Override
+            public String digest() throws IOException {
+                return hf ? Digests.sha256(weights) : Digests.sha256(Path.of(TfCheckpoint.prefixOf(weights) + ".index"));
+            }
+        };
+        return new BertBackbone("bert", c, tok, ws, o.integer("padToMultipleOf", 8, 1, 512));
+    }
+
+    private static Backbone roberta(Options o) throws IOException {
+        o.allow("weights", "vocab", "merges", "tokenizer", "pretrained");
+        boolean pretrained = o.bool("pretrained", true);
+        BertConfig c = o.dropout(BertConfig.robertaBase());
+        int max = o.integer("maxLength", 128, 2, c.maxSequenceLength());
+        BertBackbone.TokenizerSource tok;
+        if (o.has("tokenizer")) {
+            tok = tokenizerJson(o.path("tokenizer"), max);
+        } else {
+            tok = byteLevelBpe(o.path("vocab"), o.path("merges"), max);
+        }
+        BertBackbone.WeightSource ws;
+        if (pretrained) {
+            Path weights = o.path("weights");
+            boolean strict = o.bool("strict", true);
+            ws = new BertBackbone.WeightSource() {
+                @Override
+                public BertBackbone.Loaded load() throws IOException {
+                    BertWeights.Result r = BertWeights.fromSafetensors(weights, c, SCOPE, strict);
+                    return new BertBackbone.Loaded(r.weights(), r.report());
+                }
+
+                @Override
+                public String digest() throws IOException {
+                    return Digests.sha256(weights);
+                }
+            };
+        } else {
+            ws = random();
+        }
+        return new BertBackbone("roberta-base", c, tok, ws, o.integer("padToMultipleOf", 8, 1, 512));
+    }
+
+    static BertBackbone.WeightSource googleCheckpoint(Path prefix, BertConfig c, boolean strict) {
+        return new BertBackbone.WeightSource() {
+            @Override
+            public BertBackbone.Loaded load() throws IOException {
+                Map<String, HostTensor> t = TfCheckpoint.read(prefix, n -> BertWeights.googleTarget(n) != null);
+                BertWeights.Result r = BertWeights.fromGoogle(prefix.toString(), t, c, SCOPE, strict);
+                return new BertBackbone.Loaded(r.weights(), r.report());
+            }
+
+            @Override
+            public String digest() throws IOException {
+                return Digests.sha256(Path.of(prefix + ".index"));
+            }
+        };
+    }
+
+    static BertBackbone.WeightSource random() {
+        return new BertBackbone.WeightSource() {
+            @Override
+            public BertBackbone.Loaded load() {
+                return new BertBackbone.Loaded(Map.of(), new ImportReport("random initialisation", List.of(), List.of(),
+                        List.of(), List.of()));
+            }
+
+            @Override
+            public String digest() {
+                return "random";
+            }
+        };
+    }
+
+    static BertBackbone.TokenizerSource wordPiece(Path vocab, boolean lowercase, int maxLength) throws IOException {
+        String digest = Digests.sha256(vocab);
+        return source(() -> TextTokenizer.wordPiece(vocab, lowercase, maxLength), Map.of("tokenizer", "wordpiece",
+                "lowercase", Boolean.toString(lowercase), "vocab", digest, "maxLength", Integer.toString(maxLength)));
+    }
+
+    static BertBackbone.TokenizerSource byteLevelBpe(Path vocab, Path merges, int maxLength) throws IOException {
+        String digest = Digests.sha256(Digests.sha256(vocab), Digests.sha256(merges));
+        return source(() -> TextTokenizer.byteLevelBpe(vocab, merges, maxLength), Map.of("tokenizer", "byte-level-bpe",
+                "vocab", digest, "maxLength", Integer.toString(maxLength)));
+    }
+
+    static BertBackbone.TokenizerSource tokenizerJson(Path file, int maxLength) throws IOException {
+        String digest = Digests.sha256(file);
+        return source(() -> TextTokenizer.fromTokenizerJson(file, maxLength), Map.of("tokenizer", "tokenizer.json",
+                "vocab", digest, "maxLength", Integer.toString(maxLength)));
+    }
+
+    private interface Opener {
+        TextTokenizer open() throws IOException;
+    }
+
+    private static BertBackbone.TokenizerSource source(Opener opener, Map<String, String> params) {
+        Preprocessing p = new Preprocessing("text", params);
+        return new BertBackbone.TokenizerSource() {
+            @Override
+            public TextTokenizer open() throws IOException {
+                return opener.open();
+            }
+
+            @Override
+            public Preprocessing describe() {
+                return p;
+            }
+        };
+    }
+
+    /** Option parsing with errors that name the backbone, the option and what is valid. */
+    private static final class Options {
+        private final String backbone;
+        private final Map<String, String> values;
+        private final Set<String> allowed = new TreeSet<>(COMMON);
+
+        Options(String backbone, Map<String, String> values) {
+            this.backbone = backbone;
+            this.values = new LinkedHashMap<>(values);
+        }
+
+        void allow(String... names) {
+            allowed.addAll(List.of(names));
+            done();
+        }
+
+        void done() {
+            for (String k : values.keySet()) {
+                if (!allowed.contains(k)) {
+                    throw new IllegalArgumentException("backbone '" + backbone + "': unknown option '" + k + "'; valid options: "
+                            + allowed);
+                }
+            }
+        }
+
+        boolean has(String k) {
+            return values.containsKey(k);
+        }
+
+        Path path(String k) {
+            String v = values.get(k);
+            if (v == null || v.isBlank()) {
+                throw new IllegalArgumentException("backbone '" + backbone + "' needs option " + k + "=<file>");
+            }
+            Path p = Path.of(v);
+            if (!Files.exists(p) && !Files.exists(Path.of(v + ".index"))) {
+                throw new IllegalArgumentException("backbone '" + backbone + "': " + k + " file " + p + " does not exist");
+            }
+            return p;
+        }
+
+        int integer(String k, int dflt, int min, int max) {
+            String v = values.get(k);
+            if (v == null) {
+                return dflt;
+            }
+            try {
+                int i = Integer.parseInt(v.trim());
+                if (i >= min && i <= max) {
+                    return i;
+                }
+            } catch (NumberFormatException e) {
+                // fall through
+            }
+            throw new IllegalArgumentException("backbone '" + backbone + "': option " + k + " must be an integer in [" + min + ", "
+                    + max + "], got '" + v + "'");
+        }
+
+        boolean bool(String k, boolean dflt) {
+            String v = values.get(k);
+            if (v == null) {
+                return dflt;
+            }
+            if (v.equals("true") || v.equals("false")) {
+                return Boolean.parseBoolean(v);
+            }
+            throw new IllegalArgumentException("backbone '" + backbone + "': option " + k + " must be true or false, got '" + v + "'");
+        }
+
+        BertConfig dropout(BertConfig c) {
+            String v = values.get("dropout");
+            if (v == null) {
+                return c;
+            }
+            try {
+                double d = Double.parseDouble(v);
+                return c.withDropout(d, d);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("backbone '" + backbone + "': option dropout must be in [0, 1), got '" + v + "'");
+            }
+        }
+
+        BertConfig.Activation activation(BertConfig.Activation dflt) {
+            String v = values.get("activation");
+            if (v == null) {
+                return dflt;
+            }
+            return switch (v) {
+                case "gelu" -> BertConfig.Activation.GELU;
+                case "gelu_tanh", "gelu_new" -> BertConfig.Activation.GELU_TANH;
+                default -> throw new IllegalArgumentException("backbone '" + backbone + "': option activation must be gelu or "
+                        + "gelu_tanh, got '" + v + "'");
+            };
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.graft.nlp.internal;
+
+import dev.graft.core.spi.Backbone;
+import dev.graft.core.spi.Block;
+import dev.graft.core.spi.Example;
+import dev.graft.core.spi.InputSpec;
+import dev.graft.core.spi.Preprocessing;
+import dev.graft.engine.spi.DType;
+import dev.graft.engine.spi.Engine;
+import dev.graft.engine.spi.EngineException;
+import dev.graft.engine.spi.HostTensor;
+import dev.graft.engine.spi.SavedModel;
+import dev.graft.engine.spi.ServiceLoaderEngineRegistry;
+import dev.graft.engine.spi.Shape;
+import dev.graft.engine.spi.graph.NetworkBuilder;
+import dev.graft.engine.spi.graph.Node;
+import dev.graft.nlp.BertBatch;
+import dev.graft.nlp.BertConfig;
+import dev.graft.nlp.BertEncoder;
+import dev.graft.nlp.TextTokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * BERT as an opaque TensorFlow SavedModel: its own graph runs frozen through DJL's TensorFlow
+ * predictor inside {@link #encode}, and the network sees its pooled output as an input. Only
+ * strategies that keep the backbone frozen make sense with it (it has no blocks to cut).
+ */
+public final class SavedModelBertBackbone implements Backbone, AutoCloseable {
+    /** The network input holding the SavedModel's pooled output. */
+    public static final String FEATURES_INPUT = "bert_pooled_output";
+
+    private final String name;
+    private final Path dir;
+    private final int sequenceLength;
+    private final int hidden;
+    private final BertBackbone.TokenizerSource tokenizerSource;
+    private final ServiceLoaderEngineRegistry engines;
+    private TextTokenizer tokenizer;
+    private SavedModel model;
+    private String fingerprint;
+
+    public SavedModelBertBackbone(String name, Path dir, int sequenceLength, int hidden, BertBackbone.TokenizerSource tokenizer,
+            ServiceLoaderEngineRegistry engines) {
+        this.name = name;
+        this.dir = dir;
+        this.sequenceLength = sequenceLength;
+        this.hidden = hidden;
+        this.tokenizerSource = tokenizer;
+        this.engines = engines;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public List<InputSpec> inputs() {
+        return List.of(new InputSpec(FEATURES_INPUT, DType.FLOAT32, Shape.of(-1, hidden)));
+    }
+
+    @Override
+    public Preprocessing preprocessing() {
+        return tokenizerSource.describe();
+    }
+
+    @Override
+    public List<Block> blocks() {
+        return List.of();
+    }
+
+    @Override
+    public Node build(NetworkBuilder b, Map<String, Node> inputs) {
+        return inputs.get(FEATURES_INPUT);
+    }
+
+    @Override
+    public Map<String, HostTensor> encode(List<Example> batch, boolean training, long seed) {
+        List<BertBatch.Sequence> seqs = TextEncoding.tokenize(tokenizer(), batch, name);
+        // only the three tensors the signature reads matter; the config just bounds ids and lengths
+        BertConfig bounds = BertConfig.bertBaseUncasedGoogle();
+        Map<String, HostTensor> t = BertBatch.tensorsOfLength(bounds, seqs, sequenceLength);
+        Map<String, HostTensor> feed = new LinkedHashMap<>();
+        feed.put("input_ids", t.get(BertEncoder.INPUT_IDS));
+        feed.put("input_mask", t.get(BertEncoder.INPUT_MASK));
+        feed.put("segment_ids", t.get(BertEncoder.SEGMENT_IDS));
+        HostTensor pooled = savedModel().run("serving_default", feed, List.of("pooled_output")).get("pooled_output");
+        return Map.of(FEATURES_INPUT, pooled);
+    }
+
+    private synchronized TextTokenizer tokenizer() {
+        if (tokenizer == null) {
+            try {
+                tokenizer = tokenizerSource.open();
+            } catch (IOException e) {
+                throw new UncheckedIOException("backbone '" + name + "': cannot load its tokenizer: " + e.getMessage(), e);
+            }
+        }
+        return tokenizer;
+    }
+
+    /** The opened SavedModel (on the first engine that can open SavedModels, the default one first). */
+    public synchronized SavedModel savedModel() {
+        if (model == null) {
+            model = savedModelEngine(engines).openSavedModel(dir, "serve");
+        }
+        return model;
+    }
+
+    static Engine savedModelEngine(ServiceLoaderEngineRegistry engines) {
+        Engine preferred = engines.get();
+        if (preferred.capabilities().contains(Engine.Capability.SAVED_MODEL)) {
+            return preferred;
+        }
+        for (String id : engines.providers().keySet()) {
+            Engine e = engines.get(id);
+            if (e.capabilities().contains(Engine.Capability.SAVED_MODEL)) {
+                return e;
+            }
+        }
+        throw new EngineException("no engine on the class or module path can run TensorFlow SavedModels (engines: "
+                + engines.providers().keySet() + "); add graft-engine-tensorflow");
+    }
+
+    @Override
+    public Map<String, HostTensor> weights() {
+        return Map.of();
+    }
+
+    @Override
+    public synchronized String fingerprint() {
+        if (fingerprint == null) {
+            try {
+                fingerprint = Digests.sha256(name, preprocessing().canonical(),
+                        Digests.sha256(dir.resolve("saved_model.pb")), Digests.sha256(dir.resolve("variables/variables.index")));
+            } catch (IOException e) {
+                throw new UncheckedIOException("backbone '" + name + "': cannot digest " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        return fingerprint;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (model != null) {
+            model.close();
+            model = null;
+        }
+        if (tokenizer != null) {
+            tokenizer.close();
+            tokenizer = null;
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.graft.nlp.internal;
+
+import dev.graft.core.spi.Example;
+import dev.graft.nlp.BertBatch;
+import dev.graft.nlp.TextTokenizer;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Tokenizes examples whose input is a text or a text pair. */
+final class TextEncoding {
+    private TextEncoding() {
+    }
+
+    static List<BertBatch.Sequence> tokenize(TextTokenizer tok, List<Example> batch, String backbone) {
+        List<BertBatch.Sequence> out = new ArrayList<>(batch.size());
+        for (Example e : batch) {
+            if (e.input() instanceof String s) {
+                out.add(tok.encode(s));
+            } else if (e.input() instanceof Example.TextPair p) {
+                out.add(tok.encode(p.first(), p.second()));
+            } else {
+                throw new IllegalArgumentException(e.source() + ": backbone '" + backbone + "' reads text or text pairs, got "
+                        + (e.input() == null ? "nothing" : e.input().getClass().getSimpleName()));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,173 @@
+package dev.graft.vision.internal;
+
+import dev.graft.core.spi.Backbone;
+import dev.graft.core.spi.BackboneProvider;
+import dev.graft.engine.spi.Engine;
+import dev.graft.engine.spi.HostTensor;
+import dev.graft.engine.spi.SavedModel;
+import dev.graft.engine.spi.ServiceLoaderEngineRegistry;
+import dev.graft.vision.ResNetConfig;
+import dev.graft.vision.VggConfig;
+import dev.graft.vision.VisionArchitecture;
+import dev.graft.vision.image.ImageDecoder;
+import dev.graft.vision.image.ImagePreprocessing;
+import dev.graft.vision.weights.ImportedWeights;
+import dev.graft.vision.weights.WeightImporter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * Offers ResNet-18/34/50/101/152, {@code resnet50-keras} (keras.applications' v1 layout) and
+ * VGG-11/13/16/19 with and without BatchNorm ({@code vgg16_bn}).
+ *
+ * <p>Options: {@code weights} (a Keras {@code .h5}, a {@code .safetensors} file or a SavedModel
+ * folder), {@code format} (auto, keras-h5, safetensors, savedmodel), {@code strict} (true),
+ * {@code size} (input side, 224), {@code width} (base channels; 64 is the published network),
+ * {@code preprocessing} (caffe, torch, unit; default: what the weights expect, torch without weights),
+ * {@code crop-scale} (smallest random-crop area, 0.08), {@code flip} (true), {@code max-pixels}.
+ */
+public final class VisionBackboneProvider implements BackboneProvider {
+    private static final Logger LOG = Logger.getLogger(VisionBackboneProvider.class.getName());
+    static final Set<String> OPTIONS = Set.of("weights", "format", "strict", "size", "width", "preprocessing",
+            "crop-scale", "flip", "max-pixels");
+
+    @Override
+    public String id() {
+        return "vision";
+    }
+
+    @Override
+    public Set<String> backbones() {
+        Set<String> s = new LinkedHashSet<>();
+        for (int n : new int[] {18, 34, 50, 101, 152}) {
+            s.add("resnet" + n);
+        }
+        s.add("resnet50-keras");
+        for (int n : new int[] {11, 13, 16, 19}) {
+            s.add("vgg" + n);
+            s.add("vgg" + n + "_bn");
+        }
+        return s;
+    }
+
+    /** The architecture of a catalogue name at a base width. */
+    public static VisionArchitecture architecture(String name, int width) {
+        if (name.equals("resnet50-keras")) {
+            return ResNetConfig.keras50().withWidth(width);
+        }
+        if (name.startsWith("resnet")) {
+            return ResNetConfig.torchvision(Integer.parseInt(name.substring(6))).withWidth(width);
+        }
+        boolean bn = name.endsWith("_bn");
+        String digits = name.substring(3, bn ? name.length() - 3 : name.length());
+        return VggConfig.of(Integer.parseInt(digits), bn).withWidth(width);
+    }
+
+    @Override
+    public Backbone create(String name, Map<String, String> options) {
+        if (!backbones().contains(name)) {
+            throw new IllegalArgumentException("unknown backbone '" + name + "'; the vision plugin offers " + backbones());
+        }
+        for (String k : options.keySet()) {
+            if (!OPTIONS.contains(k)) {
+                throw new IllegalArgumentException("unknown option '" + k + "' for backbone " + name + "; options are " + OPTIONS);
+            }
+        }
+        int size = intOpt(options, "size", 224, 8);
+        int width = intOpt(options, "width", 64, 1);
+        double cropScale = Double.parseDouble(options.getOrDefault("crop-scale", "0.08"));
+        if (!(cropScale > 0 && cropScale <= 1)) {
+            throw new IllegalArgumentException("crop-scale must be in (0, 1], got " + cropScale);
+        }
+        boolean flip = bool(options, "flip", true);
+        boolean strict = bool(options, "strict", true);
+        ImageDecoder decoder = options.containsKey("max-pixels") ? new ImageDecoder(Long.parseLong(options.get("max-pixels")))
+                : new ImageDecoder();
+        VisionArchitecture arch = architecture(name, width);
+        String pp = options.get("preprocessing");
+        ImagePreprocessing explicit = pp == null ? null : ImagePreprocessing.named(pp, size);
+        String w = options.get("weights");
+        if (w == null) {
+            return new ImageBackbone(name, arch, explicit != null ? explicit : ImagePreprocessing.torch(size), Map.of(),
+                    cropScale, flip, decoder);
+        }
+        ImportedWeights iw = load(Path.of(w), options.getOrDefault("format", "auto"), arch, size, strict, explicit);
+        LOG.info(() -> iw.report().format().lines().findFirst().orElse(""));
+        LOG.fine(() -> iw.report().format());
+        ImagePreprocessing pre = ImagePreprocessing.from(iw.preprocessing());
+        if (explicit != null && !explicit.equals(pre)) {
+            LOG.warning(() -> "weights " + w + " expect " + iw.preprocessing().canonical() + " but preprocessing=" + pp + " was asked for");
+        }
+        Map<String, HostTensor> tensors = iw.tensors();
+        return new ImageBackbone(name, arch, pre, tensors, cropScale, flip, decoder);
+    }
+
+    static ImportedWeights load(Path file, String format, VisionArchitecture arch, int size, boolean strict,
+            ImagePreprocessing explicit) {
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException("weights file " + file + " does not exist");
+        }
+        String f = format.equals("auto") ? detectFormat(file) : format;
+        WeightImporter.Target t = WeightImporter.Target.backbone(arch, size, strict).withPreprocessing(explicit);
+        return switch (f) {
+            case "keras-h5" -> WeightImporter.kerasH5(file, t);
+            case "safetensors" -> WeightImporter.safetensors(file, t);
+            case "savedmodel" -> {
+                Engine engine = new ServiceLoaderEngineRegistry().get();
+                try (SavedModel sm = engine.openSavedModel(file, "serve")) {
+                    yield WeightImporter.savedModel(sm, file.toString(), t);
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown weights format '" + format
+                    + "'; choose auto, keras-h5, safetensors or savedmodel");
+        };
+    }
+
+    static String detectFormat(Path file) {
+        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (Files.isDirectory(file) && Files.exists(file.resolve("saved_model.pb"))) {
+            return "savedmodel";
+        }
+        if (n.endsWith(".h5") || n.endsWith(".hdf5") || n.endsWith(".keras.h5")) {
+            return "keras-h5";
+        }
+        if (n.endsWith(".safetensors")) {
+            return "safetensors";
+        }
+        throw new IllegalArgumentException("cannot tell the format of weights " + file
+                + " (expected .h5, .safetensors or a SavedModel folder); pass format=keras-h5|safetensors|savedmodel");
+    }
+
+    private static int intOpt(Map<String, String> o, String k, int def, int min) {
+        String v = o.get(k);
+        if (v == null) {
+            return def;
+        }
+        try {
+            int i = Integer.parseInt(v.strip());
+            if (i < min) {
+                throw new IllegalArgumentException("option " + k + " must be >= " + min + ", got " + i);
+            }
+            return i;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("option " + k + " must be an integer, got '" + v + "'", e);
+        }
+    }
+
+    private static boolean bool(Map<String, String> o, String k, boolean def) {
+        String v = o.get(k);
+        if (v == null) {
+            return def;
+        }
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("option " + k + " must be true or false, got '" + v + "'");
+        };
+    }
+}

@@ -1,0 +1,116 @@
+package dev.graft.vision.weights;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.graft.engine.spi.CompiledModel;
+import dev.graft.engine.spi.HostTensor;
+import dev.graft.engine.spi.SavedModel;
+import dev.graft.vision.ResNetConfig;
+import dev.graft.vision.TestFiles;
+import dev.graft.vision.TestFiles.KerasLayer;
+import dev.graft.vision.TestFiles.KerasWeight;
+import dev.graft.vision.TorchReference;
+import dev.graft.vision.image.ImagePreprocessing;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+class SavedModelImportTest {
+    @TempDir
+    Path dir;
+
+    /**
+     * Writes a TensorFlow SavedModel whose variables carry Keras names ({@code conv1_conv/kernel}),
+     * the way a Keras model saved with {@code tf.saved_model.save} names them, using TensorFlow's
+     * own exporter.
+     */
+    static void writeKerasNamedSavedModel(Path export, List<KerasLayer> layers) throws Exception {
+        try (Graph g = new Graph(); Session s = new Session(g)) {
+            Ops tf = Ops.create(g);
+            for (KerasLayer l : layers) {
+                if (l.weights().isEmpty()) {
+                    continue;
+                }
+                Ops scope = tf.withSubScope(l.name());
+                for (KerasWeight w : l.weights()) {
+                    Operand<TFloat32> init = tf.constant(Shape.of(w.shape()), DataBuffers.of(w.values(), true, false));
+                    scope.withName(w.name().replace(":0", "")).variable(init);
+                }
+            }
+            var x = tf.withName("x").placeholder(TFloat32.class);
+            var y = tf.withName("y").identity(x);
+            s.initialize();
+            SavedModelBundle.exporter(export.toString()).withSession(s)
+                    .withSignature(Signature.builder().key(Signature.DEFAULT_KEY).input("x", x).output("y", y).build()).export();
+        }
+    }
+
+    @Test
+    void kerasNamedSavedModelVariablesGiveTheReferenceOutputs() throws Exception {
+        ResNetConfig cfg = ResNetConfig.keras50().withWidth(2);
+        Map<String, long[]> shapes = TestFiles.torchResNetShapes(cfg, 4);
+        Map<String, float[]> w = TorchReference.randomWeights(shapes, 31);
+        Path export = dir.resolve("resnet50_savedmodel");
+        writeKerasNamedSavedModel(export, KerasH5ImportTest.toKeras(w, shapes, KerasH5ImportTest::kerasResNetLayer, 0));
+
+        try (SavedModel sm = Fixtures.ENGINE.openSavedModel(export, "serve")) {
+            assertThat(sm.variables()).containsKey("conv2_block1_1_conv/kernel");
+            ImportedWeights iw = WeightImporter.savedModel(sm, export.toString(), WeightImporter.Target.withTop(cfg, 32, 4, true));
+            assertThat(iw.report().layout()).isEqualTo(WeightLayout.KERAS);
+            assertThat(iw.report().complete()).isTrue();
+            assertThat(iw.report().imported()).hasSize(shapes.size());
+            assertThat(ImagePreprocessing.from(iw.preprocessing())).isEqualTo(ImagePreprocessing.caffe(32));
+            HostTensor images = Fixtures.images(2, 32, 12);
+            float[] logits = Fixtures.run(Fixtures.network(cfg, 32, 4), iw.tensors(), images, "logits");
+            TorchReference ref = new TorchReference(w);
+            for (int i = 0; i < 2; i++) {
+                Fixtures.assertClose(logits, ref.resnet(cfg, Fixtures.image(images, i), 4), i * 4, 1e-4, "logits of image " + i);
+            }
+        }
+    }
+
+    @Test
+    void graftCheckpointRoundTripsThroughTheGraftLayout() throws Exception {
+        ResNetConfig cfg = ResNetConfig.torchvision(18).withWidth(2);
+        HostTensor images = Fixtures.images(2, 32, 3);
+        Path ckpt = dir.resolve("ckpt.safetensors");
+        float[] expected;
+        try (CompiledModel m = Fixtures.ENGINE.compile(Fixtures.network(cfg, 32, 0), 9)) {
+            Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+            m.parameters().forEach((k, v) -> shapes.put(k, v.shape().dims()));
+            Map<String, HostTensor> values = new java.util.LinkedHashMap<>();
+            TorchReference.randomWeights(shapes, 5).forEach((k, v) -> values.put(k, HostTensor.of(v, shapes.get(k))));
+            m.setParameters(values);
+            expected = m.predict(Map.of("image", images), "features").floats();
+            m.saveCheckpoint(ckpt, Map.of("graft.preprocessing", "unit"));
+        }
+        ImportedWeights iw = WeightImporter.safetensors(ckpt, WeightImporter.Target.backbone(cfg, 32, true));
+        assertThat(iw.report().layout()).isEqualTo(WeightLayout.GRAFT);
+        assertThat(iw.preprocessing().kind()).isEqualTo("unit");
+        float[] actual = Fixtures.run(Fixtures.network(cfg, 32, 0), iw.tensors(), images, "features");
+        Fixtures.assertClose(actual, expected, 0, 1e-6, "features");
+    }
+
+    @Test
+    void graftNamedWeightsWithoutPreprocessingAreRefusedWithTheFix() throws Exception {
+        ResNetConfig cfg = ResNetConfig.torchvision(18).withWidth(2);
+        Path ckpt = dir.resolve("plain.safetensors");
+        try (CompiledModel m = Fixtures.ENGINE.compile(Fixtures.network(cfg, 32, 0), 1)) {
+            m.saveCheckpoint(ckpt, Map.of());
+        }
+        assertThatThrownBy(() -> WeightImporter.safetensors(ckpt, WeightImporter.Target.backbone(cfg, 32, true)))
+                .isInstanceOf(WeightImportException.class).hasMessageContaining("preprocessing=caffe|torch|unit");
+    }
+}
