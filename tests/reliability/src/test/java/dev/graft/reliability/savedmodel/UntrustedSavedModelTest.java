@@ -80,6 +80,19 @@ class UntrustedSavedModelTest {
     }
 
     @Test
+    void anyOpOutsideTheAllowlistIsRefusedEvenIfHarmless() throws Exception {
+        Path model = HostileGraphs.export(dir.resolve("strlen"),
+                (tf, x) -> tf.size(tf.strings.stringLength(tf.reshape(tf.constant("abc"), tf.constant(new int[] {1})))));
+        assertThatThrownBy(() -> ENGINE.openSavedModel(model, "serve")).isInstanceOf(EngineException.class)
+                .hasMessageContaining("StringLength at node").hasMessageContaining("-D" + ALLOW + "=StringLength");
+        System.setProperty(ALLOW, "StringLength");
+        try (SavedModel m = ENGINE.openSavedModel(model, "serve")) {
+            assertThat(m.run("serving_default", Map.of("x", HostTensor.of(new float[] {1}, 1)), List.of("count")).get("count")
+                    .ints()).containsExactly(1);
+        }
+    }
+
+    @Test
     void checkpointOpsReachedByASignatureAreRefused() throws Exception {
         Path target = dir.resolve("planted");
         Path model = HostileGraphs.saver(dir.resolve("saver"), target);
