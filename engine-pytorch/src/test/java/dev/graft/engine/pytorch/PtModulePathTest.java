@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * ServiceLoader and runs a prediction.
  */
 class PtModulePathTest {
-    private static final List<String> MODULE_PATH_PARTS = List.of("/engine-spi/target/classes", "/engine-pytorch/target/classes",
+    private static final List<String> MODULE_PATH_PARTS = List.of("/engine-spi/target/classes", "/engine-spi/target/graft-engine-spi-", "/engine-pytorch/target/classes",
             "/ai/djl/api/", "/pytorch-engine/", "/pytorch-jni/", "/gson/", "/jna/", "/commons-compress/", "/commons-io/",
             "/commons-codec/", "/slf4j-api/", "/commons-lang3/", "/error_prone_annotations/");
 
