@@ -93,6 +93,42 @@ public final class DebianPackages {
         out.add(new Example(status + ":" + line + " (" + pkg + ")", body, label));
     }
 
+    /** The quickstart task: balanced sections split into train and a held-out stratified test set. */
+    public record Task(List<Example> train, List<Example> test, List<String> labels, int packages, int skipped) {
+    }
+
+    /**
+     * Reads {@code status}, keeps the {@code maxClasses} largest sections with at least
+     * {@code perClass} packages, {@code perClass} of each (seeded), and holds out {@code testFraction}
+     * of every class as the test set.
+     */
+    public static Task task(Path status, int perClass, int maxClasses, double testFraction, long seed) throws IOException {
+        Parsed p = read(status);
+        Map<String, Integer> counts = new TreeMap<>();
+        p.examples().forEach(e -> counts.merge(e.label(), 1, Integer::sum));
+        List<String> keep = counts.entrySet().stream().filter(e -> e.getValue() >= perClass)
+                .sorted((a, b) -> b.getValue() != a.getValue().intValue() ? b.getValue() - a.getValue() : a.getKey().compareTo(b.getKey()))
+                .limit(maxClasses).map(Map.Entry::getKey).sorted().toList();
+        if (keep.size() < 2) {
+            throw new IOException(status + ": only " + keep.size() + " section(s) have at least " + perClass
+                    + " packages with a description (sections: " + counts + "); a task needs 2");
+        }
+        List<Example> chosen = balanced(p.examples().stream().filter(e -> keep.contains(e.label())).toList(), perClass, perClass, seed);
+        Map<String, List<Example>> by = new TreeMap<>();
+        chosen.forEach(e -> by.computeIfAbsent(e.label(), k -> new ArrayList<>()).add(e));
+        List<Example> train = new ArrayList<>();
+        List<Example> test = new ArrayList<>();
+        for (List<Example> xs : by.values()) {
+            int t = Math.max(1, (int) Math.round(xs.size() * testFraction));
+            test.addAll(xs.subList(0, t));
+            train.addAll(xs.subList(t, xs.size()));
+        }
+        Random r = new Random(seed + 1);
+        Collections.shuffle(train, r);
+        Collections.shuffle(test, r);
+        return new Task(train, test, keep, p.examples().size(), p.problems().size());
+    }
+
     /**
      * A balanced task: the sections with at least {@code minPerClass} packages, at most
      * {@code maxPerClass} packages each, chosen with {@code seed}.

@@ -49,7 +49,7 @@ public final class ReportWriter {
                     + "th{background:#f3f3f3}td.l,th.l{text-align:left}pre{background:#f7f7f7;padding:1em;white-space:pre-wrap}"
                     + "img{max-width:48%;margin-right:1%}</style></head><body>\n");
             w.write("<h1>" + esc(r.title()) + "</h1>\n<p>" + esc(r.task()) + "</p>\n");
-            w.write("<h2>Results</h2>\n<table><tr><th class=l>model</th><th>test accuracy</th><th>macro F1</th>"
+            w.write("<h2>Results</h2>\n<table><tr><th class=l>model</th><th>" + esc(r.evaluatedOn()) + " accuracy</th><th>" + esc(r.evaluatedOn()) + " macro F1</th>"
                     + "<th>train time (s)</th><th>trainable parameters</th><th class=l>stopped</th></tr>\n");
             for (RunReport.Section s : r.sections()) {
                 w.write(String.format(Locale.ROOT, "<tr><td class=l>%s</td><td>%.3f</td><td>%.3f</td><td>%.1f</td><td>%,d</td><td class=l>%s</td></tr>%n",
@@ -65,10 +65,10 @@ public final class ReportWriter {
                 if (charts.get(i) != null) {
                     w.write("<h3>Learning curves</h3>\n<img src=\"" + charts.get(i) + "-loss.png\" alt=\"loss per epoch\">"
                             + "<img src=\"" + charts.get(i) + "-accuracy.png\" alt=\"accuracy per epoch\">\n");
-                    w.write("<table><tr><th>epoch</th><th>train loss</th><th>train acc</th><th>val loss</th><th>val acc</th><th>s</th></tr>\n");
+                    w.write("<table><tr><th>epoch</th><th>train loss</th><th>train accuracy</th><th>validation loss</th><th>validation accuracy</th><th>seconds</th></tr>\n");
                     for (RunReport.EpochRow e : s.epochs()) {
-                        w.write(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.4f</td><td>%.3f</td><td>%.4f</td><td>%.3f</td><td>%.1f</td></tr>%n",
-                                e.epoch(), e.trainLoss(), e.trainAccuracy(), e.validationLoss(), e.validationAccuracy(), e.seconds()));
+                        w.write(String.format(Locale.ROOT, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%.1f</td></tr>%n",
+                                e.epoch(), num(e.trainLoss()), num(e.trainAccuracy()), num(e.validationLoss()), num(e.validationAccuracy()), e.seconds()));
                     }
                     w.write("</table>\n");
                 }
@@ -126,7 +126,9 @@ public final class ReportWriter {
         XYSeries train = new XYSeries("train");
         XYSeries val = new XYSeries("validation");
         for (RunReport.EpochRow e : s.epochs()) {
-            train.add(e.epoch(), loss ? e.trainLoss() : e.trainAccuracy());
+            if (!Double.isNaN(loss ? e.trainLoss() : e.trainAccuracy())) {
+                train.add(e.epoch(), loss ? e.trainLoss() : e.trainAccuracy());
+            }
             if (!Double.isNaN(loss ? e.validationLoss() : e.validationAccuracy())) {
                 val.add(e.epoch(), loss ? e.validationLoss() : e.validationAccuracy());
             }
@@ -144,6 +146,10 @@ public final class ReportWriter {
         rend.setSeriesStroke(1, new BasicStroke(2f));
         plot.setRenderer(rend);
         ChartUtils.saveChartAsPNG(file.toFile(), c, 640, 400);
+    }
+
+    static String num(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.4f", v);
     }
 
     static String slug(String s) {

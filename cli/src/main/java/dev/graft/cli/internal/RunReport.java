@@ -5,9 +5,9 @@ import java.util.Map;
 
 /**
  * Everything one run's report shows: one section per trained model (strategy), the environment,
- * and a comparison table.
+ * and a comparison table. {@code evaluatedOn} names the set the figures come from (test or validation).
  */
-public record RunReport(String title, String task, Map<String, String> environment, List<String> labels,
+public record RunReport(String title, String task, String evaluatedOn, Map<String, String> environment, List<String> labels,
         List<Section> sections, List<String> notes) {
     public RunReport {
         environment = Map.copyOf(environment);

@@ -1,0 +1,123 @@
+package dev.graft.cli.internal;
+
+import dev.graft.core.Graft;
+import dev.graft.core.spi.DatasetFormat;
+import dev.graft.core.spi.Example;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** Checks of names and files given on the command line, each failing with the valid choices. */
+final class Args {
+    private Args() {
+    }
+
+    static void backbone(Graft g, String name) {
+        if (!g.backbones().backbones().containsKey(name)) {
+            throw new UsageException("unknown backbone '" + name + "'; available backbones: " + g.backbones().backbones().keySet());
+        }
+    }
+
+    static void strategy(Graft g, String id) {
+        if (!g.strategies().strategies().containsKey(id)) {
+            throw new UsageException("unknown strategy '" + id + "'; available strategies: " + g.strategies().strategies().keySet());
+        }
+    }
+
+    static void head(Graft g, String id) {
+        if (!g.heads().heads().containsKey(id)) {
+            throw new UsageException("unknown head '" + id + "'; available heads: " + g.heads().heads().keySet());
+        }
+    }
+
+    /** The engine id if given and known; null when not given (the default engine is used). */
+    static String engine(Graft g, String id) {
+        if (id == null) {
+            return null;
+        }
+        if (!g.engines().providers().containsKey(id)) {
+            throw new UsageException("unknown engine '" + id + "'; available engines: " + g.engines().providers().keySet());
+        }
+        return id;
+    }
+
+    static Path readable(Path p, String what) {
+        if (!Files.exists(p)) {
+            throw new UsageException("cannot read " + what + " " + p + ": no such file or directory");
+        }
+        if (!Files.isReadable(p)) {
+            throw new UsageException("cannot read " + what + " " + p + ": permission denied");
+        }
+        return p;
+    }
+
+    static Path modelDir(Path p) {
+        readable(p, "model directory");
+        if (!Files.isRegularFile(p.resolve(dev.graft.core.model.TrainedModel.MANIFEST))) {
+            throw new UsageException(p + " is not a Graft model directory (no " + dev.graft.core.model.TrainedModel.MANIFEST
+                    + "); make one with 'graft fit'");
+        }
+        return p;
+    }
+
+    /** Labelled data: file, format and format options. */
+    static final class Data {
+        @Option(names = {"-d", "--data"}, required = true, paramLabel = "PATH", description = "labelled data: a file or folder")
+        Path path;
+
+        @Option(names = "--format", paramLabel = "ID", description = "dataset format (default: detected from the path); see 'graft list'")
+        String format;
+
+        @Option(names = {"-D", "--data-option"}, paramLabel = "KEY=VALUE", description = "format option, e.g. text=description label=section")
+        Map<String, String> options = new java.util.LinkedHashMap<>();
+
+        List<Example> read(Graft g) throws IOException {
+            return Args.read(g, path, format, options);
+        }
+    }
+
+    static List<Example> read(Graft g, Path path, String format, Map<String, String> options) throws IOException {
+        readable(path, "data");
+        DatasetFormat f;
+        if (format != null) {
+            if (!g.formats().formats().containsKey(format)) {
+                throw new UsageException("unknown dataset format '" + format + "'; available formats: " + g.formats().formats().keySet());
+            }
+            f = g.formats().get(format);
+        } else {
+            try {
+                f = g.formats().detect(path);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
+        DatasetFormat.Result r;
+        try {
+            r = f.read(path, options);
+        } catch (IOException e) {
+            throw new IOException("cannot read data " + path + " as " + f.id() + ": " + e.getMessage(), e);
+        }
+        if (!r.problems().isEmpty()) {
+            StringBuilder sb = new StringBuilder(r.problems().size() + " bad record(s) in " + path + " (format " + f.id() + "):");
+            r.problems().stream().limit(20).forEach(p -> sb.append("\n  ").append(p));
+            if (r.problems().size() > 20) {
+                sb.append("\n  ... and ").append(r.problems().size() - 20).append(" more");
+            }
+            throw new UsageException(sb.toString());
+        }
+        if (r.examples().isEmpty()) {
+            throw new UsageException("no examples in " + path + " (format " + f.id() + ")");
+        }
+        return r.examples();
+    }
+
+    /** {@code --engine}, on every command that runs a model. */
+    static final class EngineOption {
+        @Option(names = "--engine", paramLabel = "ID",
+                description = "engine to run on (default: -Dgraft.engine, GRAFT_ENGINE, then tensorflow); see 'graft list'")
+        String engine;
+    }
+}

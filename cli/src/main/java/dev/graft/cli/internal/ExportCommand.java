@@ -1,0 +1,62 @@
+package dev.graft.cli.internal;
+
+import dev.graft.core.Graft;
+import dev.graft.core.model.TrainedModel;
+import dev.graft.engine.spi.CompiledModel;
+import dev.graft.engine.spi.Engine;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code graft export}: a saved model as a TensorFlow SavedModel for TensorFlow Serving. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Export a saved model as a TensorFlow SavedModel (tag 'serve') for TensorFlow Serving.")
+final class ExportCommand implements Callable<Integer> {
+    @ParentCommand
+    GraftCommand parent;
+
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR", description = "model directory written by 'graft fit'")
+    Path model;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR",
+            description = "SavedModel directory to create (TensorFlow Serving wants <base>/<version>, e.g. serving/mymodel/1)")
+    Path output;
+
+    @Mixin
+    Args.EngineOption engine;
+
+    @Override
+    public Integer call() throws Exception {
+        Graft g = parent.graft();
+        Args.modelDir(model);
+        String engineId = Args.engine(g, engine.engine);
+        if (Files.exists(output) && (!Files.isDirectory(output) || Files.list(output).findAny().isPresent())) {
+            throw new UsageException("export target " + output + " exists and is not empty");
+        }
+        TrainedModel m = TrainedModel.load(model);
+        Engine e = g.engines().get(engineId);
+        if (!e.capabilities().contains(Engine.Capability.SAVED_MODEL_EXPORT)) {
+            List<String> able = g.engines().providers().keySet().stream().filter(id -> {
+                try {
+                    return g.engines().get(id).capabilities().contains(Engine.Capability.SAVED_MODEL_EXPORT);
+                } catch (RuntimeException x) {
+                    return false;
+                }
+            }).toList();
+            throw new UsageException("engine '" + e.id() + "' cannot export TensorFlow SavedModels; engines that can: " + able);
+        }
+        String out = m.manifest().predictionOutput();
+        try (CompiledModel c = e.compile(m.network(), 0)) {
+            c.setParameters(m.weights());
+            e.exportSavedModel(c, List.of(out, "logits"), output);
+        }
+        parent.out().println("exported " + model + " to " + output.toAbsolutePath() + " (tag 'serve', outputs: " + out + ", logits; inputs: "
+                + m.network().inputs().keySet() + ")");
+        return 0;
+    }
+}

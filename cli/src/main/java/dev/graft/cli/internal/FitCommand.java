@@ -1,0 +1,108 @@
+package dev.graft.cli.internal;
+
+import dev.graft.core.Graft;
+import dev.graft.core.pipeline.ComponentRef;
+import dev.graft.core.pipeline.HeadConfig;
+import dev.graft.core.pipeline.PipelineConfig;
+import dev.graft.core.spi.Example;
+import dev.graft.core.spi.Task;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code graft fit}: train a backbone + head on labelled data with a strategy; save the model and a report. */
+@Command(name = "fit", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a pretrained backbone with a new head on labelled data.",
+                "Writes a model directory (definition, weights, preprocessing, labels) and an HTML report."})
+final class FitCommand implements Callable<Integer> {
+    @ParentCommand
+    GraftCommand parent;
+
+    @Option(names = {"-b", "--backbone"}, required = true, paramLabel = "NAME", description = "backbone, e.g. bert-base-uncased; see 'graft list'")
+    String backbone;
+
+    @Option(names = {"-B", "--backbone-option"}, paramLabel = "KEY=VALUE", description = "backbone option, e.g. maxLength=64")
+    Map<String, String> backboneOptions = new LinkedHashMap<>();
+
+    @Option(names = {"-s", "--strategy"}, defaultValue = "feature-extraction", paramLabel = "ID",
+            description = "feature-extraction, fine-tuning, hybrid or a plugin's (default ${DEFAULT-VALUE})")
+    String strategy;
+
+    @Option(names = {"-S", "--strategy-option"}, paramLabel = "KEY=VALUE", description = "strategy option, e.g. cut=encoder.layer_10")
+    Map<String, String> strategyOptions = new LinkedHashMap<>();
+
+    @Mixin
+    Args.Data data;
+
+    @Option(names = "--validation", paramLabel = "PATH", description = "validation data (same format); default: split off the training data")
+    Path validation;
+
+    @Option(names = "--head", defaultValue = "linear", description = "linear or mlp (default ${DEFAULT-VALUE})")
+    String head;
+
+    @Option(names = "--hidden", split = ",", paramLabel = "N", description = "hidden widths of an mlp head, e.g. 256,128")
+    List<Integer> hidden = new ArrayList<>();
+
+    @Option(names = "--dropout", defaultValue = "0", description = "head dropout (default ${DEFAULT-VALUE})")
+    double dropout;
+
+    @Option(names = "--task", defaultValue = "CLASSIFICATION", description = "classification, multi_label or regression (default classification)")
+    Task task;
+
+    @ArgGroup(exclusive = false, heading = "Training%n")
+    TrainOptions train = new TrainOptions();
+
+    @Mixin
+    Args.EngineOption engine;
+
+    @Option(names = "--cache-dir", description = "feature-cache root (default: -Dgraft.cache.dir, then ~/.cache/graft)")
+    Path cacheDir;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "model directory to write")
+    Path output;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "report directory (default: <output>/report)")
+    Path report;
+
+    @Override
+    public Integer call() throws Exception {
+        Graft g = parent.graft();
+        PrintStream log = parent.err();
+        Args.backbone(g, backbone);
+        Args.strategy(g, strategy);
+        Args.head(g, head);
+        String engineId = Args.engine(g, engine.engine);
+        List<Example> examples = data.read(g);
+        List<Example> val = validation == null ? null : Args.read(g, validation, data.format, data.options);
+        HeadConfig hc = new HeadConfig(head, task, hidden, dropout);
+        PipelineConfig cfg = new PipelineConfig(ComponentRef.of(backbone, backboneOptions), ComponentRef.of(strategy, strategyOptions),
+                hc, train.config(), engineId, cacheDir);
+        log.printf(Locale.ROOT, "fit: %d examples from %s; backbone %s, strategy %s%n", examples.size(), data.path, backbone, strategy);
+        Runs.Outcome o = Runs.fit(g, strategy, cfg, examples, val, null, log);
+        o.result().model().save(output);
+        Path reportDir = report != null ? report : output.resolve("report");
+        RunReport r = new RunReport("graft fit: " + backbone + " / " + strategy,
+                examples.size() + " examples from " + data.path.toAbsolutePath() + "; figures on the validation set",
+                "validation", Env.describe(g, g.engines().get(engineId)), o.result().model().labels().labels(),
+                List.of(Runs.section(o)), List.of("Model directory: " + output.toAbsolutePath()));
+        Path html = ReportWriter.write(r, reportDir);
+        PrintStream out = parent.out();
+        if (o.result().validation() != null) {
+            out.println("validation: " + o.result().validation());
+        }
+        out.printf(Locale.ROOT, "trainable parameters: %,d; stopped: %s%n", o.trainable(), o.result().history().stopReason());
+        out.println("model:  " + output.toAbsolutePath());
+        out.println("report: " + html.toAbsolutePath());
+        return 0;
+    }
+}

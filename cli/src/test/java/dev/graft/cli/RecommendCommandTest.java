@@ -1,0 +1,38 @@
+package dev.graft.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RecommendCommandTest {
+    @Test
+    void ranksCandidatesSuggestsAStrategyAndLeavesFeaturesForTheFit(@TempDir Path dir) throws Exception {
+        Path data = StatusFiles.write(dir.resolve("status"), List.of("editors", "mail", "games"), 30, 0, 5);
+        Path cache = dir.resolve("cache");
+        CliRun r = CliRun.of("recommend", "-b", "hashed-words", "-d", data.toString(), "--cache-dir", cache.toString());
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("rank").contains("LogME").contains("chance").contains("hashed-words")
+                .contains("suggested strategy: feature-extraction").contains("why: 'hashed-words' ranks first")
+                .contains("try: graft fit -b hashed-words -s feature-extraction");
+        assertThat(r.out().lines().filter(l -> l.startsWith("1 ")).findFirst().orElseThrow()).contains(" yes ");
+
+        Path model = dir.resolve("model");
+        CliRun fit = CliRun.of("fit", "-b", "hashed-words", "-s", "feature-extraction", "-d", data.toString(), "--cache-dir",
+                cache.toString(), "--seed", "42", "--epochs", "2", "-o", model.toString());
+        assertThat(fit.exit()).as(fit.toString()).isZero();
+        assertThat(Files.readString(model.resolve("report").resolve("index.html")))
+                .contains("feature cache: 90 examples from disk, 0 computed");
+    }
+
+    @Test
+    void optionsForOneCandidateMustNameACandidate(@TempDir Path dir) throws Exception {
+        Path data = StatusFiles.write(dir.resolve("status"), List.of("editors", "mail"), 5, 0, 5);
+        CliRun r = CliRun.of("recommend", "-b", "hashed-words", "-B", "bert:maxLength=64", "-d", data.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("'bert', which is not a candidate");
+    }
+}

@@ -1,0 +1,55 @@
+package dev.graft.core.recommend;
+
+import dev.graft.core.pipeline.ComponentRef;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Backbones ranked by LogME on the user's data, and the strategy suggested for the best one.
+ *
+ * @param ranked           candidates, best first
+ * @param examples         examples scored
+ * @param classes          distinct labels
+ * @param minPerClass      examples of the rarest class
+ * @param strategy         suggested strategy id
+ * @param strategyOptions  suggested options for it (e.g. the hybrid cut point)
+ * @param explanation      the reasoning, in words
+ */
+public record Recommendation(List<Candidate> ranked, int examples, int classes, int minPerClass, String strategy,
+        Map<String, String> strategyOptions, String explanation) {
+    public Recommendation {
+        ranked = List.copyOf(ranked);
+        strategyOptions = Map.copyOf(strategyOptions);
+    }
+
+    /** The best-ranked candidate. */
+    public Candidate best() {
+        return ranked.get(0);
+    }
+
+    /**
+     * One backbone's score.
+     *
+     * @param backbone      name and options
+     * @param featureDim    width of its features
+     * @param logMe         LogME evidence per example (mean over classes) of its features and the labels
+     * @param chanceMean    mean LogME of the same features with the labels randomly permuted (chance level)
+     * @param chanceStd     standard deviation of that chance level over the permutations
+     * @param randomFeatures LogME of label-independent Gaussian features of the same shape, for reference
+     * @param fits          whether {@code logMe} is clearly above chance (see {@link Recommender#fits})
+     * @param blocks        the backbone's block names bottom to top (its cut points)
+     * @param cachedExamples examples whose features came from the feature cache
+     * @param seconds       wall time to get the features and score them
+     */
+    public record Candidate(ComponentRef backbone, int featureDim, double logMe, double chanceMean, double chanceStd,
+            double randomFeatures, boolean fits, List<String> blocks, int cachedExamples, double seconds) {
+        public Candidate {
+            blocks = List.copyOf(blocks);
+        }
+
+        /** How many chance-level standard deviations the score lies above chance. */
+        public double zScore() {
+            return (logMe - chanceMean) / Math.max(chanceStd, 1e-12);
+        }
+    }
+}

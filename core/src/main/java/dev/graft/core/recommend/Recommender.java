@@ -1,0 +1,308 @@
+package dev.graft.core.recommend;
+
+import dev.graft.core.ServiceLoaderBackboneRegistry;
+import dev.graft.core.internal.cache.FeatureCache;
+import dev.graft.core.internal.train.NetworkAssembler;
+import dev.graft.core.pipeline.ComponentRef;
+import dev.graft.core.spi.Backbone;
+import dev.graft.core.spi.Block;
+import dev.graft.core.spi.Example;
+import dev.graft.engine.spi.CompiledModel;
+import dev.graft.engine.spi.Engine;
+import dev.graft.engine.spi.HostTensor;
+import dev.graft.engine.spi.ServiceLoaderEngineRegistry;
+import dev.graft.engine.spi.graph.Network;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * Ranks candidate backbones for a labelled classification dataset by LogME on their frozen
+ * features, decides for each whether its features fit the labels better than chance, and suggests
+ * a strategy from the dataset's size and the best score.
+ *
+ * <p>Features are computed through the same on-disk feature cache, under the same key, as a
+ * feature-extraction pipeline run with the same backbone options and seed, so a later
+ * {@code feature-extraction} fit skips the backbone for these examples.
+ *
+ * <p>Chance level: LogME of the same features with the labels randomly permuted. A permutation
+ * keeps the features' spectrum and the class sizes and destroys only the link between the two, so
+ * "above chance" is judged against the very features being scored (a Gaussian-features figure of
+ * the same shape is reported too, for reference).
+ */
+public final class Recommender {
+    /** Examples per class below which fine-tuning a large backbone tends to overfit. */
+    public static final int SMALL_PER_CLASS = 100;
+    /** Examples per class from which fine-tuning every block usually pays off. */
+    public static final int LARGE_PER_CLASS = 1000;
+
+    private final ServiceLoaderEngineRegistry engines;
+    private final ServiceLoaderBackboneRegistry backbones;
+
+    /**
+     * @param engine      engine id (null = default)
+     * @param cacheDir    feature-cache root (null = {@code graft.cache.dir}, then {@code ~/.cache/graft})
+     * @param seed        seed of any randomly initialised backbone parameters (as the pipeline's trainer seed),
+     *                    of the subsample and of the chance permutations
+     * @param batchSize   backbone batch size
+     * @param maxExamples score at most this many examples (a stratified subsample beyond it)
+     * @param permutations label permutations for the chance level (>= 2)
+     */
+    public record Options(String engine, Path cacheDir, long seed, int batchSize, int maxExamples, int permutations) {
+        public Options {
+            if (batchSize < 1 || maxExamples < 4 || permutations < 2) {
+                throw new IllegalArgumentException("recommend needs batchSize >= 1, maxExamples >= 4 and permutations >= 2");
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(null, null, 42, 16, 1000, 10);
+        }
+    }
+
+    public Recommender(ServiceLoaderEngineRegistry engines, ServiceLoaderBackboneRegistry backbones) {
+        this.engines = engines;
+        this.backbones = backbones;
+    }
+
+    /** Scores every candidate on {@code data} (labelled, single-label) and suggests a strategy. */
+    public Recommendation recommend(List<Example> data, List<ComponentRef> candidates, Options o, Consumer<String> log)
+            throws IOException {
+        if (candidates.isEmpty()) {
+            throw new IllegalArgumentException("no candidate backbones given; available: " + backbones.backbones().keySet());
+        }
+        for (ComponentRef c : candidates) {
+            backbones.provider(c.name()); // unknown names fail here, listing the valid ones
+        }
+        List<Example> sample = sample(data, o.maxExamples(), o.seed());
+        List<String> labels = new ArrayList<>(new TreeSet<>(sample.stream().map(Example::label).toList()));
+        int[] y = new int[sample.size()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = labels.indexOf(sample.get(i).label());
+        }
+        List<Backbone> created = new ArrayList<>();
+        for (ComponentRef c : candidates) {
+            created.add(backbones.create(c.name(), c.options())); // bad options fail before any work
+        }
+        Engine engine = engines.get(o.engine());
+        Path root = cacheRoot(o.cacheDir());
+        List<Recommendation.Candidate> scored = new ArrayList<>();
+        for (int ci = 0; ci < candidates.size(); ci++) {
+            ComponentRef c = candidates.get(ci);
+            Backbone b = created.get(ci);
+            long t0 = System.nanoTime();
+            log.accept("scoring backbone '" + c.name() + "' on " + sample.size() + " examples...");
+            Network net = NetworkAssembler.backboneOnly(b);
+            FeatureCache cache = new FeatureCache(root, backboneKey(b, net, o.seed()));
+            int[] stats = new int[3];
+            float[][] f;
+            try (CompiledModel m = engine.compile(net, o.seed())) {
+                Map<String, HostTensor> w = b.weights();
+                if (!w.isEmpty()) {
+                    m.setParameters(w);
+                }
+                f = cache.features(b, m, NetworkAssembler.FEATURES, sample, o.batchSize(), stats);
+            }
+            scored.add(score(c, f, y, labels.size(), o, b.blocks(), stats[0], (System.nanoTime() - t0) / 1e9));
+        }
+        scored.sort(Comparator.comparingDouble(Recommendation.Candidate::logMe).reversed());
+        return suggest(scored, sample.size(), labels.size(), minPerClass(y, labels.size()));
+    }
+
+    /** Scores one candidate's features against the labels and the chance levels. */
+    static Recommendation.Candidate score(ComponentRef c, float[][] f, int[] y, int classes, Options o, List<Block> blocks,
+            int cached, double seconds) {
+        LogMe.Spectrum sp = LogMe.spectrum(f);
+        double real = mean(sp, y, classes);
+        Random r = new Random(o.seed() ^ 0x5DEECE66DL);
+        double[] chance = new double[o.permutations()];
+        for (int k = 0; k < chance.length; k++) {
+            chance[k] = mean(sp, permuted(y, r), classes);
+        }
+        double mu = 0;
+        for (double v : chance) {
+            mu += v;
+        }
+        mu /= chance.length;
+        double var = 0;
+        for (double v : chance) {
+            var += (v - mu) * (v - mu);
+        }
+        double sd = Math.sqrt(var / (chance.length - 1));
+        float[][] g = new float[f.length][f[0].length];
+        for (float[] row : g) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = (float) r.nextGaussian();
+            }
+        }
+        double random = LogMe.classification(g, y, classes);
+        return new Recommendation.Candidate(c, f[0].length, real, mu, sd, random, fits(real, mu, sd),
+                blocks.stream().map(Block::name).toList(), cached, seconds);
+    }
+
+    /**
+     * Whether a score is clearly above chance: more than 3 chance standard deviations and more
+     * than 0.01 nats per example above the mean permuted-label score.
+     */
+    public static boolean fits(double logMe, double chanceMean, double chanceStd) {
+        return logMe - chanceMean > Math.max(3 * chanceStd, 0.01);
+    }
+
+    private static double mean(LogMe.Spectrum sp, int[] y, int classes) {
+        double sum = 0;
+        double[] t = new double[y.length];
+        for (int c = 0; c < classes; c++) {
+            for (int i = 0; i < y.length; i++) {
+                t[i] = y[i] == c ? 1 : 0;
+            }
+            sum += LogMe.fit(sp, t).evidencePerExample();
+        }
+        return sum / classes;
+    }
+
+    private static int[] permuted(int[] y, Random r) {
+        int[] p = y.clone();
+        for (int i = p.length - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    /** The strategy rule: dataset size per class crossed with whether the best backbone fits. */
+    static Recommendation suggest(List<Recommendation.Candidate> ranked, int n, int classes, int minPerClass) {
+        Recommendation.Candidate best = ranked.get(0);
+        String name = best.backbone().name();
+        StringBuilder why = new StringBuilder();
+        why.append(String.format(java.util.Locale.ROOT, "'%s' ranks first with LogME %.4f", name, best.logMe()));
+        if (ranked.size() > 1) {
+            Recommendation.Candidate second = ranked.get(1);
+            why.append(String.format(java.util.Locale.ROOT, " (next: '%s' at %.4f)", second.backbone().name(), second.logMe()));
+        }
+        why.append(String.format(java.util.Locale.ROOT, "; with the labels shuffled its features score %.4f +- %.4f, so they ",
+                best.chanceMean(), best.chanceStd()));
+        why.append(best.fits() ? String.format(java.util.Locale.ROOT, "fit the labels well above chance (%.1f standard deviations). ",
+                best.zScore()) : "do NOT fit the labels better than chance. ");
+        for (Recommendation.Candidate c : ranked.subList(1, ranked.size())) {
+            why.append(String.format(java.util.Locale.ROOT, "'%s' %s chance (%.1f sd). ", c.backbone().name(),
+                    c.fits() ? "is also above" : "is not above", c.zScore()));
+        }
+        why.append(String.format(java.util.Locale.ROOT, "The data has %d examples in %d classes, %d in the smallest class. ", n,
+                classes, minPerClass));
+        List<String> blocks = best.blocks();
+        String strategy;
+        Map<String, String> options = new TreeMap<>();
+        if (best.fits() && minPerClass < SMALL_PER_CLASS) {
+            strategy = "feature-extraction";
+            why.append("With under " + SMALL_PER_CLASS + " examples per class and features that already separate the classes, "
+                    + "train only a new head on the frozen backbone: fine-tuning millions of weights on so few examples tends to "
+                    + "overfit, and the frozen features are computed once and cached.");
+        } else if (best.fits() && minPerClass < LARGE_PER_CLASS || !best.fits() && minPerClass < SMALL_PER_CLASS) {
+            strategy = blocks.size() >= 2 ? "hybrid" : "fine-tuning";
+            int cut = Math.max(1, blocks.size() - Math.max(1, blocks.size() / (best.fits() ? 4 : 2)));
+            if (blocks.size() >= 2) {
+                options.put("cut", blocks.get(cut));
+            }
+            why.append(best.fits()
+                    ? "With " + SMALL_PER_CLASS + " to " + LARGE_PER_CLASS + " examples per class there is enough data to adapt "
+                            + "the top blocks to the task while the lower, more general blocks stay frozen"
+                    : "The features do not fit and there is little data: adapt the upper half of the backbone, keep the lower, "
+                            + "generic blocks frozen, and expect modest results; more labelled data or a backbone pretrained "
+                            + "closer to this task would help most");
+            why.append(blocks.size() >= 2 ? " (cut at '" + blocks.get(cut) + "', " + (blocks.size() - cut) + " of "
+                    + blocks.size() + " blocks trained)." : ".");
+        } else {
+            strategy = "fine-tuning";
+            why.append(best.fits()
+                    ? "With over " + LARGE_PER_CLASS + " examples per class, fine-tuning every block at a small learning rate "
+                            + "usually beats frozen features."
+                    : "The features do not fit but there is plenty of data: fine-tune every block (the pretrained weights are "
+                            + "still a better start than random ones).");
+        }
+        return new Recommendation(ranked, n, classes, minPerClass, strategy, options, why.toString());
+    }
+
+    private static int minPerClass(int[] y, int classes) {
+        int[] count = new int[classes];
+        for (int v : y) {
+            count[v]++;
+        }
+        int min = Integer.MAX_VALUE;
+        for (int c : count) {
+            min = Math.min(min, c);
+        }
+        return min;
+    }
+
+    /** Up to {@code max} examples, keeping each class's share (stratified), in a seeded order. */
+    static List<Example> sample(List<Example> data, int max, long seed) {
+        Map<String, List<Example>> by = new TreeMap<>();
+        for (Example e : data) {
+            if (e.label() == null || e.label().isBlank()) {
+                throw new IllegalArgumentException(e.source() + ": recommend needs labelled examples");
+            }
+            by.computeIfAbsent(e.label(), k -> new ArrayList<>()).add(e);
+        }
+        if (by.size() < 2) {
+            throw new IllegalArgumentException("recommend needs at least 2 classes, got " + by.keySet());
+        }
+        if (data.size() <= max) {
+            return List.copyOf(data);
+        }
+        Random r = new Random(seed);
+        List<Example> out = new ArrayList<>();
+        for (List<Example> xs : by.values()) {
+            List<Example> copy = new ArrayList<>(xs);
+            Collections.shuffle(copy, r);
+            int k = Math.max(2, (int) Math.round((double) max * xs.size() / data.size()));
+            out.addAll(copy.subList(0, Math.min(k, copy.size())));
+        }
+        Collections.shuffle(out, r);
+        return out;
+    }
+
+    private static Path cacheRoot(Path dir) {
+        if (dir != null) {
+            return dir;
+        }
+        String p = System.getProperty("graft.cache.dir");
+        return p != null && !p.isBlank() ? Path.of(p) : Path.of(System.getProperty("user.home"), ".cache", "graft");
+    }
+
+    /**
+     * The feature-cache key a pipeline run uses for this backbone: its name, fingerprint,
+     * preprocessing and definition, plus the seed when some parameters are randomly initialised.
+     * Must stay equal to the pipeline's own key (a test fits after recommending and counts cache hits).
+     */
+    static String backboneKey(Backbone b, Network backboneOnly, long seed) {
+        TreeSet<String> random = new TreeSet<>();
+        Map<String, HostTensor> w = b.weights();
+        for (String p : backboneOnly.params().keySet()) {
+            if (p.startsWith(NetworkAssembler.BACKBONE_SCOPE + ".") && !w.containsKey(p)) {
+                random.add(p);
+            }
+        }
+        String salt = random.isEmpty() ? "" : "seed=" + seed + ";random=" + FeatureCache.hash(random.toArray(String[]::new));
+        return FeatureCache.hash(b.name(), b.fingerprint(), b.preprocessing().canonical(), backboneOnly.toJson(), salt);
+    }
+
+    /** Candidates as given on a command line: names with their options. */
+    public static List<ComponentRef> candidates(List<String> names, Map<String, Map<String, String>> options) {
+        List<ComponentRef> out = new ArrayList<>();
+        for (String n : names) {
+            out.add(ComponentRef.of(n, options.getOrDefault(n, new LinkedHashMap<>())));
+        }
+        return out;
+    }
+}
