@@ -19,6 +19,8 @@ public final class Main {
     /** A bad argument. */
     public static final int USAGE = 2;
 
+    private static final java.util.logging.Logger CUDA_PROBE = java.util.logging.Logger.getLogger("ai.djl.util.cuda.CudaUtils");
+
     private Main() {
     }
 
@@ -40,8 +42,11 @@ public final class Main {
             return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof UsageException || ex instanceof IllegalArgumentException) {
+            if (ex instanceof UsageException || ex.getClass() == IllegalArgumentException.class) {
                 err.println("graft: " + message(ex));
+                if (Boolean.getBoolean("graft.debug")) {
+                    ex.printStackTrace(err);
+                }
                 return USAGE;
             }
             err.println("graft: failed: " + message(ex));
@@ -63,6 +68,8 @@ public final class Main {
             for (java.util.logging.Handler h : root.getHandlers()) {
                 h.setLevel(java.util.logging.Level.WARNING);
             }
+            // DJL probes for CUDA on every engine load and warns on CPU-only machines
+            CUDA_PROBE.setLevel(java.util.logging.Level.SEVERE);
         }
     }
 

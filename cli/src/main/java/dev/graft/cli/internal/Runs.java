@@ -62,7 +62,7 @@ final class Runs {
         PipelineResult r = o.result();
         List<RunReport.EpochRow> rows = new ArrayList<>();
         for (EpochMetrics e : r.history().epochs()) {
-            rows.add(new RunReport.EpochRow(e.epoch() + 1, e.trainLoss(), Double.NaN,
+            rows.add(new RunReport.EpochRow(e.epoch() + 1, e.trainLoss(), e.trainAccuracy(),
                     e.validation() == null ? Double.NaN : e.validation().loss(),
                     e.validation() == null ? Double.NaN : e.validation().accuracy(), e.seconds()));
         }

@@ -57,7 +57,8 @@ final class PtNativeLibrary {
         if (preset() != null) {
             return true;
         }
-        return platform() != null && loader().getResource(PROPERTIES) != null;
+        // a missing native jar is reported by create(), which says which artifact to add and where
+        return platform() != null;
     }
 
     private static String preset() {

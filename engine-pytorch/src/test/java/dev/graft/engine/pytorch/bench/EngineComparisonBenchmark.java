@@ -25,7 +25,9 @@ import java.util.SplittableRandom;
  * The same training step and the same inference on the TensorFlow and PyTorch engines, side by
  * side in one JVM: a small CNN and an MLP, identical definitions, weights, batches and optimizer
  * (Adam). Engines alternate in rounds (TF first, then PyTorch first) so that load from other
- * processes on the machine falls on both alike. A program that prints figures, not a test.
+ * processes on the machine falls on both alike. Wall-clock medians and the process CPU time per
+ * call are printed (on a shared machine the CPU time is the steadier figure). A program that prints
+ * figures, not a test.
  *
  * <p>Arguments: [timed steps per round, default 60] [rounds, default 4].
  */
@@ -46,12 +48,14 @@ public final class EngineComparisonBenchmark {
         }
         System.out.println("load average before: " + loadAverage());
         List<Model> models = List.of(cnn(), mlp());
-        System.out.printf("%n| model | engine | train step median (ms) | train step p90 (ms) | inference median (ms) | train samples/s | inference samples/s |%n");
-        System.out.println("|---|---|---:|---:|---:|---:|---:|");
+        System.out.printf("%n| model | engine | train step median (ms) | train step p90 (ms) | train CPU (ms/step) | inference median (ms) | inference CPU (ms/call) | train samples/s | inference samples/s |%n");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         for (Model m : models) {
             Map<String, List<Double>> train = new LinkedHashMap<>();
             Map<String, List<Double>> infer = new LinkedHashMap<>();
             Map<String, CompiledModel> compiled = new LinkedHashMap<>();
+            Map<String, Double> trainCpu = new LinkedHashMap<>();
+            Map<String, Double> inferCpu = new LinkedHashMap<>();
             try {
                 for (Engine e : engines) {
                     CompiledModel cm = e.compile(m.net(), 1);
@@ -71,16 +75,20 @@ public final class EngineComparisonBenchmark {
                     }
                     for (Engine e : order) {
                         CompiledModel cm = compiled.get(e.id());
+                        long c0 = cpuNanos();
                         for (int i = 0; i < steps; i++) {
                             long t0 = System.nanoTime();
                             cm.trainStep(m.batch());
                             train.get(e.id()).add((System.nanoTime() - t0) / 1e6);
                         }
+                        long c1 = cpuNanos();
                         for (int i = 0; i < steps; i++) {
                             long t0 = System.nanoTime();
                             cm.predict(m.batch(), "logits");
                             infer.get(e.id()).add((System.nanoTime() - t0) / 1e6);
                         }
+                        trainCpu.merge(e.id(), (double) (c1 - c0), Double::sum);
+                        inferCpu.merge(e.id(), (double) (cpuNanos() - c1), Double::sum);
                     }
                 }
             } finally {
@@ -90,8 +98,9 @@ public final class EngineComparisonBenchmark {
                 double tm = percentile(train.get(e.id()), 0.5);
                 double t90 = percentile(train.get(e.id()), 0.9);
                 double im = percentile(infer.get(e.id()), 0.5);
-                System.out.printf("| %s | %s | %.2f | %.2f | %.2f | %.0f | %.0f |%n", m.name(), e.id(), tm, t90, im,
-                        m.batchSize() * 1000 / tm, m.batchSize() * 1000 / im);
+                double n = (double) steps * rounds * 1e6;
+                System.out.printf("| %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f | %.0f |%n", m.name(), e.id(), tm, t90,
+                        trainCpu.get(e.id()) / n, im, inferCpu.get(e.id()) / n, m.batchSize() * 1000 / tm, m.batchSize() * 1000 / im);
             }
         }
         System.out.println("\nload average after: " + loadAverage());
@@ -149,6 +158,11 @@ public final class EngineComparisonBenchmark {
         double[] s = xs.stream().mapToDouble(Double::doubleValue).toArray();
         Arrays.sort(s);
         return s[Math.min(s.length - 1, (int) Math.floor(q * s.length))];
+    }
+
+    /** CPU time of the whole process (all threads, including the engines' own pools). */
+    private static long cpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
     }
 
     private static String loadAverage() {

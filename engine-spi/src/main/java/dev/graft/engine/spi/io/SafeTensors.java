@@ -133,6 +133,10 @@ public final class SafeTensors {
             Runtime rt = Runtime.getRuntime();
             long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
             if (need > free) {
+                System.gc(); // garbage counts as used until collected; only refuse what a collection cannot make room for
+                free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+            }
+            if (need > free) {
                 throw new SafeTensorsException(file, "tensors hold " + need + " bytes, more than the Java heap has free (" + free
                         + " bytes); raise -Xmx");
             }

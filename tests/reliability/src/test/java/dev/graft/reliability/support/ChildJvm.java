@@ -36,9 +36,14 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     public static ChildJvm start(Class<?> main, String... args) throws IOException {
+        return start(List.of("-Xmx1g"), main, args);
+    }
+
+    /** Starts {@code main} with the given JVM options (heap size, GC flags). */
+    public static ChildJvm start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx1g");
+        cmd.addAll(jvmOptions);
         for (String p : List.of("ai.djl.offline", "graft.cache.dir", "graft.engine", "TENSORFLOW_LIBRARY_PATH")) {
             String v = System.getProperty(p);
             if (v != null) {

@@ -30,6 +30,17 @@ public final class Fuzz {
 
     /** Outcome counts, for the report. */
     public record Report(String format, int cases, int loaded, int rejected, List<String> failures, long maxMillis) {
+        /** Failures grouped by exception and the first stack frame in Graft or the library at fault. */
+        public java.util.Map<String, Integer> kinds() {
+            java.util.Map<String, Integer> m = new java.util.TreeMap<>();
+            for (String f : failures) {
+                String k = f.substring(f.indexOf("): ") + 3);
+                k = k.replaceAll("'[^']*'", "'..'").replaceAll("[0-9]+", "N");
+                m.merge(k.length() > 300 ? k.substring(0, 300) : k, 1, Integer::sum);
+            }
+            return m;
+        }
+
         public String summary() {
             return format + ": " + cases + " cases, " + loaded + " loaded, " + rejected + " rejected with the documented error, "
                     + failures.size() + " failures, slowest case " + maxMillis + " ms";
