@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Keras HDF5 weight files with the wrong layout are refused with {@link WeightImportException}
  * naming the file; mutated files load or fail the same way (the fuzz part is tagged known-bug
- * while jhdf's own exceptions escape the importer, see docs/reliability.md).
+ * while a rare mutated file keeps jhdf's parser busy past the deadline, see docs/reliability.md).
  */
 class HostileHdf5Test {
     @TempDir
@@ -86,15 +86,20 @@ class HostileHdf5Test {
         assertThatThrownBy(() -> loadAll(empty)).isInstanceOf(WeightImportException.class).hasMessageContaining(empty.toString());
     }
 
-    /** jhdf's getByPath throws HdfInvalidPathException instead of returning null, so the importer's check never runs. */
+    /** A weight that layer attributes list but the file lacks is reported by name. */
     @Test
-    @Tag("known-bug")
     void weightListedButMissingIsAWeightImportException() {
         Path missing = kerasLike(dir.resolve("missing-weight.h5"), true, true, false);
         assertThatThrownBy(() -> loadAll(missing)).isInstanceOf(WeightImportException.class)
                 .hasMessageContaining(missing.toString()).hasMessageContaining("lists weight 'block1_conv1/gamma:0'");
     }
 
+    /**
+     * Open: with the importer's own errors wrapped, most mutated files are refused with a
+     * WeightImportException naming the file, but about one case in 600 makes jhdf's parser run
+     * past the per-case deadline (a loop inside the HDF5 library that the importer cannot
+     * interrupt). Run with {@code -Dreliability.excludedGroups= -Dgroups=known-bug}.
+     */
     @Test
     @Tag("known-bug")
     void mutatedHdf5FilesLoadOrFailWithTheDocumentedError() throws Exception {
