@@ -129,7 +129,7 @@ public final class BertWeights {
                     + (huggingFace ? "Hugging Face" : "Google") + " BERT tensor names (embeddings, encoder layers), found e.g. "
                     + tensors.keySet().stream().limit(6).toList());
         }
-        return new BertConfig(base.family(), layers, (int) word.dim(1), heads > 0 ? heads : (int) word.dim(1) / 64,
+        return new BertConfig(base.family(), layers, (int) word.dim(1), heads > 0 ? heads : Math.max(1, (int) word.dim(1) / 64),
                 (int) inter.dim(1), (int) word.dim(0), (int) pos.dim(0), (int) types.dim(0), base.layerNormEps(),
                 base.padId(), base.positionOffset(), base.activation(), base.hiddenDropout(), base.attentionDropout());
     }

@@ -165,7 +165,17 @@ public final class TestFiles {
      * and the datasets at {@code layer/layer/kernel:0}. Weightless layers are listed with none.
      */
     public static void writeKerasH5(Path file, List<KerasLayer> layers) {
-        try (WritableHdfFile f = HdfFile.write(file)) {
+        writeKerasH5(file, layers, false);
+    }
+
+    /** As {@link #writeKerasH5(Path, List)}; {@code wholeModel} nests the weights under {@code model_weights} as {@code model.save} does. */
+    public static void writeKerasH5(Path file, List<KerasLayer> layers, boolean wholeModel) {
+        try (WritableHdfFile hdf = HdfFile.write(file)) {
+            WritableGroup f = hdf;
+            if (wholeModel) {
+                hdf.putAttribute("model_config", "{\"class_name\": \"Functional\"}");
+                f = hdf.putGroup("model_weights");
+            }
             f.putAttribute("layer_names", layers.stream().map(KerasLayer::name).toArray(String[]::new));
             f.putAttribute("backend", "tensorflow");
             f.putAttribute("keras_version", "2.13.1");

@@ -89,6 +89,11 @@ public abstract class EngineConformanceSuite {
         }
 
         @Test
+        void batchNormWithFrozenStatisticsTrainsOnMovingStatisticsAndKeepsThem() {
+            TrainingModeChecks.batchNormWithFrozenStatistics(engine());
+        }
+
+        @Test
         void dropoutMasksAreInvertedAndReplayedFromSeedAndStep() {
             TrainingModeChecks.dropoutTraining(engine());
         }
@@ -114,6 +119,11 @@ public abstract class EngineConformanceSuite {
         @TestFactory
         Stream<DynamicTest> updatesMatchTheReference() {
             return OptimizerChecks.scenarios().stream().map(s -> dynamicTest(s.name(), () -> OptimizerChecks.checkScenario(engine(), s)));
+        }
+
+        @Test
+        void reconfiguringForGradualUnfreezingKeepsStepAndOptimizerState() {
+            OptimizerChecks.gradualUnfreezingKeepsOptimizerState(engine());
         }
 
         @TestFactory

@@ -52,7 +52,9 @@ public final class ModelCache {
         try {
             try (InputStream in = zip.get(); ZipInputStream z = new ZipInputStream(in)) {
                 int entries = 0;
-                for (ZipEntry e; (e = z.getNextEntry()) != null; ) {
+                long total = 0;
+                long limit = maxExtractedBytes();
+                for (ZipEntry e; (e = nextEntry(z, what)) != null; ) {
                     Path out = safeResolve(tmp, e.getName(), what);
                     if (e.isDirectory()) {
                         Files.createDirectories(out);
@@ -60,7 +62,17 @@ public final class ModelCache {
                     }
                     Files.createDirectories(out.getParent());
                     try (OutputStream os = Files.newOutputStream(out)) {
-                        z.transferTo(os);
+                        byte[] buf = new byte[1 << 16];
+                        for (int r; (r = z.read(buf)) > 0; ) {
+                            total += r;
+                            if (total > limit) {
+                                throw new IOException(what + ": archive expands beyond " + limit + " bytes (set -D"
+                                        + MAX_BYTES_PROPERTY + " to allow more); refusing it as a possible zip bomb");
+                            }
+                            os.write(buf, 0, r);
+                        }
+                    } catch (java.util.zip.ZipException | RuntimeException ex) {
+                        throw new IOException(what + ": corrupt zip entry '" + e.getName() + "': " + ex.getMessage(), ex);
                     }
                     entries++;
                 }
@@ -81,13 +93,36 @@ public final class ModelCache {
         return target;
     }
 
+    /** System property bounding how many bytes one archive may expand to. */
+    public static final String MAX_BYTES_PROPERTY = "graft.archive.maxBytes";
+
+    private static long maxExtractedBytes() {
+        return Long.getLong(MAX_BYTES_PROPERTY, 4L << 30);
+    }
+
+    /** The next entry; malformed names or headers become an IOException naming the archive. */
+    private static ZipEntry nextEntry(ZipInputStream z, String what) throws IOException {
+        try {
+            return z.getNextEntry();
+        } catch (java.util.zip.ZipException e) {
+            throw new IOException(what + " is not a valid zip archive: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new IOException(what + " has a malformed zip entry: " + e, e);
+        }
+    }
+
     /** Resolves a zip entry name inside {@code dir}, refusing anything that escapes it. */
     public static Path safeResolve(Path dir, String entryName, String what) throws IOException {
         String n = entryName.replace('\\', '/');
         if (n.startsWith("/") || n.matches("^[A-Za-z]:.*") || n.isEmpty()) {
             throw new IOException(what + ": refusing zip entry '" + entryName + "' with an absolute path");
         }
-        Path out = dir.resolve(n).normalize();
+        Path out;
+        try {
+            out = dir.resolve(n).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IOException(what + ": refusing zip entry with an invalid name: " + e.getMessage(), e);
+        }
         if (!out.startsWith(dir.normalize()) || out.equals(dir.normalize())) {
             throw new IOException(what + ": refusing zip entry '" + entryName + "' that leaves the target folder");
         }

@@ -76,7 +76,8 @@ public final class SavedModelBertBackbone implements Backbone, AutoCloseable {
 
     @Override
     public Node build(NetworkBuilder b, Map<String, Node> inputs) {
-        return inputs.get(FEATURES_INPUT);
+        // an op of its own, so that a network whose output is the features does not fetch what it feeds
+        return b.reshape(inputs.get(FEATURES_INPUT), -1, hidden);
     }
 
     @Override

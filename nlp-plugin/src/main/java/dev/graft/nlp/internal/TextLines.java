@@ -50,28 +50,27 @@ final class TextLines {
         return lines;
     }
 
+    /** Index of the first byte of the first malformed sequence in {@code b[from, to)}: one decoding pass. */
     private static int badByte(byte[] b, int from, int to) {
-        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT);
-        for (int end = from + 1; end <= to; end++) {
-            try {
-                dec.reset().decode(ByteBuffer.wrap(b, from, end - from));
-            } catch (CharacterCodingException e) {
-                // a prefix ending mid-character also fails; only a failure that persists is the bad byte
-                boolean fixable = false;
-                for (int more = end + 1; more <= Math.min(to, end + 3); more++) {
-                    try {
-                        dec.reset().decode(ByteBuffer.wrap(b, from, more - from));
-                        fixable = true;
-                        break;
-                    } catch (CharacterCodingException ignored) {
-                        // keep looking
-                    }
-                }
-                if (!fixable) {
-                    return end - 1;
-                }
+        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(b, from, to - from);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(Math.min(8192, Math.max(16, to - from)));
+        while (true) {
+            java.nio.charset.CoderResult r = dec.decode(in, out, true);
+            if (r.isError()) {
+                return in.position();
             }
+            if (r.isOverflow()) {
+                out.clear();
+                continue;
+            }
+            r = dec.flush(out);
+            if (r.isOverflow()) {
+                out.clear();
+                continue;
+            }
+            return to;
         }
-        return to;
     }
 }

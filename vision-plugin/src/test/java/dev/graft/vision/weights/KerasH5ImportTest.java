@@ -172,6 +172,21 @@ class KerasH5ImportTest {
     }
 
     @Test
+    void wholeModelFileWithWeightsUnderModelWeightsImportsTheSame() throws Exception {
+        VggConfig cfg = VggConfig.of(11, false).withWidth(2);
+        Map<String, long[]> shapes = TestFiles.torchVggShapes(cfg, 0, 1);
+        Map<String, float[]> w = TorchReference.randomWeights(shapes, 4);
+        Path plain = dir.resolve("weights.h5");
+        Path whole = dir.resolve("model.h5");
+        TestFiles.writeKerasH5(plain, toKeras(w, shapes, m -> kerasVggLayer(cfg, m), 0));
+        TestFiles.writeKerasH5(whole, toKeras(w, shapes, m -> kerasVggLayer(cfg, m), 0), true);
+        ImportedWeights a = WeightImporter.kerasH5(plain, WeightImporter.Target.backbone(cfg, 32, true));
+        ImportedWeights b = WeightImporter.kerasH5(whole, WeightImporter.Target.backbone(cfg, 32, true));
+        assertThat(b.tensors()).hasSize(shapes.size()).hasSameSizeAs(a.tensors());
+        b.tensors().forEach((k, v) -> assertThat(v.bitEquals(a.tensors().get(k))).as(k).isTrue());
+    }
+
+    @Test
     void kerasResNet50WeightsIntoTorchvisionResNet50NameTheKerasVariant() throws Exception {
         ResNetConfig keras = ResNetConfig.keras50().withWidth(2);
         Map<String, long[]> shapes = TestFiles.torchResNetShapes(keras, 0);

@@ -82,6 +82,37 @@ class SavedModelImportTest {
     }
 
     @Test
+    void variablesOfASavedModelExportedByTheEngineGiveTheSavedModelsOwnOutputs() {
+        ResNetConfig cfg = ResNetConfig.torchvision(18).withWidth(2);
+        dev.graft.engine.spi.graph.NetworkBuilder b = new dev.graft.engine.spi.graph.NetworkBuilder();
+        dev.graft.engine.spi.graph.Node x = b.input("image", dev.graft.engine.spi.DType.FLOAT32, -1, 32, 32, 3);
+        try (dev.graft.engine.spi.graph.NetworkBuilder.Scope s = b.scope("backbone")) {
+            b.output("features", cfg.build(b, x).pooled());
+        }
+        HostTensor images = Fixtures.images(3, 32, 17);
+        Path export = dir.resolve("exported");
+        try (CompiledModel m = Fixtures.ENGINE.compile(b.build(), 5)) {
+            Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+            m.parameters().forEach((k, v) -> shapes.put(k, v.shape().dims()));
+            Map<String, HostTensor> values = new java.util.LinkedHashMap<>();
+            TorchReference.randomWeights(shapes, 4).forEach((k, v) -> values.put(k, HostTensor.of(v, shapes.get(k))));
+            m.setParameters(values);
+            Fixtures.ENGINE.exportSavedModel(m, List.of("features"), export);
+        }
+        try (SavedModel sm = Fixtures.ENGINE.openSavedModel(export, "serve")) {
+            float[] expected = sm.run("serving_default", Map.of("image", images), List.of("features")).get("features").floats();
+            ImportedWeights iw = WeightImporter.savedModel(sm, export.toString(),
+                    WeightImporter.Target.backbone(cfg, 32, true).withPreprocessing(ImagePreprocessing.unit(32)));
+            assertThat(iw.report().layout()).isEqualTo(WeightLayout.GRAFT);
+            assertThat(iw.report().complete()).isTrue();
+            assertThat(iw.preprocessing().kind()).isEqualTo("unit");
+            float[] actual = Fixtures.run(Fixtures.network(cfg, 32, 0), iw.tensors(), images, "features");
+            assertThat(expected).hasSize(3 * cfg.featureChannels());
+            Fixtures.assertClose(actual, expected, 0, 1e-5, "features");
+        }
+    }
+
+    @Test
     void graftCheckpointRoundTripsThroughTheGraftLayout() throws Exception {
         ResNetConfig cfg = ResNetConfig.torchvision(18).withWidth(2);
         HostTensor images = Fixtures.images(2, 32, 3);

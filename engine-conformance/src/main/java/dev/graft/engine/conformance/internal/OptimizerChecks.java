@@ -14,7 +14,6 @@ import dev.graft.engine.spi.train.ParamGroup;
 import dev.graft.engine.spi.train.StepResult;
 import dev.graft.engine.spi.train.TrainingConfig;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -213,7 +212,46 @@ public final class OptimizerChecks {
         }
     }
 
-    static Map<String, HostTensor> copy(Map<String, HostTensor> m) {
-        return new LinkedHashMap<>(m);
+    /**
+     * Gradual unfreezing: 3 Adam steps with group 'b' frozen, then the configuration changes to
+     * train everything. The step counter, 'a''s moment estimates and its bias correction carry on;
+     * 'b' starts with zero moments, and its bias correction uses the optimizer's global step (as
+     * Keras and both Graft engines count it), not the number of steps 'b' itself has taken.
+     */
+    public static void gradualUnfreezingKeepsOptimizerState(Engine engine) {
+        OptimizerSpec adam = OptimizerSpec.adam();
+        LearningRateSchedule lr = LearningRateSchedule.constant(0.1);
+        TrainingConfig frozenB = TrainingConfig.of(adam, lr).withGroups(List.of(ParamGroup.frozen("fixed", "b.*")));
+        TrainingConfig all = TrainingConfig.of(adam, lr);
+        SplittableRandom r = new SplittableRandom(77);
+        Arr a0 = Arr.randn(r, 2, 3).roundToFloat();
+        Arr b0 = Arr.randn(r, 3).roundToFloat();
+        try (CompiledModel m = engine.compile(network(), 0)) {
+            m.setParameters(Map.of("a.w", a0.host(), "b.w", b0.host()));
+            RefParam pa = new RefParam(a0.v);
+            RefParam pb = new RefParam(b0.v);
+            for (int t = 0; t < STEPS; t++) {
+                boolean bFrozen = t < STEPS / 2;
+                if (t == 0 || t == STEPS / 2) {
+                    m.configureTraining(bFrozen ? frozenB : all);
+                }
+                Arr xa = Arr.randn(r, 2, 3).roundToFloat();
+                Arr xb = Arr.randn(r, 3).roundToFloat();
+                double[] ga = new double[6];
+                double[] gb = new double[3];
+                for (int i = 0; i < 6; i++) {
+                    ga[i] = xa.v[i] + pa.p[i];
+                }
+                for (int i = 0; i < 3; i++) {
+                    gb[i] = xb.v[i] + pb.p[i];
+                }
+                StepResult res = m.trainStep(Map.of("xa", xa.host(), "xb", xb.host()));
+                Check.isTrue(res.step() == t, "step counter after reconfiguration: " + res.step() + ", expected " + t);
+                pa.update(Rule.of(adam), ga, 0.1, t);
+                pb.update(new Rule(adam, 1, 0, bFrozen), gb, 0.1, t);
+                Check.close("a.w after step " + t + " (b frozen: " + bFrozen + ")", Arr.of(pa.p, 2, 3), Arr.fromHost(m.parameter("a.w")), RTOL, ATOL);
+                Check.close("b.w after step " + t + " (b frozen: " + bFrozen + ")", Arr.of(pb.p, 3), Arr.fromHost(m.parameter("b.w")), RTOL, ATOL);
+            }
+        }
     }
 }

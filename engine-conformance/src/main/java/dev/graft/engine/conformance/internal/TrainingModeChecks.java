@@ -7,6 +7,7 @@ import dev.graft.engine.spi.Engine;
 import dev.graft.engine.spi.HostTensor;
 import dev.graft.engine.spi.train.LearningRateSchedule;
 import dev.graft.engine.spi.train.OptimizerSpec;
+import dev.graft.engine.spi.train.ParamGroup;
 import dev.graft.engine.spi.train.StepResult;
 import dev.graft.engine.spi.train.TrainingConfig;
 import java.util.List;
@@ -71,6 +72,26 @@ public final class TrainingModeChecks {
                 OpChecks.checkAgainstFiniteDifferences("batch_norm (training) gradient", h, param, grads.get(param),
                         () -> trainingLoss(h, 0));
             }
+        }
+    }
+
+    /** A group with {@code batchStatistics == false} trains BatchNorm on the moving statistics and never changes them. */
+    public static void batchNormWithFrozenStatistics(Engine engine) {
+        OpCase c = batchNormCase(4, 3, 3, 2);
+        List<Arr> in = c.operands().stream().map(Operand::value).toList();
+        try (OpChecks.Harness h = new OpChecks.Harness(engine, c, 8)) {
+            h.model.configureTraining(TrainingConfig.of(OptimizerSpec.sgd(0), step -> 0.0)
+                    .withGroups(List.of(ParamGroup.trainable("bn", "op.**", 1).withBatchStatistics(false))));
+            StepResult s = h.model.trainStep(h.feedsFor(List.of("loss")));
+            Arr y = Reference.batchNormInference(in.get(0), in.get(1), in.get(2), in.get(3), in.get(4), 1e-3);
+            double expected = 0;
+            for (int i = 0; i < y.size(); i++) {
+                expected += y.v[i] * h.w.v[i];
+            }
+            Check.close("training loss with frozen BatchNorm statistics", expected, s.loss(), 1e-4, 1e-4);
+            Map<String, HostTensor> p = h.model.parameters();
+            Check.bitEqual("moving mean with frozen statistics", h.initial.get("op.moving_mean"), p.get("op.moving_mean"));
+            Check.bitEqual("moving variance with frozen statistics", h.initial.get("op.moving_variance"), p.get("op.moving_variance"));
         }
     }
 

@@ -240,7 +240,8 @@ final class PtForward {
             Shape xs = xc.getShape();
             xc = s.own(s.own(xc.flatten()).reshape(xs));
         }
-        NDArray kc = s.own(k.transpose(3, 2, 0, 1));
+        // a contiguous OIHW copy of the (small) kernel: PyTorch's CPU convolution is about twice as fast with it
+        NDArray kc = s.own(s.own(s.own(k.transpose(3, 2, 0, 1)).flatten()).reshape(ks.get(3), ks.get(2), ks.get(0), ks.get(1)));
         NDArray y = s.own(JniUtils.convolution(pt(xc), pt(kc), null, new Shape(st), pad, new Shape(dl), a.getInt("groups")));
         return y.transpose(0, 2, 3, 1);
     }

@@ -57,7 +57,8 @@ final class PtNativeLibrary {
         if (preset() != null) {
             return true;
         }
-        return platform() != null && loader().getResource(PROPERTIES) != null;
+        // a missing native jar is reported by create(), which says which artifact to add and where
+        return platform() != null;
     }
 
     private static String preset() {
@@ -96,6 +97,10 @@ final class PtNativeLibrary {
             torchVersion = djl.getVersion();
             // the loading thread's autograd mode; every other thread sets its own (it is thread-local)
             ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+            String threads = System.getProperty("graft.pytorch.threads", System.getenv("GRAFT_PYTORCH_THREADS"));
+            if (threads != null && !threads.isBlank()) {
+                ai.djl.pytorch.jni.JniUtils.setNumThreads(Integer.parseInt(threads.trim()));
+            }
             LOG.fine(() -> "DJL PyTorch engine " + torchVersion + " from " + dir);
         } catch (RuntimeException | LinkageError e) {
             throw new EngineException("DJL's PyTorch engine failed to load the native library from " + dir + ": "

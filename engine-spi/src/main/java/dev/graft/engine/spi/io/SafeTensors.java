@@ -36,7 +36,15 @@ import java.util.zip.CRC32C;
 public final class SafeTensors {
     /** Largest header accepted (the reference implementation uses the same bound). */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+    /** CRC32C of the tensor bytes, in the metadata of every file Graft writes. */
     public static final String CHECKSUM_KEY = "graft.crc32c";
+    /**
+     * CRC32C of the whole header (length prefix excluded, padding included) with this key's own
+     * value read as {@code 00000000}: a flipped byte in a shape, an offset or a metadata value (a
+     * checkpoint's step or trainer state) is detected too, not only one in the data.
+     */
+    public static final String HEADER_CHECKSUM_KEY = "graft.header.crc32c";
+    private static final String CRC_PLACEHOLDER = "00000000";
 
     private SafeTensors() {
     }
@@ -76,14 +84,19 @@ public final class SafeTensors {
         JsonObject meta = new JsonObject();
         metadata.forEach(meta::addProperty);
         meta.addProperty(CHECKSUM_KEY, Long.toHexString(crc.getValue()));
+        meta.addProperty(HEADER_CHECKSUM_KEY, CRC_PLACEHOLDER);
         header.add("__metadata__", meta);
         byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
         int pad = (8 - json.length % 8) % 8;
-        ByteBuffer head = ByteBuffer.allocate(8 + json.length + pad).order(ByteOrder.LITTLE_ENDIAN);
-        head.putLong(json.length + pad).put(json);
-        for (int i = 0; i < pad; i++) {
-            head.put((byte) ' ');
-        }
+        byte[] padded = java.util.Arrays.copyOf(json, json.length + pad);
+        java.util.Arrays.fill(padded, json.length, padded.length, (byte) ' ');
+        int at = headerChecksumValueAt(padded);
+        CRC32C hcrc = new CRC32C();
+        hcrc.update(padded);
+        byte[] value = String.format("%08x", hcrc.getValue()).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(value, 0, padded, at, value.length);
+        ByteBuffer head = ByteBuffer.allocate(8 + padded.length).order(ByteOrder.LITTLE_ENDIAN);
+        head.putLong(padded.length).put(padded);
         head.flip();
 
         Path dir = file.toAbsolutePath().getParent();
@@ -116,6 +129,17 @@ public final class SafeTensors {
     public static Contents read(Path file) throws IOException {
         try (FileChannel ch = open(file)) {
             Header h = readHeader(file, ch);
+            long need = ch.size() - h.dataStart;
+            Runtime rt = Runtime.getRuntime();
+            long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+            if (need > free) {
+                System.gc(); // garbage counts as used until collected; only refuse what a collection cannot make room for
+                free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+            }
+            if (need > free) {
+                throw new SafeTensorsException(file, "tensors hold " + need + " bytes, more than the Java heap has free (" + free
+                        + " bytes); raise -Xmx");
+            }
             Map<String, HostTensor> out = new LinkedHashMap<>();
             CRC32C crc = new CRC32C();
             for (Entry e : h.entries) {
@@ -182,6 +206,7 @@ public final class SafeTensors {
             }
         }
         hb.flip();
+        byte[] raw = hb.array();
         String json;
         try {
             json = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
@@ -203,20 +228,24 @@ public final class SafeTensors {
         long dataLen = size - dataStart;
         Map<String, String> metadata = new LinkedHashMap<>();
         List<Entry> entries = new ArrayList<>();
-        for (Map.Entry<String, JsonElement> e : root.entrySet()) {
-            if (e.getKey().equals("__metadata__")) {
-                if (!e.getValue().isJsonObject()) {
-                    throw new SafeTensorsException(file, "__metadata__ is not an object");
-                }
-                for (Map.Entry<String, JsonElement> m : e.getValue().getAsJsonObject().entrySet()) {
-                    if (!m.getValue().isJsonPrimitive()) {
-                        throw new SafeTensorsException(file, "metadata value '" + m.getKey() + "' is not a string");
-                    }
-                    metadata.put(m.getKey(), m.getValue().getAsString());
-                }
-                continue;
+        JsonElement metaEl = root.get("__metadata__");
+        if (metaEl != null) {
+            if (!metaEl.isJsonObject()) {
+                throw new SafeTensorsException(file, "__metadata__ is not an object");
             }
-            entries.add(entry(file, e.getKey(), e.getValue(), dataLen));
+            for (Map.Entry<String, JsonElement> m : metaEl.getAsJsonObject().entrySet()) {
+                if (!m.getValue().isJsonPrimitive()) {
+                    throw new SafeTensorsException(file, "metadata value '" + m.getKey() + "' is not a string");
+                }
+                metadata.put(m.getKey(), m.getValue().getAsString());
+            }
+        }
+        // before the entries are interpreted, so a corrupted shape or offset is reported as corruption
+        verifyHeader(file, raw, metadata);
+        for (Map.Entry<String, JsonElement> e : root.entrySet()) {
+            if (!e.getKey().equals("__metadata__")) {
+                entries.add(entry(file, e.getKey(), e.getValue(), dataLen));
+            }
         }
         List<Entry> sorted = new ArrayList<>(entries);
         sorted.sort(Comparator.comparingLong(Entry::begin));
@@ -256,7 +285,7 @@ public final class SafeTensors {
             long[] shape = new long[shapeArr.size()];
             long elems = 1;
             for (int i = 0; i < shape.length; i++) {
-                shape[i] = shapeArr.get(i).getAsLong();
+                shape[i] = whole(file, name, "shape", shapeArr.get(i));
                 if (shape[i] < 0) {
                     throw new SafeTensorsException(file, "tensor '" + name + "' has negative dimension " + shape[i]);
                 }
@@ -270,11 +299,11 @@ public final class SafeTensors {
             if (off.size() != 2) {
                 throw new SafeTensorsException(file, "tensor '" + name + "' needs two data_offsets");
             }
-            long begin = off.get(0).getAsLong();
-            long end = off.get(1).getAsLong();
+            long begin = whole(file, name, "data_offsets", off.get(0));
+            long end = whole(file, name, "data_offsets", off.get(1));
             if (begin < 0 || end < begin || end > dataLen) {
                 throw new SafeTensorsException(file, "tensor '" + name + "' offsets [" + begin + ", " + end
-                        + ") are outside the data (" + dataLen + " bytes)");
+                        + ") are outside the data (" + dataLen + " bytes" + (end > dataLen && begin >= 0 && end >= begin ? "; file truncated?" : "") + ")");
             }
             long need;
             try {
@@ -292,6 +321,74 @@ public final class SafeTensors {
         } catch (RuntimeException e) {
             throw new SafeTensorsException(file, "tensor '" + name + "' has a malformed header entry: " + e);
         }
+    }
+
+    /** A JSON integer written as plain digits (no fraction, exponent or sign tricks) that fits a long. */
+    private static long whole(Path file, String tensor, String field, JsonElement v) throws SafeTensorsException {
+        String s = v.isJsonPrimitive() && v.getAsJsonPrimitive().isNumber() ? v.getAsJsonPrimitive().getAsString() : null;
+        if (s == null || !isInteger(s)) {
+            throw new SafeTensorsException(file, "tensor '" + tensor + "': " + field + " holds " + v + ", not an integer");
+        }
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new SafeTensorsException(file, "tensor '" + tensor + "': " + field + " value " + s + " does not fit 64 bits");
+        }
+    }
+
+    private static boolean isInteger(String s) {
+        int start = s.startsWith("-") ? 1 : 0;
+        if (s.length() == start || s.length() > 40) {
+            return false;
+        }
+        for (int i = start; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Checks the header checksum; files carrying Graft metadata must have both checksums. */
+    private static void verifyHeader(Path file, byte[] raw, Map<String, String> metadata) throws SafeTensorsException {
+        String expected = metadata.get(HEADER_CHECKSUM_KEY);
+        if (expected == null || !metadata.containsKey(CHECKSUM_KEY)) {
+            List<String> graftKeys = metadata.keySet().stream().filter(k -> k.startsWith("graft.")).sorted().toList();
+            if (!graftKeys.isEmpty()) {
+                throw new SafeTensorsException(file, "checksum " + (expected == null ? HEADER_CHECKSUM_KEY : CHECKSUM_KEY)
+                        + " is missing from a file with Graft metadata " + graftKeys + " (file corrupted, or rewritten by a tool"
+                        + " that dropped it)");
+            }
+            return;
+        }
+        int at = headerChecksumValueAt(raw);
+        if (at < 0 || expected.length() != CRC_PLACEHOLDER.length() || at + CRC_PLACEHOLDER.length() > raw.length) {
+            throw new SafeTensorsException(file, "header checksum '" + expected + "' is malformed (file corrupted)");
+        }
+        byte[] copy = raw.clone();
+        java.util.Arrays.fill(copy, at, at + CRC_PLACEHOLDER.length(), (byte) '0');
+        CRC32C crc = new CRC32C();
+        crc.update(copy);
+        String actual = String.format("%08x", crc.getValue());
+        if (!actual.equals(expected)) {
+            throw new SafeTensorsException(file, "header checksum mismatch: header says " + expected + ", header bytes give "
+                    + actual + " (file corrupted or partly written)");
+        }
+    }
+
+    /** Byte index of the header checksum's value in a serialized header, or -1. */
+    private static int headerChecksumValueAt(byte[] header) {
+        byte[] key = ("\"" + HEADER_CHECKSUM_KEY + "\":\"").getBytes(StandardCharsets.US_ASCII);
+        outer:
+        for (int i = header.length - key.length; i >= 0; i--) {
+            for (int j = 0; j < key.length; j++) {
+                if (header[i + j] != key[j]) {
+                    continue outer;
+                }
+            }
+            return i + key.length;
+        }
+        return -1;
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {

@@ -242,7 +242,10 @@ final class TfNetworkCompiler {
                 unknown += dd < 0 ? 1 : 0;
             }
             Operand<? extends org.tensorflow.types.family.TNumber> back = unknown <= 1 ? tf.constant(dims) : tf.shape(x);
-            Operand<TFloat32> flat = tf.reshape(x, tf.constant(new long[] {-1, classes}));
+            Operand<? extends org.tensorflow.types.family.TNumber> flatShape = classes >= 0 ? tf.constant(new long[] {-1, classes})
+                    : tf.concat(List.of(tf.constant(new int[] {-1}),
+                            tf.slice(tf.shape(x), tf.constant(new int[] {rank - 1}), tf.constant(new int[] {1}))), tf.constant(0));
+            Operand<TFloat32> flat = tf.reshape(x, flatShape);
             y = tf.reshape(f.apply(flat), back);
         }
         return p == null ? y : tf.linalg.transpose(y, p);

@@ -32,9 +32,12 @@ public final class KerasH5Source implements TensorSource {
         }
         try {
             index();
-        } catch (RuntimeException e) {
+        } catch (WeightImportException e) {
             hdf.close();
             throw e;
+        } catch (RuntimeException e) {
+            hdf.close();
+            throw new WeightImportException("Keras weight file " + file + " is malformed: " + e, e);
         }
     }
 
@@ -51,7 +54,12 @@ public final class KerasH5Source implements TensorSource {
                 throw bad("layer_names lists '" + layer + "' but there is no such group");
             }
             for (String w : strings(lg, "weight_names")) {
-                Node n = lg.getByPath(w);
+                Node n;
+                try {
+                    n = lg.getByPath(w);
+                } catch (RuntimeException e) {
+                    n = null;
+                }
                 if (!(n instanceof Dataset d)) {
                     throw bad("layer '" + layer + "' lists weight '" + w + "' but there is no such dataset");
                 }
@@ -101,7 +109,12 @@ public final class KerasH5Source implements TensorSource {
     public Map<String, long[]> shapes() {
         Map<String, long[]> out = new LinkedHashMap<>();
         datasets.forEach((k, d) -> {
-            int[] dims = d.getDimensions();
+            int[] dims;
+            try {
+                dims = d.getDimensions();
+            } catch (RuntimeException e) {
+                throw new WeightImportException("Keras weight file " + file + ": cannot read the shape of '" + k + "': " + e, e);
+            }
             long[] l = new long[dims.length];
             for (int i = 0; i < dims.length; i++) {
                 l[i] = dims[i];
@@ -117,7 +130,12 @@ public final class KerasH5Source implements TensorSource {
         if (d == null) {
             throw new IllegalArgumentException("no tensor '" + name + "' in " + file);
         }
-        Object flat = d.getDataFlat();
+        Object flat;
+        try {
+            flat = d.getDataFlat();
+        } catch (RuntimeException e) {
+            throw new WeightImportException("Keras weight file " + file + ": cannot read dataset '" + d.getPath() + "': " + e, e);
+        }
         if (flat instanceof float[] f) {
             return f;
         }
