@@ -47,17 +47,17 @@ final class ExportCommand implements Callable<Integer> {
             }
         }
         TrainedModel m = TrainedModel.load(model);
-        Engine e = g.engines().get(engineId);
-        if (!e.capabilities().contains(Engine.Capability.SAVED_MODEL_EXPORT)) {
-            List<String> able = g.engines().providers().keySet().stream().filter(id -> {
-                try {
-                    return g.engines().get(id).capabilities().contains(Engine.Capability.SAVED_MODEL_EXPORT);
-                } catch (RuntimeException x) {
-                    return false;
-                }
-            }).toList();
-            throw new UsageException("engine '" + e.id() + "' cannot export TensorFlow SavedModels; engines that can: " + able);
+        // ask the providers, not created engines: creating one would load its native runtime
+        // into this process beside the chosen one
+        var providers = g.engines().providers();
+        if (providers.containsKey(engineId)
+                && !providers.get(engineId).capabilities().contains(Engine.Capability.SAVED_MODEL_EXPORT)) {
+            List<String> able = providers.values().stream()
+                    .filter(p -> p.capabilities().contains(Engine.Capability.SAVED_MODEL_EXPORT))
+                    .map(dev.graft.engine.spi.EngineProvider::id).toList();
+            throw new UsageException("engine '" + engineId + "' cannot export TensorFlow SavedModels; engines that can: " + able);
         }
+        Engine e = g.engines().get(engineId);
         String out = m.manifest().predictionOutput();
         try (CompiledModel c = e.compile(m.network(), 0)) {
             c.setParameters(m.weights());

@@ -11,6 +11,14 @@ public interface EngineProvider {
     /** Whether this engine can run on this machine (native library present for this platform). */
     boolean isSupported();
 
+    /**
+     * What the engine will offer once created, answered without loading anything native, so a
+     * caller can pick an engine (e.g. one that exports SavedModels) without creating the others.
+     */
+    default java.util.Set<Engine.Capability> capabilities() {
+        return java.util.EnumSet.of(Engine.Capability.TRAINING);
+    }
+
     /** Creates the engine, loading its native runtime once. */
     Engine create();
 }

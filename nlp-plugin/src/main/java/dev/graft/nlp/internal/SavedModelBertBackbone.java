@@ -113,19 +113,27 @@ public final class SavedModelBertBackbone implements Backbone, AutoCloseable {
         return model;
     }
 
+    /**
+     * The engine that runs the SavedModel: the chosen engine if it can. Another engine is never
+     * created beside the chosen one (two native runtimes in one process can abort it); the error
+     * names the engines that can.
+     */
     static Engine savedModelEngine(ServiceLoaderEngineRegistry engines) {
-        Engine preferred = engines.get();
-        if (preferred.capabilities().contains(Engine.Capability.SAVED_MODEL)) {
-            return preferred;
+        String chosen = engines.resolveId(null);
+        var providers = engines.providers();
+        if (providers.containsKey(chosen) && providers.get(chosen).capabilities().contains(Engine.Capability.SAVED_MODEL)) {
+            return engines.get(chosen);
         }
-        for (String id : engines.providers().keySet()) {
-            Engine e = engines.get(id);
-            if (e.capabilities().contains(Engine.Capability.SAVED_MODEL)) {
-                return e;
-            }
+        java.util.List<String> able = providers.values().stream()
+                .filter(p -> p.capabilities().contains(Engine.Capability.SAVED_MODEL))
+                .map(dev.graft.engine.spi.EngineProvider::id).toList();
+        if (able.isEmpty()) {
+            throw new EngineException("no engine on the class or module path can run TensorFlow SavedModels (engines: "
+                    + providers.keySet() + "); add graft-engine-tensorflow");
         }
-        throw new EngineException("no engine on the class or module path can run TensorFlow SavedModels (engines: "
-                + engines.providers().keySet() + "); add graft-engine-tensorflow");
+        throw new EngineException("the opaque SavedModel backbone runs on an engine that opens TensorFlow SavedModels "
+                + able + ", but engine '" + chosen + "' is chosen; choose one of " + able
+                + ", or use bert-base-uncased (the same weights imported into Graft's BERT), which runs on every engine");
     }
 
     @Override

@@ -48,7 +48,7 @@ final class TfEngine implements Engine {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.TRAINING, Capability.SAVED_MODEL, Capability.SAVED_MODEL_EXPORT);
+        return EnumSet.copyOf(new TfEngineProvider().capabilities());
     }
 
     @Override

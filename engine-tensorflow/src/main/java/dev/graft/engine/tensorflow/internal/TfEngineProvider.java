@@ -16,6 +16,12 @@ public final class TfEngineProvider implements EngineProvider {
     }
 
     @Override
+    public java.util.Set<Engine.Capability> capabilities() {
+        return java.util.EnumSet.of(Engine.Capability.TRAINING, Engine.Capability.SAVED_MODEL,
+                Engine.Capability.SAVED_MODEL_EXPORT);
+    }
+
+    @Override
     public Engine create() {
         return TfEngine.instance();
     }
