@@ -3,6 +3,7 @@ package dev.graft.core.recommend;
 import dev.graft.core.ServiceLoaderBackboneRegistry;
 import dev.graft.core.internal.cache.FeatureCache;
 import dev.graft.core.internal.train.NetworkAssembler;
+import dev.graft.core.internal.train.PipelineRunner;
 import dev.graft.core.pipeline.ComponentRef;
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.Block;
@@ -101,7 +102,7 @@ public final class Recommender {
             long t0 = System.nanoTime();
             log.accept("scoring backbone '" + c.name() + "' on " + sample.size() + " examples...");
             Network net = NetworkAssembler.backboneOnly(b);
-            FeatureCache cache = new FeatureCache(root, backboneKey(b, net, o.seed()));
+            FeatureCache cache = new FeatureCache(root, PipelineRunner.backboneKey(b, net, o.seed()));
             int[] stats = new int[3];
             float[][] f;
             try (CompiledModel m = engine.compile(net, o.seed())) {
@@ -279,20 +280,4 @@ public final class Recommender {
         return p != null && !p.isBlank() ? Path.of(p) : Path.of(System.getProperty("user.home"), ".cache", "graft");
     }
 
-    /**
-     * The feature-cache key a pipeline run uses for this backbone: its name, fingerprint,
-     * preprocessing and definition, plus the seed when some parameters are randomly initialised.
-     * Must stay equal to the pipeline's own key (a test fits after recommending and counts cache hits).
-     */
-    static String backboneKey(Backbone b, Network backboneOnly, long seed) {
-        TreeSet<String> random = new TreeSet<>();
-        Map<String, HostTensor> w = b.weights();
-        for (String p : backboneOnly.params().keySet()) {
-            if (p.startsWith(NetworkAssembler.BACKBONE_SCOPE + ".") && !w.containsKey(p)) {
-                random.add(p);
-            }
-        }
-        String salt = random.isEmpty() ? "" : "seed=" + seed + ";random=" + FeatureCache.hash(random.toArray(String[]::new));
-        return FeatureCache.hash(b.name(), b.fingerprint(), b.preprocessing().canonical(), backboneOnly.toJson(), salt);
-    }
 }

@@ -197,8 +197,13 @@ public final class PipelineRunner {
         return names.isEmpty() ? "" : " (its parameters look like " + names + ")";
     }
 
-    /** Fingerprint + preprocessing, plus the seed when some backbone parameters are randomly initialised. */
-    static String backboneKey(Backbone backbone, Network net, long seed) {
+    /**
+     * The feature-cache key of a backbone: fingerprint + preprocessing + definition, plus the seed
+     * when some backbone parameters are randomly initialised. {@code net} may be the full or the
+     * backbone-only network (only backbone parameters count). Shared with the recommender, so
+     * recommending and then fitting reuses the features.
+     */
+    public static String backboneKey(Backbone backbone, Network net, long seed) {
         TreeSet<String> random = new TreeSet<>();
         Map<String, HostTensor> w = backbone.weights();
         for (String p : net.params().keySet()) {
