@@ -67,6 +67,11 @@ public final class ScratchBackboneProvider implements BackboneProvider {
         }
 
         @Override
+        public void close() {
+            inner.close();
+        }
+
+        @Override
         public String name() {
             return NAME;
         }

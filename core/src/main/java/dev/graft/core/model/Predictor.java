@@ -36,15 +36,23 @@ public final class Predictor implements AutoCloseable {
         ModelManifest m = model.manifest();
         Backbone b = backbones.create(m.backbone().name(), m.backbone().options());
         if (!b.preprocessing().canonical().equals(model.preprocessing().canonical())) {
+            b.close();
             throw new IllegalStateException("backbone '" + m.backbone().name() + "' now preprocesses as "
                     + b.preprocessing().canonical() + " but the model was trained with "
                     + model.preprocessing().canonical() + "; use the plugin version the model was trained with");
         }
-        CompiledModel c = engine.compile(model.network(), 0);
+        CompiledModel c;
+        try {
+            c = engine.compile(model.network(), 0);
+        } catch (RuntimeException e) {
+            b.close();
+            throw e;
+        }
         try {
             c.setParameters(model.weights());
         } catch (RuntimeException e) {
             c.close();
+            b.close();
             throw e;
         }
         return new Predictor(model, b, c, 32);
@@ -119,6 +127,10 @@ public final class Predictor implements AutoCloseable {
 
     @Override
     public void close() {
-        compiled.close();
+        try {
+            compiled.close();
+        } finally {
+            encoder.close();
+        }
     }
 }

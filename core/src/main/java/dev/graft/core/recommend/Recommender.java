@@ -90,9 +90,20 @@ public final class Recommender {
             y[i] = labels.indexOf(sample.get(i).label());
         }
         List<Backbone> created = new ArrayList<>();
-        for (ComponentRef c : candidates) {
-            created.add(backbones.create(c.name(), c.options())); // bad options fail before any work
+        try {
+            for (ComponentRef c : candidates) {
+                created.add(backbones.create(c.name(), c.options())); // bad options fail before any work
+            }
+            return scoreAll(candidates, created, sample, labels, y, o, log);
+        } finally {
+            for (Backbone b : created) {
+                b.close();
+            }
         }
+    }
+
+    private Recommendation scoreAll(List<ComponentRef> candidates, List<Backbone> created, List<Example> sample,
+            List<String> labels, int[] y, Options o, Consumer<String> log) throws IOException {
         Engine engine = engines.get(o.engine());
         Path root = cacheRoot(o.cacheDir());
         List<Recommendation.Candidate> scored = new ArrayList<>();

@@ -11,7 +11,7 @@ import java.util.Map;
  * created under the builder's current scope (core opens the scope {@code backbone}), so block
  * patterns are written relative to it, e.g. {@code backbone.layer4.**}.
  */
-public interface Backbone {
+public interface Backbone extends AutoCloseable {
     /** The catalogue name, e.g. {@code resnet50} or {@code bert-base-uncased}. */
     String name();
 
@@ -38,4 +38,12 @@ public interface Backbone {
 
     /** A digest of the weights and preprocessing, used to key feature caches. */
     String fingerprint();
+
+    /**
+     * Releases what the backbone holds (a native tokenizer, an opened SavedModel). Whoever created
+     * it through {@link BackboneProvider#create} closes it; the default holds nothing.
+     */
+    @Override
+    default void close() {
+    }
 }

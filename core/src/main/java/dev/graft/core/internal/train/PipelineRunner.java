@@ -53,6 +53,18 @@ public final class PipelineRunner {
 
     public PipelineResult run(PipelineConfig config, List<Example> data, List<Example> validation,
             List<TrainingListener> extraListeners) throws IOException {
+        List<Backbone> opened = new ArrayList<>();
+        try {
+            return run(config, data, validation, extraListeners, opened);
+        } finally {
+            for (Backbone b : opened) {
+                b.close();
+            }
+        }
+    }
+
+    private PipelineResult run(PipelineConfig config, List<Example> data, List<Example> validation,
+            List<TrainingListener> extraListeners, List<Backbone> opened) throws IOException {
         long t0 = System.nanoTime();
         Map<String, Double> seconds = new LinkedHashMap<>();
         TrainerConfig tc = config.trainer();
@@ -74,6 +86,7 @@ public final class PipelineRunner {
                     + "' needs validation data (give a validation set or a validation fraction > 0)");
         }
         Backbone backbone = backbones.create(config.backbone().name(), config.backbone().options());
+        opened.add(backbone);
         String providerId = backbones.provider(config.backbone().name()).id();
         HeadSpec headSpec = new HeadSpec(task, codec.outputs(), config.head().hidden(), config.head().dropout());
         Network trainNet = NetworkAssembler.full(backbone, headFactory, headSpec, codec);
