@@ -25,13 +25,6 @@ public record PipelineConfig(ComponentRef backbone, ComponentRef strategy, HeadC
 
     /** The feature-cache root this configuration uses. */
     public Path resolvedCacheDir() {
-        if (cacheDir != null) {
-            return cacheDir;
-        }
-        String p = System.getProperty("graft.cache.dir");
-        if (p != null && !p.isBlank()) {
-            return Path.of(p);
-        }
-        return Path.of(System.getProperty("user.home"), ".cache", "graft");
+        return cacheDir != null ? cacheDir : dev.graft.engine.spi.io.CacheFolder.root();
     }
 }

@@ -284,11 +284,7 @@ public final class Recommender {
     }
 
     private static Path cacheRoot(Path dir) {
-        if (dir != null) {
-            return dir;
-        }
-        String p = System.getProperty("graft.cache.dir");
-        return p != null && !p.isBlank() ? Path.of(p) : Path.of(System.getProperty("user.home"), ".cache", "graft");
+        return dir != null ? dir : dev.graft.engine.spi.io.CacheFolder.root();
     }
 
 }

@@ -1,5 +1,6 @@
 package dev.graft.nlp.internal;
 
+import dev.graft.engine.spi.io.CacheFolder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,8 +10,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -19,22 +18,15 @@ import java.util.zip.ZipInputStream;
  * {@code ~/.cache/graft}) and safe, once-only extraction of zipped models into it.
  */
 public final class ModelCache {
-    public static final String PROPERTY = "graft.cache.dir";
-    public static final String ENV = "GRAFT_CACHE_DIR";
+    public static final String PROPERTY = CacheFolder.PROPERTY;
+    public static final String ENV = CacheFolder.ENV;
 
     private ModelCache() {
     }
 
     /** The cache root (not created). */
     public static Path root() {
-        String p = System.getProperty(PROPERTY);
-        if (p == null || p.isBlank()) {
-            p = System.getenv(ENV);
-        }
-        if (p == null || p.isBlank()) {
-            return Path.of(System.getProperty("user.home"), ".cache", "graft");
-        }
-        return Path.of(p);
+        return CacheFolder.root();
     }
 
     /**
@@ -88,7 +80,7 @@ public final class ModelCache {
                 Files.move(tmp, target);
             }
         } finally {
-            deleteTree(tmp);
+            CacheFolder.deleteTree(tmp);
         }
         return target;
     }
@@ -127,17 +119,6 @@ public final class ModelCache {
             throw new IOException(what + ": refusing zip entry '" + entryName + "' that leaves the target folder");
         }
         return out;
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        }
     }
 
     /** A supplier that may fail with an IOException. */

@@ -1,22 +1,19 @@
 package dev.graft.engine.pytorch.internal;
 
 import dev.graft.engine.spi.EngineException;
+import dev.graft.engine.spi.io.CacheFolder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.nio.ByteOrder;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * Makes DJL's PyTorch engine load offline, with no step by the user. DJL would extract the
@@ -136,33 +133,18 @@ final class PtNativeLibrary {
                     + JNI_ARTIFACT + " to the class or module path");
         }
         String jniVersion = jniVersion(cl);
-        Path dir = cacheRoot().resolve("native").resolve("pytorch-" + version + "-" + flavor + "-" + platform + "-jni-" + jniVersion);
-        if (Files.isRegularFile(dir.resolve(".complete"))) {
-            return dir;
-        }
+        Path dir = CacheFolder.root().resolve("native").resolve("pytorch-" + version + "-" + flavor + "-" + platform + "-jni-" + jniVersion);
         try {
-            Files.createDirectories(dir.getParent());
-            Path tmp = Files.createTempDirectory(dir.getParent(), ".extract-");
-            try {
+            boolean fresh = !Files.isRegularFile(dir.resolve(".complete"));
+            CacheFolder.fillOnce(dir, tmp -> {
                 for (String lib : libs) {
                     copy(cl, base + lib.trim(), tmp.resolve(lib.trim()), NATIVE_ARTIFACT);
                 }
                 copy(cl, jniResource, tmp.resolve(JNI_LIB), JNI_ARTIFACT);
-                Files.createFile(tmp.resolve(".complete"));
-                try {
-                    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, dir);
-                } catch (IOException e) {
-                    if (!Files.isRegularFile(dir.resolve(".complete"))) {
-                        throw e;
-                    }
-                    // another process finished the same extraction first
-                }
-            } finally {
-                deleteTree(tmp);
+            });
+            if (fresh) {
+                LOG.info(() -> "extracted PyTorch " + version + " native libraries to " + dir);
             }
-            LOG.info(() -> "extracted PyTorch " + version + " native libraries to " + dir);
             return dir;
         } catch (IOException e) {
             throw new EngineException("could not extract the PyTorch native libraries to " + dir + ": " + e, e);
@@ -213,22 +195,4 @@ final class PtNativeLibrary {
         }
     }
 
-    static Path cacheRoot() {
-        String p = System.getProperty("graft.cache.dir", System.getenv("GRAFT_CACHE_DIR"));
-        if (p != null && !p.isBlank()) {
-            return Paths.get(p);
-        }
-        return Paths.get(System.getProperty("user.home"), ".cache", "graft");
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(x);
-            }
-        }
-    }
 }

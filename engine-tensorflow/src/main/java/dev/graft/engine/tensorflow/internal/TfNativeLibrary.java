@@ -1,18 +1,15 @@
 package dev.graft.engine.tensorflow.internal;
 
 import dev.graft.engine.spi.EngineException;
+import dev.graft.engine.spi.io.CacheFolder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * Makes DJL's TensorFlow engine load offline, with no step by the user: the TensorFlow 2.16
@@ -87,7 +84,7 @@ final class TfNativeLibrary {
                     + " (groupId org.tensorflow, artifactId tensorflow-core-native, version 1.0.0, classifier "
                     + platform + ") to the class or module path");
         }
-        Path cacheRoot = cacheRoot();
+        Path cacheRoot = CacheFolder.root();
         long stamp;
         try {
             stamp = marker.openConnection().getContentLengthLong();
@@ -95,13 +92,9 @@ final class TfNativeLibrary {
             stamp = 0;
         }
         Path dir = cacheRoot.resolve("native").resolve("tensorflow-" + TF_VERSION + "-" + platform + "-" + stamp);
-        if (Files.isRegularFile(dir.resolve(".complete"))) {
-            return dir;
-        }
         try {
-            Files.createDirectories(dir.getParent());
-            Path tmp = Files.createTempDirectory(dir.getParent(), ".extract-");
-            try {
+            boolean fresh = !Files.isRegularFile(dir.resolve(".complete"));
+            CacheFolder.fillOnce(dir, tmp -> {
                 for (String f : FILES) {
                     try (InputStream in = cl.getResourceAsStream(base + f)) {
                         if (in == null) {
@@ -110,43 +103,14 @@ final class TfNativeLibrary {
                         Files.copy(in, tmp.resolve(f));
                     }
                 }
-                Files.createFile(tmp.resolve(".complete"));
-                try {
-                    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, dir);
-                } catch (IOException e) {
-                    if (!Files.isRegularFile(dir.resolve(".complete"))) {
-                        throw e;
-                    }
-                    // another process finished the same extraction first
-                }
-            } finally {
-                deleteTree(tmp);
+            });
+            if (fresh) {
+                LOG.info(() -> "extracted TensorFlow " + TF_VERSION + " native libraries to " + dir);
             }
-            LOG.info(() -> "extracted TensorFlow " + TF_VERSION + " native libraries to " + dir);
             return dir;
         } catch (IOException e) {
             throw new EngineException("could not extract the TensorFlow native libraries to " + dir + ": " + e, e);
         }
     }
 
-    static Path cacheRoot() {
-        String p = System.getProperty("graft.cache.dir", System.getenv("GRAFT_CACHE_DIR"));
-        if (p != null && !p.isBlank()) {
-            return Paths.get(p);
-        }
-        return Paths.get(System.getProperty("user.home"), ".cache", "graft");
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(x);
-            }
-        }
-    }
 }
