@@ -1,6 +1,7 @@
 /** ResNet and VGG backbones, weight importers (Keras .h5, safetensors, SavedModel) and image datasets. */
 module dev.graft.vision {
     requires transitive dev.graft.core;
+    requires dev.graft.weights;
     requires ai.djl.api;
     requires io.jhdf;
     requires com.google.gson;

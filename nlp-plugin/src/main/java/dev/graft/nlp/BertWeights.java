@@ -103,14 +103,25 @@ public final class BertWeights {
      * @param huggingFace whether the names are Hugging Face's (else Google's)
      */
     public static BertConfig inferConfig(Map<String, HostTensor> tensors, boolean huggingFace, BertConfig base, int heads) {
+        Map<String, Shape> sourceShapes = new java.util.LinkedHashMap<>();
+        tensors.forEach((k, v) -> sourceShapes.put(k, v.shape()));
+        return inferConfigFromShapes(sourceShapes, huggingFace, base, heads);
+    }
+
+    /**
+     * {@link #inferConfig} from the tensors' shapes alone (a checkpoint's index or a safetensors
+     * header), so the architecture is known without reading any weights.
+     */
+    public static BertConfig inferConfigFromShapes(Map<String, Shape> tensors, boolean huggingFace, BertConfig base,
+            int heads) {
         Map<String, Shape> shapes = new java.util.HashMap<>();
         int layers = 0;
-        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+        for (Map.Entry<String, Shape> e : tensors.entrySet()) {
             Target t = huggingFace ? huggingFaceName(e.getKey()) : googleName(e.getKey());
             if (t == null) {
                 continue;
             }
-            Shape s = e.getValue().shape();
+            Shape s = e.getValue();
             if (t.transpose() && s.rank() == 2) {
                 s = Shape.of(s.dim(1), s.dim(0));
             }

@@ -8,6 +8,7 @@ import dev.graft.engine.spi.SavedModel;
 import dev.graft.engine.spi.graph.Network;
 import dev.graft.engine.spi.graph.NetworkBuilder;
 import dev.graft.engine.spi.graph.Node;
+import dev.graft.weights.TensorBundle;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,7 +50,7 @@ class PretrainedBertTest {
         }
         assertThat(imported.report().complete()).isTrue();
         // the plain-Java checkpoint reader sees exactly what TensorFlow's own variable reads give
-        Map<String, HostTensor> fromCheckpoint = TfCheckpoint.read(TfCheckpoint.prefixOf(dir), n -> true);
+        Map<String, HostTensor> fromCheckpoint = TensorBundle.read(TensorBundle.prefixOf(dir), n -> true);
         BertWeights.Result viaReader = BertWeights.fromGoogle(dir.toString(), fromCheckpoint, c, "bert", true);
         assertThat(viaReader.weights().keySet()).isEqualTo(imported.weights().keySet());
         viaReader.weights().forEach((k, v) -> assertThat(v.bitEquals(imported.weights().get(k))).as(k).isTrue());

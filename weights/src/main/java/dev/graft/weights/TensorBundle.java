@@ -148,19 +148,9 @@ public final class TensorBundle implements AutoCloseable {
         int shards = parsed.shards();
         Path[] files = new Path[shards];
         long[] sizes = new long[shards];
-        boolean[] used = new boolean[shards];
-        for (Entry e : parsed.entries().values()) {
-            used[e.shard()] = true;
-        }
         for (int s = 0; s < shards; s++) {
             files[s] = Path.of(prefix + String.format(".data-%05d-of-%05d", s, shards));
-            sizes[s] = used[s] ? regularFile(files[s], followLinks, "checkpoint data file") : 0;
-        }
-        for (Entry e : parsed.entries().values()) {
-            if (e.offset() + e.size() > sizes[e.shard()]) {
-                throw new WeightFileException(files[e.shard()], e.name(), "tensor claims bytes " + e.offset() + ".."
-                        + (e.offset() + e.size()) + " but the data file holds only " + sizes[e.shard()] + " bytes");
-            }
+            sizes[s] = -1; // inspected when the shard is first read: listing entries needs the index only
         }
         return new TensorBundle(prefix, index, parsed, files, sizes, followLinks);
     }
@@ -286,13 +276,20 @@ public final class TensorBundle implements AutoCloseable {
             throw new WeightFileException(data, e.name(), "tensor of " + e.size() + " bytes is larger than one buffer ("
                     + MAX_TENSOR_BYTES + " bytes)");
         }
+        FileChannel ch;
+        try {
+            ch = channel(e.shard());
+        } catch (WeightFileException x) {
+            throw x;
+        } catch (IOException x) {
+            throw new WeightFileException(data, e.name(), "cannot open: " + x.getMessage(), x);
+        }
         if (e.offset() + e.size() > dataSizes[e.shard()]) {
             throw new WeightFileException(data, e.name(), "tensor claims bytes " + e.offset() + ".." + (e.offset() + e.size())
                     + " but the data file holds only " + dataSizes[e.shard()] + " bytes");
         }
         ByteBuffer buf = ByteBuffer.allocate((int) e.size()).order(ByteOrder.LITTLE_ENDIAN);
         try {
-            FileChannel ch = channel(e.shard());
             readFully(ch, buf, e.offset(), data, e.name());
         } catch (WeightFileException x) {
             throw x;
@@ -308,15 +305,23 @@ public final class TensorBundle implements AutoCloseable {
         return buf;
     }
 
+    /** The shard's data file, inspected (regular file, size, every entry inside it) before it is first opened. */
     private FileChannel channel(int shard) throws IOException {
         if (open[shard] == null) {
-            // checked again just before opening: a FIFO put in place since open() would block here
-            regularFile(dataFiles[shard], followLinks, "checkpoint data file");
-            FileChannel ch = FileChannel.open(real(dataFiles[shard], followLinks), StandardOpenOption.READ);
-            if (ch.size() != dataSizes[shard]) {
-                ch.close();
-                throw new WeightFileException(dataFiles[shard], null, "changed size while being read");
+            Path file = dataFiles[shard];
+            long size = regularFile(file, followLinks, "checkpoint data file");
+            for (Entry e : entries.values()) {
+                if (e.shard() == shard && e.offset() + e.size() > size) {
+                    throw new WeightFileException(file, e.name(), "tensor claims bytes " + e.offset() + ".."
+                            + (e.offset() + e.size()) + " but the data file holds only " + size + " bytes");
+                }
             }
+            FileChannel ch = FileChannel.open(real(file, followLinks), StandardOpenOption.READ);
+            if (ch.size() != size) {
+                ch.close();
+                throw new WeightFileException(file, null, "changed size while being opened");
+            }
+            dataSizes[shard] = size;
             open[shard] = ch;
         }
         return open[shard];

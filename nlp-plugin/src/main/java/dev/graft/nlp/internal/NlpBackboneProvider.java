@@ -4,6 +4,7 @@ import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.BackboneProvider;
 import dev.graft.core.spi.Preprocessing;
 import dev.graft.engine.spi.HostTensor;
+import dev.graft.engine.spi.Shape;
 import dev.graft.engine.spi.ServiceLoaderEngineRegistry;
 import dev.graft.engine.spi.io.SafeTensors;
 import dev.graft.nlp.BertConfig;
@@ -11,7 +12,7 @@ import dev.graft.nlp.BertWeights;
 import dev.graft.nlp.ImportReport;
 import dev.graft.nlp.PretrainedBert;
 import dev.graft.nlp.TextTokenizer;
-import dev.graft.nlp.TfCheckpoint;
+import dev.graft.weights.TensorBundle;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -67,7 +68,7 @@ public final class NlpBackboneProvider implements BackboneProvider {
         BertConfig base = BertConfig.bertBaseUncasedGoogle();
         BertConfig c = o.dropout(base.withLayers(o.integer("layers", base.layers(), 1, base.layers())));
         int max = o.integer("maxLength", 128, 2, c.maxSequenceLength());
-        Path prefix = TfCheckpoint.prefixOf(dir);
+        Path prefix = TensorBundle.prefixOf(dir);
         return new BertBackbone("bert-base-uncased", c, wordPiece(PretrainedBert.vocab(), true, max),
                 googleCheckpoint(prefix, c, o.bool("strict", true)), o.integer("padToMultipleOf", 8, 1, 512));
     }
@@ -99,12 +100,12 @@ public final class NlpBackboneProvider implements BackboneProvider {
         o.allow("weights", "vocab", "tokenizer", "lowercase", "heads", "activation", "layers");
         Path weights = o.path("weights");
         boolean hf = weights.toString().endsWith(".safetensors");
-        Map<String, HostTensor> tensors = hf ? SafeTensors.read(weights).tensors()
-                : TfCheckpoint.read(TfCheckpoint.prefixOf(weights), n -> true);
+        // only the shapes here (a header or index): a saved model reopens this backbone to encode inputs, never for weights
+        Map<String, Shape> shapes = weightShapes(weights, hf);
         BertConfig base = BertConfig.bertBase(30522);
         base = new BertConfig("bert", 1, 64, 1, 64, 2, 2, 1, base.layerNormEps(), 0, 0,
                 o.activation(hf ? BertConfig.Activation.GELU : BertConfig.Activation.GELU_TANH), 0.1, 0.1);
-        BertConfig c = BertWeights.inferConfig(tensors, hf, base, o.integer("heads", 0, 0, 1024));
+        BertConfig c = BertWeights.inferConfigFromShapes(shapes, hf, base, o.integer("heads", 0, 0, 1024));
         c = o.dropout(c.withLayers(o.integer("layers", c.layers(), 1, c.layers())));
         int max = o.integer("maxLength", Math.min(128, c.maxSequenceLength()), 2, c.maxSequenceLength());
         BertBackbone.TokenizerSource tok = o.has("tokenizer") ? tokenizerJson(o.path("tokenizer"), max)
@@ -114,7 +115,9 @@ public final class NlpBackboneProvider implements BackboneProvider {
         String src = weights.toString();
         BertBackbone.WeightSource ws = new BertBackbone.WeightSource() {
             @Override
-            public BertBackbone.Loaded load() {
+            public BertBackbone.Loaded load() throws IOException {
+                Map<String, HostTensor> tensors = hf ? SafeTensors.read(weights).tensors()
+                        : TensorBundle.read(TensorBundle.prefixOf(weights), n -> true);
                 BertWeights.Result r = hf ? BertWeights.fromHuggingFace(src, tensors, fc, SCOPE, strict)
                         : BertWeights.fromGoogle(src, tensors, fc, SCOPE, strict);
                 return new BertBackbone.Loaded(r.weights(), r.report());
@@ -122,7 +125,7 @@ public final class NlpBackboneProvider implements BackboneProvider {
 
             @Override
             public String digest() throws IOException {
-                return hf ? Digests.sha256(weights) : Digests.sha256(Path.of(TfCheckpoint.prefixOf(weights) + ".index"));
+                return hf ? Digests.sha256(weights) : Digests.sha256(Path.of(TensorBundle.prefixOf(weights) + ".index"));
             }
         };
         return new BertBackbone("bert", c, tok, ws, o.integer("padToMultipleOf", 8, 1, 512));
@@ -165,7 +168,7 @@ public final class NlpBackboneProvider implements BackboneProvider {
         return new BertBackbone.WeightSource() {
             @Override
             public BertBackbone.Loaded load() throws IOException {
-                Map<String, HostTensor> t = TfCheckpoint.read(prefix, n -> BertWeights.googleTarget(n) != null);
+                Map<String, HostTensor> t = TensorBundle.read(prefix, n -> BertWeights.googleTarget(n) != null);
                 BertWeights.Result r = BertWeights.fromGoogle(prefix.toString(), t, c, SCOPE, strict);
                 return new BertBackbone.Loaded(r.weights(), r.report());
             }
@@ -175,6 +178,19 @@ public final class NlpBackboneProvider implements BackboneProvider {
                 return Digests.sha256(Path.of(prefix + ".index"));
             }
         };
+    }
+
+    /** Tensor shapes of a safetensors file or TensorFlow checkpoint, from its header or index only. */
+    static Map<String, Shape> weightShapes(Path weights, boolean safetensors) throws IOException {
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        if (safetensors) {
+            SafeTensors.entries(weights).forEach(e -> shapes.put(e.name(), e.shape()));
+        } else {
+            try (TensorBundle b = TensorBundle.open(TensorBundle.prefixOf(weights))) {
+                b.entries().values().stream().filter(TensorBundle.Entry::readable).forEach(e -> shapes.put(e.name(), e.shape()));
+            }
+        }
+        return shapes;
     }
 
     static BertBackbone.WeightSource random() {

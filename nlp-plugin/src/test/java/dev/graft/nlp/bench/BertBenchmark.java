@@ -21,7 +21,7 @@ import dev.graft.nlp.BertEncoder;
 import dev.graft.nlp.BertWeights;
 import dev.graft.nlp.PretrainedBert;
 import dev.graft.nlp.TextTokenizer;
-import dev.graft.nlp.TfCheckpoint;
+import dev.graft.weights.TensorBundle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -106,7 +106,7 @@ public final class BertBenchmark {
             benches.add(new Bench(FE, "Graft, opaque SavedModel backbone (DJL predictor)",
                     () -> sm.run("serving_default", feed, List.of("pooled_output")).size()));
             // 3. Graft's own BERT definition with the imported weights
-            Map<String, HostTensor> weights = BertWeights.fromGoogle(dir.toString(), TfCheckpoint.read(TfCheckpoint.prefixOf(dir),
+            Map<String, HostTensor> weights = BertWeights.fromGoogle(dir.toString(), TensorBundle.read(TensorBundle.prefixOf(dir),
                     n -> BertWeights.googleTarget(n) != null), c, "backbone", true).weights();
             CompiledModel inf = engine.compile(network(c, false), 1);
             open.add(inf);
