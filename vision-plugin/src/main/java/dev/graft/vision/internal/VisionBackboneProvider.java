@@ -2,10 +2,7 @@ package dev.graft.vision.internal;
 
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.BackboneProvider;
-import dev.graft.engine.spi.Engine;
 import dev.graft.engine.spi.HostTensor;
-import dev.graft.engine.spi.SavedModel;
-import dev.graft.engine.spi.ServiceLoaderEngineRegistry;
 import dev.graft.vision.ResNetConfig;
 import dev.graft.vision.VggConfig;
 import dev.graft.vision.VisionArchitecture;
@@ -117,12 +114,7 @@ public final class VisionBackboneProvider implements BackboneProvider {
         return switch (f) {
             case "keras-h5" -> WeightImporter.kerasH5(file, t);
             case "safetensors" -> WeightImporter.safetensors(file, t);
-            case "savedmodel" -> {
-                Engine engine = new ServiceLoaderEngineRegistry().get();
-                try (SavedModel sm = engine.openSavedModel(file, "serve")) {
-                    yield WeightImporter.savedModel(sm, file.toString(), t);
-                }
-            }
+            case "savedmodel" -> WeightImporter.savedModel(file, t);
             default -> throw new IllegalArgumentException("unknown weights format '" + format
                     + "'; choose auto, keras-h5, safetensors or savedmodel");
         };

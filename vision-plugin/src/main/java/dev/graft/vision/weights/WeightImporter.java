@@ -1,7 +1,6 @@
 package dev.graft.vision.weights;
 
 import dev.graft.engine.spi.HostTensor;
-import dev.graft.engine.spi.SavedModel;
 import dev.graft.engine.spi.Shape;
 import dev.graft.engine.spi.DType;
 import dev.graft.engine.spi.graph.NetworkBuilder;
@@ -96,9 +95,12 @@ public final class WeightImporter {
         }
     }
 
-    /** The variables of an opened SavedModel (Keras names or Graft-exported names). */
-    public static ImportedWeights savedModel(SavedModel model, String description, Target target) {
-        try (TensorSource s = new SavedModelSource(description, model)) {
+    /**
+     * The variables of a SavedModel folder (Keras names or Graft-exported names), read from its
+     * {@code variables/} checkpoint in plain Java: the model's graph is never loaded or run.
+     */
+    public static ImportedWeights savedModel(Path dir, Target target) {
+        try (TensorSource s = new SavedModelSource(dir)) {
             return map(s, detect(s.shapes().keySet()), target, Map.of());
         }
     }

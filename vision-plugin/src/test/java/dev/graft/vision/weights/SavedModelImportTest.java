@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.graft.engine.spi.CompiledModel;
 import dev.graft.engine.spi.HostTensor;
-import dev.graft.engine.spi.SavedModel;
 import dev.graft.vision.ResNetConfig;
 import dev.graft.vision.TestFiles;
 import dev.graft.vision.TestFiles.KerasLayer;
 import dev.graft.vision.TestFiles.KerasWeight;
 import dev.graft.vision.TorchReference;
 import dev.graft.vision.image.ImagePreprocessing;
+import dev.graft.weights.TensorBundleWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -65,24 +65,90 @@ class SavedModelImportTest {
         Path export = dir.resolve("resnet50_savedmodel");
         writeKerasNamedSavedModel(export, KerasH5ImportTest.toKeras(w, shapes, KerasH5ImportTest::kerasResNetLayer, 0));
 
-        try (SavedModel sm = Fixtures.ENGINE.openSavedModel(export, "serve")) {
-            assertThat(sm.variables()).containsKey("conv2_block1_1_conv/kernel");
-            ImportedWeights iw = WeightImporter.savedModel(sm, export.toString(), WeightImporter.Target.withTop(cfg, 32, 4, true));
-            assertThat(iw.report().layout()).isEqualTo(WeightLayout.KERAS);
-            assertThat(iw.report().complete()).isTrue();
-            assertThat(iw.report().imported()).hasSize(shapes.size());
-            assertThat(ImagePreprocessing.from(iw.preprocessing())).isEqualTo(ImagePreprocessing.caffe(32));
-            HostTensor images = Fixtures.images(2, 32, 12);
-            float[] logits = Fixtures.run(Fixtures.network(cfg, 32, 4), iw.tensors(), images, "logits");
-            TorchReference ref = new TorchReference(w);
-            for (int i = 0; i < 2; i++) {
-                Fixtures.assertClose(logits, ref.resnet(cfg, Fixtures.image(images, i), 4), i * 4, 1e-4, "logits of image " + i);
-            }
+        ImportedWeights iw = WeightImporter.savedModel(export, WeightImporter.Target.withTop(cfg, 32, 4, true));
+        assertThat(iw.report().layout()).isEqualTo(WeightLayout.KERAS);
+        assertThat(iw.report().complete()).isTrue();
+        assertThat(iw.report().imported()).hasSize(shapes.size());
+        assertThat(iw.report().imported()).extracting(ImportReport.Imported::tensor).contains("conv2_block1_1_conv/kernel");
+        assertThat(ImagePreprocessing.from(iw.preprocessing())).isEqualTo(ImagePreprocessing.caffe(32));
+        assertReferenceLogits(cfg, w, iw);
+    }
+
+    private static void assertReferenceLogits(ResNetConfig cfg, Map<String, float[]> w, ImportedWeights iw) {
+        HostTensor images = Fixtures.images(2, 32, 12);
+        float[] logits = Fixtures.run(Fixtures.network(cfg, 32, 4), iw.tensors(), images, "logits");
+        TorchReference ref = new TorchReference(w);
+        for (int i = 0; i < 2; i++) {
+            Fixtures.assertClose(logits, ref.resnet(cfg, Fixtures.image(images, i), 4), i * 4, 1e-4, "logits of image " + i);
         }
     }
 
+    /**
+     * A SavedModel as TensorFlow 2 writes one ({@code tf.saved_model.save} of a Keras model): the
+     * checkpoint keys are object paths and the object graph records each variable's name. Its
+     * {@code saved_model.pb} is not even a graph: importing reads only {@code variables/}.
+     */
     @Test
-    void variablesOfASavedModelExportedByTheEngineGiveTheSavedModelsOwnOutputs() {
+    void tensorFlow2ObjectGraphKeysImportUnderTheirKerasNamesWithoutLoadingTheGraph() throws Exception {
+        ResNetConfig cfg = ResNetConfig.keras50().withWidth(2);
+        Map<String, long[]> shapes = TestFiles.torchResNetShapes(cfg, 4);
+        Map<String, float[]> w = TorchReference.randomWeights(shapes, 32);
+        Path export = dir.resolve("tf2_savedmodel");
+        java.nio.file.Files.createDirectories(export.resolve("variables"));
+        java.nio.file.Files.write(export.resolve("saved_model.pb"), "not a graph".getBytes());
+        TensorBundleWriter bundle = new TensorBundleWriter();
+        java.io.ByteArrayOutputStream graph = new java.io.ByteArrayOutputStream();
+        int layer = 0;
+        for (KerasLayer l : KerasH5ImportTest.toKeras(w, shapes, KerasH5ImportTest::kerasResNetLayer, 0)) {
+            if (l.weights().isEmpty()) {
+                continue;
+            }
+            for (KerasWeight kw : l.weights()) {
+                String attr = kw.name().replace(":0", "");
+                String key = "layer_with_weights-" + layer + "/" + attr + "/.ATTRIBUTES/VARIABLE_VALUE";
+                bundle.add(key, HostTensor.of(kw.values(), kw.shape()));
+                java.io.ByteArrayOutputStream a = new java.io.ByteArrayOutputStream();
+                field(a, 1, "VARIABLE_VALUE");
+                field(a, 2, l.name() + "/" + attr);
+                field(a, 3, key);
+                java.io.ByteArrayOutputStream node = new java.io.ByteArrayOutputStream();
+                field(node, 2, a.toByteArray());
+                field(graph, 1, node.toByteArray());
+            }
+            layer++;
+        }
+        bundle.addStrings(dev.graft.weights.TensorBundle.OBJECT_GRAPH_KEY, new long[0], graph.toByteArray());
+        bundle.write(export.resolve("variables/variables"));
+
+        ImportedWeights iw = WeightImporter.savedModel(export, WeightImporter.Target.withTop(cfg, 32, 4, true));
+        assertThat(iw.report().layout()).isEqualTo(WeightLayout.KERAS);
+        assertThat(iw.report().complete()).isTrue();
+        assertThat(iw.report().imported()).extracting(ImportReport.Imported::tensor).contains("conv2_block1_1_conv/kernel");
+        assertReferenceLogits(cfg, w, iw);
+        try (dev.graft.core.spi.Backbone b = new dev.graft.vision.internal.VisionBackboneProvider().create("resnet50-keras",
+                Map.of("weights", export.toString(), "size", "32", "width", "2"))) {
+            assertThat(b.weights()).isNotEmpty();
+            assertThat(b.preprocessing().canonical()).isEqualTo(ImagePreprocessing.caffe(32).toPreprocessing().canonical());
+        }
+    }
+
+    private static void field(java.io.ByteArrayOutputStream out, int number, String value) {
+        field(out, number, value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static void field(java.io.ByteArrayOutputStream out, int number, byte[] value) {
+        out.write(number << 3 | 2);
+        int n = value.length;
+        while (n >= 0x80) {
+            out.write((n & 0x7F) | 0x80);
+            n >>>= 7;
+        }
+        out.write(n);
+        out.writeBytes(value);
+    }
+
+    @Test
+    void variablesOfASavedModelExportedByTheEngineGiveTheExportedModelsOutputs() throws Exception {
         ResNetConfig cfg = ResNetConfig.torchvision(18).withWidth(2);
         dev.graft.engine.spi.graph.NetworkBuilder b = new dev.graft.engine.spi.graph.NetworkBuilder();
         dev.graft.engine.spi.graph.Node x = b.input("image", dev.graft.engine.spi.DType.FLOAT32, -1, 32, 32, 3);
@@ -91,25 +157,28 @@ class SavedModelImportTest {
         }
         HostTensor images = Fixtures.images(3, 32, 17);
         Path export = dir.resolve("exported");
+        float[] expected;
         try (CompiledModel m = Fixtures.ENGINE.compile(b.build(), 5)) {
             Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
             m.parameters().forEach((k, v) -> shapes.put(k, v.shape().dims()));
             Map<String, HostTensor> values = new java.util.LinkedHashMap<>();
             TorchReference.randomWeights(shapes, 4).forEach((k, v) -> values.put(k, HostTensor.of(v, shapes.get(k))));
             m.setParameters(values);
+            expected = m.predict(Map.of("image", images), "features").floats();
             Fixtures.ENGINE.exportSavedModel(m, List.of("features"), export);
         }
-        try (SavedModel sm = Fixtures.ENGINE.openSavedModel(export, "serve")) {
-            float[] expected = sm.run("serving_default", Map.of("image", images), List.of("features")).get("features").floats();
-            ImportedWeights iw = WeightImporter.savedModel(sm, export.toString(),
-                    WeightImporter.Target.backbone(cfg, 32, true).withPreprocessing(ImagePreprocessing.unit(32)));
-            assertThat(iw.report().layout()).isEqualTo(WeightLayout.GRAFT);
-            assertThat(iw.report().complete()).isTrue();
-            assertThat(iw.preprocessing().kind()).isEqualTo("unit");
-            float[] actual = Fixtures.run(Fixtures.network(cfg, 32, 0), iw.tensors(), images, "features");
-            assertThat(expected).hasSize(3 * cfg.featureChannels());
-            Fixtures.assertClose(actual, expected, 0, 1e-5, "features");
+        // TensorFlow wrote this checkpoint: its keys are the variables' names
+        try (dev.graft.weights.TensorBundle bundle = dev.graft.weights.TensorBundle.openSavedModel(export)) {
+            assertThat(bundle.entries()).containsKey("var_param_backbone.layer1.0.conv1.kernel");
         }
+        ImportedWeights iw = WeightImporter.savedModel(export,
+                WeightImporter.Target.backbone(cfg, 32, true).withPreprocessing(ImagePreprocessing.unit(32)));
+        assertThat(iw.report().layout()).isEqualTo(WeightLayout.GRAFT);
+        assertThat(iw.report().complete()).isTrue();
+        assertThat(iw.preprocessing().kind()).isEqualTo("unit");
+        float[] actual = Fixtures.run(Fixtures.network(cfg, 32, 0), iw.tensors(), images, "features");
+        assertThat(expected).hasSize(3 * cfg.featureChannels());
+        Fixtures.assertClose(actual, expected, 0, 1e-5, "features");
     }
 
     @Test
