@@ -41,7 +41,8 @@ public final class ImageBackbone implements Backbone {
     private final String name;
     private final VisionArchitecture arch;
     private final ImagePreprocessing pre;
-    private final Map<String, HostTensor> weights;
+    private final java.util.function.Supplier<Map<String, HostTensor>> source;
+    private Map<String, HostTensor> weights;
     private final double minCropScale;
     private final boolean flip;
     private final ImageDecoder decoder;
@@ -52,12 +53,22 @@ public final class ImageBackbone implements Backbone {
      */
     public ImageBackbone(String name, VisionArchitecture arch, ImagePreprocessing pre, Map<String, HostTensor> weights,
             double minCropScale, boolean flip, ImageDecoder decoder) {
+        this(name, arch, pre, () -> weights, minCropScale, flip, decoder);
+    }
+
+    /**
+     * With weights read on first use: a saved model reopens the backbone only to encode inputs
+     * and never reads the weight file again.
+     *
+     * @param weights supplies pretrained values by parameter name relative to the backbone scope
+     */
+    public ImageBackbone(String name, VisionArchitecture arch, ImagePreprocessing pre,
+            java.util.function.Supplier<Map<String, HostTensor>> weights, double minCropScale, boolean flip,
+            ImageDecoder decoder) {
         this.name = name;
         this.arch = arch;
         this.pre = pre;
-        Map<String, HostTensor> w = new LinkedHashMap<>();
-        weights.forEach((k, v) -> w.put(SCOPE + "." + k, v));
-        this.weights = java.util.Collections.unmodifiableMap(w);
+        this.source = weights;
         this.minCropScale = minCropScale;
         this.flip = flip;
         this.decoder = decoder;
@@ -135,7 +146,12 @@ public final class ImageBackbone implements Backbone {
     }
 
     @Override
-    public Map<String, HostTensor> weights() {
+    public synchronized Map<String, HostTensor> weights() {
+        if (weights == null) {
+            Map<String, HostTensor> w = new LinkedHashMap<>();
+            source.get().forEach((k, v) -> w.put(SCOPE + "." + k, v));
+            weights = java.util.Collections.unmodifiableMap(w);
+        }
         return weights;
     }
 
@@ -146,7 +162,7 @@ public final class ImageBackbone implements Backbone {
             try {
                 MessageDigest md = MessageDigest.getInstance("SHA-256");
                 md.update((name + "|" + arch + "|" + pre.toPreprocessing().canonical()).getBytes(StandardCharsets.UTF_8));
-                for (Map.Entry<String, HostTensor> e : new TreeMap<>(weights).entrySet()) {
+                for (Map.Entry<String, HostTensor> e : new TreeMap<>(weights()).entrySet()) {
                     md.update(e.getKey().getBytes(StandardCharsets.UTF_8));
                     md.update(e.getValue().shape().toString().getBytes(StandardCharsets.UTF_8));
                     ByteBuffer b = e.getValue().buffer();

@@ -93,23 +93,33 @@ public final class VisionBackboneProvider implements BackboneProvider {
             return new ImageBackbone(name, arch, explicit != null ? explicit : ImagePreprocessing.torch(size), Map.of(),
                     cropScale, flip, decoder);
         }
-        ImportedWeights iw = load(Path.of(w), options.getOrDefault("format", "auto"), arch, size, strict, explicit);
-        LOG.info(() -> iw.report().format().lines().findFirst().orElse(""));
-        LOG.fine(() -> iw.report().format());
-        ImagePreprocessing pre = ImagePreprocessing.from(iw.preprocessing());
+        // only names and metadata here: the tensors are read when weights() asks (never, for a reopened saved model)
+        Path file = Path.of(w);
+        String format = format(file, options.getOrDefault("format", "auto"));
+        WeightImporter.Target target = WeightImporter.Target.backbone(arch, size, strict).withPreprocessing(explicit);
+        ImagePreprocessing pre = WeightImporter.expectedPreprocessing(file, format, target);
         if (explicit != null && !explicit.equals(pre)) {
-            LOG.warning(() -> "weights " + w + " expect " + iw.preprocessing().canonical() + " but preprocessing=" + pp + " was asked for");
+            LOG.warning(() -> "weights " + w + " expect " + pre.kind() + " but preprocessing=" + pp + " was asked for");
         }
-        Map<String, HostTensor> tensors = iw.tensors();
-        return new ImageBackbone(name, arch, pre, tensors, cropScale, flip, decoder);
+        return new ImageBackbone(name, arch, pre, () -> {
+            ImportedWeights iw = load(file, format, arch, size, strict, explicit);
+            LOG.info(() -> iw.report().format().lines().findFirst().orElse(""));
+            LOG.fine(() -> iw.report().format());
+            return iw.tensors();
+        }, cropScale, flip, decoder);
+    }
+
+    /** The weights' format, checking the file exists. */
+    static String format(Path file, String format) {
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException("weights file " + file + " does not exist");
+        }
+        return format.equals("auto") ? detectFormat(file) : format;
     }
 
     static ImportedWeights load(Path file, String format, VisionArchitecture arch, int size, boolean strict,
             ImagePreprocessing explicit) {
-        if (!Files.exists(file)) {
-            throw new IllegalArgumentException("weights file " + file + " does not exist");
-        }
-        String f = format.equals("auto") ? detectFormat(file) : format;
+        String f = format(file, format);
         WeightImporter.Target t = WeightImporter.Target.backbone(arch, size, strict).withPreprocessing(explicit);
         return switch (f) {
             case "keras-h5" -> WeightImporter.kerasH5(file, t);

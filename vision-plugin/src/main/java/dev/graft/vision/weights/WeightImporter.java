@@ -105,6 +105,35 @@ public final class WeightImporter {
         }
     }
 
+    /**
+     * The preprocessing the weights in {@code file} expect, from their names and metadata alone (a
+     * header, an index): no tensor is read. The same answer {@link ImportedWeights#preprocessing}
+     * gives after a full import.
+     *
+     * @param format keras-h5, safetensors or savedmodel
+     */
+    public static ImagePreprocessing expectedPreprocessing(Path file, String format, Target target) {
+        switch (format) {
+            case "keras-h5" -> {
+                try (TensorSource s = new KerasH5Source(file)) {
+                    return preprocessing(WeightLayout.KERAS, target, Map.of(), s.description());
+                }
+            }
+            case "safetensors" -> {
+                try (SafetensorsSource s = new SafetensorsSource(file)) {
+                    return preprocessing(detect(s.shapes().keySet()), target, s.metadata(), s.description());
+                }
+            }
+            case "savedmodel" -> {
+                try (TensorSource s = new SavedModelSource(file)) {
+                    return preprocessing(detect(s.shapes().keySet()), target, Map.of(), s.description());
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown weights format '" + format
+                    + "'; choose keras-h5, safetensors or savedmodel");
+        }
+    }
+
     /** Guesses the layout from tensor names. */
     public static WeightLayout detect(Set<String> names) {
         for (String n : names) {

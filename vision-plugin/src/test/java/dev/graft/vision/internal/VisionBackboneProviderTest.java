@@ -109,4 +109,65 @@ class VisionBackboneProviderTest {
         assertThat(r.model().preprocessing().kind()).isEqualTo("torch");
         assertThat(r.history().epochs()).hasSize(2);
     }
+
+    @Test
+    void savedModelPredictsTheSameAfterItsWeightsFileIsReplacedByUnreadableData() throws Exception {
+        Path root = dir.resolve("colours");
+        for (int i = 0; i < 12; i++) {
+            String label = i % 2 == 0 ? "red" : "blue";
+            java.nio.file.Files.createDirectories(root.resolve(label));
+            ImageDecoderTest.png(root.resolve(label).resolve(i + ".png"), 20, 20, i % 2 == 0 ? Color.RED : Color.BLUE);
+        }
+        ResNetConfig cfg = ResNetConfig.torchvision(18).withWidth(4);
+        Map<String, long[]> shapes = TestFiles.torchResNetShapes(cfg, 0);
+        Path weights = dir.resolve("pretrained.safetensors");
+        TestFiles.writeTorchSafetensors(weights, TorchReference.randomWeights(shapes, 8), shapes);
+        Graft graft = Graft.create();
+        Map<String, String> bb = Map.of("width", "4", "size", "32", "weights", weights.toString());
+        PipelineResult r = graft.pipeline().data(root, "image-folder", Map.of()).backbone("resnet18", bb)
+                .strategy("fine-tuning", Map.of()).head(HeadConfig.linear(Task.CLASSIFICATION))
+                .trainer(TrainerConfig.defaults().withEpochs(1).withBatchSize(6).withLearningRate(1e-2).withValidationFraction(0.25))
+                .cacheDir(dir.resolve("cache")).run();
+        Path saved = dir.resolve("saved");
+        r.model().save(saved);
+        Path probe = ImageDecoderTest.png(dir.resolve("probe.png"), 20, 20, Color.RED);
+        List<Example> in = List.of(new Example("probe", probe, null));
+        float[][] before;
+        try (dev.graft.core.model.Predictor p = graft.predictor(saved, null)) {
+            before = p.scores(in);
+        }
+        // same header (names, shapes, metadata), every tensor value replaced by 3.4e38
+        byte[] b = java.nio.file.Files.readAllBytes(weights);
+        long header = java.nio.ByteBuffer.wrap(b, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        java.util.Arrays.fill(b, (int) (8 + header), b.length, (byte) 0x7F);
+        java.nio.file.Files.write(weights, b);
+        List<String> imports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(VisionBackboneProvider.class.getName());
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord rec) {
+                imports.add(rec.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(h);
+        try {
+            try (dev.graft.core.model.Predictor p = graft.predictor(saved, null)) {
+                assertThat(p.scores(in)[0]).containsExactly(before[0]);
+            }
+            assertThat(imports).as("weight imports while predicting").isEmpty();
+            Backbone fresh = new VisionBackboneProvider().create("resnet18", bb);
+            assertThat(fresh.weights().get("backbone.stem.conv.kernel").getFloat(0)).isEqualTo(Float.intBitsToFloat(0x7F7F7F7F));
+            assertThat(imports).as("the import a weights() call logs").hasSize(1);
+        } finally {
+            log.removeHandler(h);
+        }
+    }
 }
