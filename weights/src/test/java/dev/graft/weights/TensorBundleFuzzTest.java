@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * exception, an error, a hang) fails the test.
  */
 class TensorBundleFuzzTest {
-    private static final int CASES = 6000;
+    private static final int CASES = Integer.getInteger("graft.fuzz.cases", 6000);
     private static final long TIMEOUT_MS = 5000;
 
     @TempDir
@@ -40,7 +40,7 @@ class TensorBundleFuzzTest {
         byte[] index = Files.readAllBytes(BundleFiles.index(seedPrefix));
         byte[] data = Files.readAllBytes(BundleFiles.data(seedPrefix));
         TreeMap<String, byte[]> kv = indexEntries(seedPrefix);
-        Random rnd = new Random(20261201);
+        Random rnd = new Random(Long.getLong("graft.fuzz.seed", 20261201L));
         ExecutorService exec = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "bundle-fuzz");
             t.setDaemon(true);
