@@ -4,12 +4,14 @@ import dev.graft.core.internal.baseline.SoftmaxRegression;
 import dev.graft.core.internal.baseline.SparseRows;
 import dev.graft.core.internal.baseline.TfIdf;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 
 /**
  * The classical text baseline every transfer run is measured against: TF-IDF over word 1-2-grams
@@ -96,66 +98,73 @@ public final class TextBaseline {
         int minClass = java.util.Arrays.stream(perClass).min().orElse(0);
         int k = Math.min(o.folds(), minClass);
         Map<Double, Double> cv = new LinkedHashMap<>();
-        double chosen;
-        if (o.cGrid().size() == 1 || k < 2) {
-            chosen = o.cGrid().size() == 1 ? o.cGrid().get(0) : o.cGrid().contains(1.0) ? 1.0 : o.cGrid().get(0);
-        } else {
-            Map<Double, Double> logLoss = new LinkedHashMap<>();
-            cv = crossValidate(texts, y, classes.size(), o, k, logLoss);
-            chosen = o.cGrid().get(0);
-            for (Double cand : new TreeMap<>(cv).keySet()) { // best accuracy; ties go to the lower held-out log loss
-                double a = cv.get(cand);
-                double b = cv.get(chosen);
-                if (a > b + 1e-12 || (Math.abs(a - b) <= 1e-12 && logLoss.get(cand) < logLoss.get(chosen))) {
-                    chosen = cand;
-                }
-            }
-        }
+        double chosen = choose(y, classes.size(), o, k, cv, (tr, te) -> {
+            List<String> trText = Arrays.stream(tr).mapToObj(texts::get).toList();
+            TfIdf v = TfIdf.fit(trText, o.minN(), o.maxN(), o.minDf(), o.sublinearTf());
+            return new SparseRows[] {v.transform(trText), v.transform(Arrays.stream(te).mapToObj(texts::get).toList())};
+        });
         TfIdf tfidf = TfIdf.fit(texts, o.minN(), o.maxN(), o.minDf(), o.sublinearTf());
         SoftmaxRegression.Fit fit = SoftmaxRegression.fit(tfidf.transform(texts), y, classes.size(), chosen, o.tolerance(),
                 o.maxIterations(), null);
         return new BaselineModel(o, classes, tfidf, fit, chosen, cv, k < 2 ? 0 : k, (System.nanoTime() - t0) / 1e9);
     }
 
-    /** Mean held-out accuracy of every C over stratified folds; TF-IDF is refitted inside each fold. */
-    private static Map<Double, Double> crossValidate(List<String> texts, int[] y, int classes, Options o, int k,
-            Map<Double, Double> logLoss) {
+    /**
+     * The C to use: with one grid value or fewer than two examples in some class, that value (or 1,
+     * or the first); otherwise the best mean cross-validated accuracy, ties going to the lower
+     * held-out log loss. Fills {@code cvOut} with each C's accuracy.
+     *
+     * @param features the training and held-out feature rows of a fold, fitted on its training indices only
+     */
+    static double choose(int[] y, int classes, Options o, int k, Map<Double, Double> cvOut,
+            BiFunction<int[], int[], SparseRows[]> features) {
+        if (o.cGrid().size() == 1 || k < 2) {
+            return o.cGrid().size() == 1 ? o.cGrid().get(0) : o.cGrid().contains(1.0) ? 1.0 : o.cGrid().get(0);
+        }
+        Map<Double, Double> logLoss = new LinkedHashMap<>();
+        crossValidate(y, classes, o, k, cvOut, logLoss, features);
+        double chosen = o.cGrid().get(0);
+        for (Double cand : new TreeMap<>(cvOut).keySet()) {
+            double a = cvOut.get(cand);
+            double b = cvOut.get(chosen);
+            if (a > b + 1e-12 || (Math.abs(a - b) <= 1e-12 && logLoss.get(cand) < logLoss.get(chosen))) {
+                chosen = cand;
+            }
+        }
+        return chosen;
+    }
+
+    /** Mean held-out accuracy and log loss of every C over stratified folds. */
+    private static void crossValidate(int[] y, int classes, Options o, int k, Map<Double, Double> accuracy, Map<Double, Double> logLoss,
+            BiFunction<int[], int[], SparseRows[]> features) {
         int[] fold = folds(y, classes, k, o.seed());
         List<Double> grid = new ArrayList<>(new TreeSet<>(o.cGrid()));
         double[] correct = new double[grid.size()];
         double[] loss = new double[grid.size()];
         for (int f = 0; f < k; f++) {
-            List<Integer> tr = new ArrayList<>();
-            List<Integer> te = new ArrayList<>();
-            for (int i = 0; i < y.length; i++) {
-                (fold[i] == f ? te : tr).add(i);
-            }
-            List<String> trText = tr.stream().map(texts::get).toList();
-            TfIdf v = TfIdf.fit(trText, o.minN(), o.maxN(), o.minDf(), o.sublinearTf());
-            SparseRows xtr = v.transform(trText);
-            SparseRows xte = v.transform(te.stream().map(texts::get).toList());
-            int[] ytr = tr.stream().mapToInt(i -> y[i]).toArray();
+            final int ff = f;
+            int[] tr = java.util.stream.IntStream.range(0, y.length).filter(i -> fold[i] != ff).toArray();
+            int[] te = java.util.stream.IntStream.range(0, y.length).filter(i -> fold[i] == ff).toArray();
+            SparseRows[] x = features.apply(tr, te);
+            int[] ytr = Arrays.stream(tr).map(i -> y[i]).toArray();
             double[] warm = null;
             for (int g = 0; g < grid.size(); g++) { // ascending C, each warm-started from the previous solution
-                SoftmaxRegression.Fit fit = SoftmaxRegression.fit(xtr, ytr, classes, grid.get(g), o.tolerance(), o.maxIterations(),
-                        warm);
+                SoftmaxRegression.Fit fit = SoftmaxRegression.fit(x[0], ytr, classes, grid.get(g), o.tolerance(), o.maxIterations(), warm);
                 warm = flatten(fit);
-                for (int r = 0; r < te.size(); r++) {
-                    double[] p = SoftmaxRegression.probabilities(fit, java.util.Arrays.copyOfRange(xte.column(), xte.start()[r],
-                            xte.start()[r + 1]), java.util.Arrays.copyOfRange(xte.values(), xte.start()[r], xte.start()[r + 1]));
-                    if (argmax(p) == y[te.get(r)]) {
+                for (int r = 0; r < te.length; r++) {
+                    double[] p = SoftmaxRegression.probabilities(fit, Arrays.copyOfRange(x[1].column(), x[1].start()[r], x[1].start()[r + 1]),
+                            Arrays.copyOfRange(x[1].values(), x[1].start()[r], x[1].start()[r + 1]));
+                    if (argmax(p) == y[te[r]]) {
                         correct[g]++;
                     }
-                    loss[g] -= Math.log(Math.max(p[y[te.get(r)]], 1e-300));
+                    loss[g] -= Math.log(Math.max(p[y[te[r]]], 1e-300));
                 }
             }
         }
-        Map<Double, Double> out = new LinkedHashMap<>();
         for (int g = 0; g < grid.size(); g++) {
-            out.put(grid.get(g), correct[g] / y.length);
+            accuracy.put(grid.get(g), correct[g] / y.length);
             logLoss.put(grid.get(g), loss[g] / y.length);
         }
-        return out;
     }
 
     /** Stratified fold of each example: each class's examples in a seeded order, dealt round-robin. */
