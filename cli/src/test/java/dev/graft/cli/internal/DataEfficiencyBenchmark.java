@@ -1,6 +1,14 @@
 package dev.graft.cli.internal;
 
 import dev.graft.core.Graft;
+import dev.graft.core.baseline.LinearProbe;
+import dev.graft.core.baseline.TextBaseline;
+import dev.graft.core.spi.Backbone;
+import dev.graft.core.spi.InputSpec;
+import dev.graft.engine.spi.CompiledModel;
+import dev.graft.engine.spi.HostTensor;
+import dev.graft.engine.spi.graph.NetworkBuilder;
+import dev.graft.engine.spi.graph.Node;
 import dev.graft.core.model.Predictor;
 import dev.graft.core.pipeline.ComponentRef;
 import dev.graft.core.pipeline.HeadConfig;
@@ -35,7 +43,10 @@ import java.util.TreeMap;
  *   --tasks debian,perl          --sizes 10,25,50,all      --seeds 1,2,3
  *   --backbones bert-base-uncased:maxLength=64     (NAME[:KEY=VALUE[;KEY=VALUE]], comma-separated; "none" = baseline only)
  *   --strategies feature-extraction                (ID[:KEY=VALUE[;KEY=VALUE]], run with every backbone; e.g.
- *                                                  fine-tuning:backboneLr=5e-5,hybrid:cut=encoder.layer_10,setfit)
+ *                                                  fine-tuning:backboneLr=5e-5,hybrid:cut=encoder.layer_10,setfit;
+ *                                                  "probe" = the backbone's frozen features + the baseline's cross-validated
+ *                                                  logistic regression (LinearProbe), features computed once per task and
+ *                                                  charged to each run pro rata: features of its training examples + the fit)
  *   --epochs 4 (strategies that train the backbone)   --head-epochs 40 (feature-extraction)   --batch-size 16
  *   --engine (default engine)   --debian-per-class 36   --perl-per-class 80   --out data-efficiency.md
  * </pre>
@@ -104,7 +115,8 @@ public final class DataEfficiencyBenchmark {
                             int slash = methods.indexOf(method) - 1;
                             ComponentRef b = backbones.get(slash / strategies.size());
                             ComponentRef s = strategies.get(slash % strategies.size());
-                            c = transfer(g, b, s, engine, train, task.test(), seed, a);
+                            c = s.name().equals("probe") ? probe(g, b, engine, task, train, seed, a)
+                                    : transfer(g, b, s, engine, train, task.test(), seed, a);
                         }
                         System.err.printf(Locale.ROOT, "%s | %s | %s/class | seed %d: accuracy %.4f, macro F1 %.4f, %.1f s wall, %.1f s CPU%n",
                                 task.name(), method, size, seed, c.accuracy(), c.macroF1(), c.wall(), c.cpu());
@@ -199,6 +211,77 @@ public final class DataEfficiencyBenchmark {
         } finally {
             deleteTree(cache);
         }
+    }
+
+    private record Features(Map<Example, float[]> rows, double wallPerExample, double cpuPerExample) {
+    }
+
+    private static final Map<String, Features> FEATURES = new java.util.HashMap<>();
+
+    private static Cell probe(Graft g, ComponentRef backbone, String engine, NamedTask task, List<Example> train, long seed,
+            Map<String, String> a) {
+        Features f = FEATURES.computeIfAbsent(task.name() + "|" + backbone, k -> {
+            List<Example> all = new ArrayList<>(task.train());
+            all.addAll(task.test());
+            return features(g, backbone, engine, all, Integer.parseInt(a.get("--batch-size")));
+        });
+        float[][] x = train.stream().map(f.rows()::get).toArray(float[][]::new);
+        double cpu0 = BaselineRun.processCpuSeconds();
+        long t0 = System.nanoTime();
+        LinearProbe p = LinearProbe.fit(x, train.stream().map(Example::label).toList(), TextBaseline.Options.defaults().withSeed(seed));
+        double wall = (System.nanoTime() - t0) / 1e9 + f.wallPerExample() * train.size();
+        double cpu = BaselineRun.processCpuSeconds() - cpu0 + f.cpuPerExample() * train.size();
+        List<dev.graft.core.model.Prediction> preds = new ArrayList<>();
+        for (Example e : task.test()) {
+            double[] pr = p.probabilities(f.rows().get(e));
+            Map<String, Double> sc = new LinkedHashMap<>();
+            for (int k = 0; k < pr.length; k++) {
+                sc.put(p.labels().get(k), pr[k]);
+            }
+            preds.add(new dev.graft.core.model.Prediction(e.source(), p.predict(f.rows().get(e)), sc));
+        }
+        Scores s = Scores.of(p.labels(), task.test(), preds);
+        return new Cell(s.accuracy(), s.macroF1(), wall, cpu, train.size());
+    }
+
+    /** The backbone's frozen output for every example, built and run the way a feature-extraction pipeline does. */
+    private static Features features(Graft g, ComponentRef ref, String engine, List<Example> xs, int batch) {
+        double cpu0 = BaselineRun.processCpuSeconds();
+        long t0 = System.nanoTime();
+        Map<Example, float[]> out = new java.util.IdentityHashMap<>();
+        try (Backbone b = g.backbones().create(ref.name(), ref.options())) {
+            NetworkBuilder nb = new NetworkBuilder();
+            Map<String, Node> inputs = new LinkedHashMap<>();
+            for (InputSpec in : b.inputs()) {
+                inputs.put(in.name(), nb.input(in.name(), in.dtype(), in.shape().dims()));
+            }
+            Node f;
+            try (NetworkBuilder.Scope sc = nb.scope("backbone")) {
+                f = b.build(nb, inputs);
+            }
+            nb.output("features", f);
+            try (CompiledModel m = g.engines().get(engine).compile(nb.build(), 42)) {
+                Map<String, HostTensor> w = b.weights();
+                if (!w.isEmpty()) {
+                    m.setParameters(w);
+                }
+                for (int from = 0; from < xs.size(); from += batch) {
+                    List<Example> part = xs.subList(from, Math.min(xs.size(), from + batch));
+                    HostTensor h = m.predict(b.encode(part, false, 0), "features");
+                    int d = (int) h.shape().dim(1);
+                    float[] v = h.floats();
+                    for (int r = 0; r < part.size(); r++) {
+                        out.put(part.get(r), Arrays.copyOfRange(v, r * d, (r + 1) * d));
+                    }
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("features of " + ref + ": " + e.getMessage(), e);
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        double cpu = BaselineRun.processCpuSeconds() - cpu0;
+        System.err.printf(Locale.ROOT, "features of %s: %d examples in %.1f s wall, %.1f s CPU%n", ref, xs.size(), wall, cpu);
+        return new Features(out, wall / xs.size(), cpu / xs.size());
     }
 
     private static void deleteTree(Path p) throws IOException {
