@@ -5,6 +5,7 @@ module dev.graft.cli {
     requires org.jfree.jfreechart;
     requires java.desktop;
     requires java.logging;
+    requires jdk.management;
 
     exports dev.graft.cli;
 

@@ -20,10 +20,17 @@ import java.util.Set;
 
 /**
  * A small real text backbone for CLI tests: lower-cased words hashed into a 64-wide bag of words,
- * then two dense ReLU blocks (randomly initialised from the run's seed).
+ * then two dense ReLU blocks (randomly initialised from the run's seed). Option {@code blind=true}: all zeros.
  */
 public final class HashedWordsBackbone implements Backbone {
     static final int BUCKETS = 64;
+
+    /** With {@code blind=true} every text encodes to zeros: features that carry nothing. */
+    private final boolean blind;
+
+    HashedWordsBackbone(boolean blind) {
+        this.blind = blind;
+    }
 
     /** Offers {@code hashed-words}. */
     public static final class Provider implements BackboneProvider {
@@ -40,11 +47,11 @@ public final class HashedWordsBackbone implements Backbone {
         @Override
         public Backbone create(String name, Map<String, String> options) {
             for (String k : options.keySet()) {
-                if (!k.equals("maxLength")) {
-                    throw new IllegalArgumentException("backbone 'hashed-words': unknown option '" + k + "'; valid options: [maxLength]");
+                if (!k.equals("maxLength") && !k.equals("blind")) {
+                    throw new IllegalArgumentException("backbone 'hashed-words': unknown option '" + k + "'; valid options: [maxLength, blind]");
                 }
             }
-            return new HashedWordsBackbone();
+            return new HashedWordsBackbone(Boolean.parseBoolean(options.getOrDefault("blind", "false")));
         }
     }
 
@@ -87,7 +94,7 @@ public final class HashedWordsBackbone implements Backbone {
                 throw new IllegalArgumentException(batch.get(i).source() + ": hashed-words needs text");
             }
             for (String w : s.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
-                if (!w.isEmpty()) {
+                if (!w.isEmpty() && !blind) {
                     v[i * BUCKETS + Math.floorMod(w.hashCode(), BUCKETS)] += 1;
                 }
             }
@@ -102,6 +109,6 @@ public final class HashedWordsBackbone implements Backbone {
 
     @Override
     public String fingerprint() {
-        return "hashed-words/" + BUCKETS;
+        return "hashed-words/" + BUCKETS + (blind ? "/blind" : "");
     }
 }

@@ -49,6 +49,9 @@ class QuickstartTest {
         assertThat(r.out()).contains("3 sections [editors, games, mail]").contains("test acc").contains("macro F1")
                 .contains("feature extraction").contains("hybrid").contains("from scratch (same architecture, random init)")
                 .contains("chance level: accuracy 0.333").contains("report: ");
+        String baselineRow = r.out().lines().filter(l -> l.startsWith("baseline: TF-IDF")).findFirst().orElseThrow();
+        // the synthetic sections have disjoint vocabularies: the baseline must separate them
+        assertThat(Double.parseDouble(baselineRow.substring(52).trim().split("\\s+")[0])).isGreaterThan(0.9);
         String html = Files.readString(out.resolve("index.html"));
         assertThat(html).contains("test accuracy").contains("Confusion matrix").contains("Time per phase").contains("test evaluation")
                 .contains("features").contains("Environment").contains("random");

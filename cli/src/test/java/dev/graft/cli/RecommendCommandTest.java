@@ -19,6 +19,9 @@ class RecommendCommandTest {
                 .contains("suggested strategy: feature-extraction").contains("why: 'hashed-words' ranks first")
                 .contains("try: graft fit -b hashed-words -s feature-extraction");
         assertThat(r.out().lines().filter(l -> l.startsWith("1 ")).findFirst().orElseThrow()).contains(" yes ");
+        assertThat(r.out()).contains("check against the classical baseline (66 training / 24 held-out examples of the 90 scored)")
+                .contains("frozen hashed-words + linear head").contains("baseline: TF-IDF 1-2-grams + logistic regression")
+                .containsPattern("verdict: (no backbone's frozen features beat|frozen hashed-words features beat) the TF-IDF baseline");
 
         Path model = dir.resolve("model");
         CliRun fit = CliRun.of("fit", "-b", "hashed-words", "-s", "feature-extraction", "-d", data.toString(), "--cache-dir",
@@ -26,6 +29,17 @@ class RecommendCommandTest {
         assertThat(fit.exit()).as(fit.toString()).isZero();
         assertThat(Files.readString(model.resolve("report").resolve("index.html")))
                 .contains("feature cache: 90 examples from disk, 0 computed");
+    }
+
+    @Test
+    void saysPlainlyWhenNoFrozenFeaturesBeatTheBaseline(@TempDir Path dir) throws Exception {
+        // a blind backbone's features carry nothing: TF-IDF on the same synthetic descriptions separates them
+        Path data = StatusFiles.write(dir.resolve("status"), List.of("editors", "mail", "games"), 30, 0, 5);
+        CliRun r = CliRun.of("recommend", "-b", "hashed-words", "-B", "blind=true", "-d", data.toString(), "--cache-dir",
+                dir.resolve("cache").toString());
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("verdict: no backbone's frozen features beat the TF-IDF baseline")
+                .contains("try fine-tuning").contains("or use the baseline");
     }
 
     @Test

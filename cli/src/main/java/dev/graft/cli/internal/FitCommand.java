@@ -74,6 +74,11 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "DIR", description = "report directory (default: <output>/report)")
     Path report;
 
+    @Option(names = "--baseline", description = {"also train the TF-IDF + logistic-regression baseline on the same training examples, "
+            + "score it on the same validation examples and print it beside the transfer run (text classification only).",
+            "Without --validation, graft splits the data itself (stratified, --validation-fraction, --seed) and gives both runs that split."})
+    boolean baseline;
+
     @Override
     public Integer call() throws Exception {
         Graft g = parent.graft();
@@ -84,23 +89,40 @@ final class FitCommand implements Callable<Integer> {
         String engineId = Args.engine(g, engine.engine);
         List<Example> examples = data.read(g);
         List<Example> val = validation == null ? null : Args.read(g, validation, data.format, data.options);
+        List<Example> fitData = examples;
+        if (baseline) {
+            if (task != Task.CLASSIFICATION) {
+                throw new UsageException("--baseline compares classifiers: it needs --task classification, got " + task);
+            }
+            examples.forEach(BaselineRun::text); // data that is not text fails here, before any training
+            if (val == null) {
+                BaselineRun.Split split = BaselineRun.split(examples, train.validationFraction, train.seed);
+                fitData = split.train();
+                val = split.validation();
+            }
+        }
         HeadConfig hc = new HeadConfig(head, task, hidden, dropout);
         PipelineConfig cfg = new PipelineConfig(ComponentRef.of(backbone, backboneOptions), ComponentRef.of(strategy, strategyOptions),
                 hc, train.config(), engineId, cacheDir);
         log.printf(Locale.ROOT, "fit: %d examples from %s; backbone %s, strategy %s%n", examples.size(), data.path, backbone, strategy);
-        Runs.Outcome o = Runs.fit(g, strategy, cfg, examples, val, null, log);
+        Runs.Outcome o = Runs.fit(g, strategy, cfg, fitData, val, null, log);
+        BaselineRun.Result b = baseline ? BaselineRun.run(fitData, val, train.seed) : null;
         o.result().model().save(output);
         Path reportDir = report != null ? report : output.resolve("report");
         RunReport r = new RunReport("graft fit: " + backbone + " / " + strategy,
                 examples.size() + " examples from " + data.path.toAbsolutePath() + "; figures on the validation set",
                 "validation", Env.describe(g, g.engines().get(engineId)), o.result().model().labels().labels(),
-                List.of(Runs.section(o)), List.of("Model directory: " + output.toAbsolutePath()));
+                List.of(Runs.section(o)), b == null ? List.of("Model directory: " + output.toAbsolutePath())
+                        : List.of("Model directory: " + output.toAbsolutePath(), "Baseline on the same split: " + b.line()));
         Path html = ReportWriter.write(r, reportDir);
         PrintStream out = parent.out();
         if (o.result().validation() != null) {
             out.println("validation: " + o.result().validation());
         }
         out.printf(Locale.ROOT, "trainable parameters: %,d; stopped: %s%n", o.trainable(), o.result().history().stopReason());
+        if (b != null) {
+            BaselineRun.printBeside(out, backbone + " / " + strategy, o, b);
+        }
         out.println("model:  " + output.toAbsolutePath());
         out.println("report: " + html.toAbsolutePath());
         return 0;

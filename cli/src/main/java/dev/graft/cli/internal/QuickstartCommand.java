@@ -153,13 +153,17 @@ final class QuickstartCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-52s %9.3f %9.3f %11.1f %,13d %d%n", o.name(), o.test().accuracy(), o.test().macroF1(),
                     s.trainSeconds(), o.trainable(), o.result().history().epochs().size());
         }
+        BaselineRun.Result baseline = BaselineRun.run(task.train(), task.test(), seed);
+        out.printf(Locale.ROOT, "%-52s %9.3f %9.3f %11.1f %13s %s%n", BaselineRun.NAME, baseline.scores().accuracy(),
+                baseline.scores().macroF1(), baseline.wallSeconds(), "-", "-");
         out.printf(Locale.ROOT, "chance level: accuracy %.3f (%d balanced classes); all runs took %.0f s%n", 1.0 / task.labels().size(),
                 task.labels().size(), total);
         List<String> notes = List.of(
                 "Train time = backbone feature computation (feature extraction only) + training, including per-epoch validation.",
                 "From scratch uses the 'scratch' backbone: " + backbone + "'s architecture and tokenizer with every weight randomly "
                         + "initialised (seed " + seed + "), fine-tuned like the pretrained one.",
-                "Validation (for early stopping) is 20% of each class of the training part; the test set was never seen in training.");
+                "Validation (for early stopping) is 20% of each class of the training part; the test set was never seen in training.",
+                "Baseline (no pretraining), trained on the whole training part and scored on the same test set: " + baseline.line());
         RunReport report = new RunReport("graft quickstart: transfer learning with " + backbone, taskText, "test",
                 Env.describe(g, g.engines().get(engineId)), task.labels(), sections, notes);
         Path html = ReportWriter.write(report, output);

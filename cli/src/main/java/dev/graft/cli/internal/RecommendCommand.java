@@ -54,6 +54,10 @@ final class RecommendCommand implements Callable<Integer> {
     @Mixin
     Args.EngineOption engine;
 
+    @Option(names = "--no-baseline", description = "skip the held-out check of each candidate's frozen features against the "
+            + "TF-IDF + logistic-regression baseline (run by default on text data)")
+    boolean noBaseline;
+
     @Override
     public Integer call() throws Exception {
         Graft g = parent.graft();
@@ -83,6 +87,9 @@ final class RecommendCommand implements Callable<Integer> {
         out.println("why: " + r.explanation());
         out.println("try: " + cmd + " -d " + data.path + (data.format == null ? "" : " --format " + data.format) + " --seed " + seed
                 + " -o model");
+        if (!noBaseline && BaselineCheck.applies(examples)) {
+            BaselineCheck.run(g, candidates, examples, engineId, cacheDir, seed, batchSize, maxExamples, out, log);
+        }
         return 0;
     }
 

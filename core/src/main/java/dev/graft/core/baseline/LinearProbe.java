@@ -1,0 +1,140 @@
+package dev.graft.core.baseline;
+
+import dev.graft.core.internal.baseline.SoftmaxRegression;
+import dev.graft.core.internal.baseline.SparseRows;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The baseline's classifier on given feature vectors, e.g. a backbone's frozen features: every
+ * column standardised on the training rows (zero mean, unit variance), then the same multinomial
+ * L2 logistic regression, L-BFGS solver and cross-validated C as {@link TextBaseline}. It tells
+ * how good the features are, apart from how well a head was trained on them.
+ */
+public final class LinearProbe {
+    private final List<String> labels;
+    private final double[] mean;
+    private final double[] scale;
+    private final SoftmaxRegression.Fit fit;
+    private final double c;
+    private final Map<Double, Double> cv;
+
+    private LinearProbe(List<String> labels, double[] mean, double[] scale, SoftmaxRegression.Fit fit, double c, Map<Double, Double> cv) {
+        this.labels = List.copyOf(labels);
+        this.mean = mean;
+        this.scale = scale;
+        this.fit = fit;
+        this.c = c;
+        this.cv = Map.copyOf(cv);
+    }
+
+    /** Fits on rows {@code x} (all the same width) with their {@code labels}; the options' n-gram fields are unused. */
+    public static LinearProbe fit(float[][] x, List<String> labels, TextBaseline.Options o) {
+        if (x.length != labels.size() || x.length == 0) {
+            throw new IllegalArgumentException(x.length + " feature rows but " + labels.size() + " labels");
+        }
+        int d = x[0].length;
+        for (int i = 0; i < x.length; i++) {
+            if (x[i].length != d) {
+                throw new IllegalArgumentException("feature row " + i + " has width " + x[i].length + ", row 0 has " + d);
+            }
+        }
+        List<String> classes = new ArrayList<>(new TreeSet<>(labels));
+        if (classes.size() < 2) {
+            throw new IllegalArgumentException("a classifier needs at least two labels, got " + classes);
+        }
+        int[] y = labels.stream().mapToInt(classes::indexOf).toArray();
+        int[] per = new int[classes.size()];
+        for (int v : y) {
+            per[v]++;
+        }
+        int k = Math.min(o.folds(), java.util.Arrays.stream(per).min().orElse(0));
+        Map<Double, Double> cv = new LinkedHashMap<>();
+        double chosen = TextBaseline.choose(y, classes.size(), o, k, cv, (tr, te) -> {
+            double[][] ms = moments(x, tr);
+            return new SparseRows[] {rows(x, tr, ms[0], ms[1]), rows(x, te, ms[0], ms[1])};
+        });
+        int[] all = java.util.stream.IntStream.range(0, x.length).toArray();
+        double[][] ms = moments(x, all);
+        SoftmaxRegression.Fit fit = SoftmaxRegression.fit(rows(x, all, ms[0], ms[1]), y, classes.size(), chosen, o.tolerance(),
+                o.maxIterations(), null);
+        return new LinearProbe(classes, ms[0], ms[1], fit, chosen, cv);
+    }
+
+    /** Column means and inverse standard deviations (1 for a constant column) over rows {@code idx}. */
+    private static double[][] moments(float[][] x, int[] idx) {
+        int d = x[0].length;
+        double[] m = new double[d];
+        double[] s = new double[d];
+        for (int i : idx) {
+            for (int j = 0; j < d; j++) {
+                m[j] += x[i][j];
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            m[j] /= idx.length;
+        }
+        for (int i : idx) {
+            for (int j = 0; j < d; j++) {
+                s[j] += (x[i][j] - m[j]) * (x[i][j] - m[j]);
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            double sd = Math.sqrt(s[j] / idx.length);
+            s[j] = sd > 1e-12 ? 1 / sd : 1;
+        }
+        return new double[][] {m, s};
+    }
+
+    private static SparseRows rows(float[][] x, int[] idx, double[] mean, double[] scale) {
+        int d = mean.length;
+        int[] start = new int[idx.length + 1];
+        int[] col = new int[idx.length * d];
+        double[] val = new double[idx.length * d];
+        for (int r = 0; r < idx.length; r++) {
+            for (int j = 0; j < d; j++) {
+                col[r * d + j] = j;
+                val[r * d + j] = (x[idx[r]][j] - mean[j]) * scale[j];
+            }
+            start[r + 1] = (r + 1) * d;
+        }
+        return new SparseRows(idx.length, d, start, col, val);
+    }
+
+    /** Class probabilities of feature row {@code x}, in {@link #labels()} order. */
+    public double[] probabilities(float[] x) {
+        if (x.length != mean.length) {
+            throw new IllegalArgumentException("feature row of width " + x.length + ", the probe was fitted on width " + mean.length);
+        }
+        SparseRows r = rows(new float[][] {x}, new int[] {0}, mean, scale);
+        return SoftmaxRegression.probabilities(fit, r.column(), r.values());
+    }
+
+    /** The most probable label of feature row {@code x}. */
+    public String predict(float[] x) {
+        return labels.get(TextBaseline.argmax(probabilities(x)));
+    }
+
+    /** The labels, sorted. */
+    public List<String> labels() {
+        return labels;
+    }
+
+    /** The chosen inverse L2 strength. */
+    public double c() {
+        return c;
+    }
+
+    /** Mean cross-validated accuracy of each C tried. */
+    public Map<Double, Double> crossValidationAccuracy() {
+        return cv;
+    }
+
+    /** Whether the final fit reached the gradient tolerance. */
+    public boolean converged() {
+        return fit.converged();
+    }
+}
