@@ -70,6 +70,18 @@ class FitPredictEvaluateTest {
     }
 
     @Test
+    void predictRefusesEmptyTextsAsFitDoes() throws Exception {
+        CliRun r = CliRun.of("predict", "-m", model.toString(), "mail server", " ");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("arg:2: empty text");
+        assertThat(r.out()).isEmpty();
+        Path empty = Files.writeString(dir.resolve("empty.txt"), "\n");
+        CliRun f = CliRun.of("predict", "-m", model.toString(), "--files", empty.toString());
+        assertThat(f.exit()).as(f.toString()).isEqualTo(2);
+        assertThat(f.err()).contains(empty + ": empty text");
+    }
+
+    @Test
     void predictReadsStdinLinesAndFiles() throws Exception {
         var in = System.in;
         try {

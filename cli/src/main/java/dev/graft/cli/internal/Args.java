@@ -99,6 +99,9 @@ final class Args {
             r = f.read(path, options);
         } catch (IOException e) {
             throw new IOException("cannot read data " + path + " as " + f.id() + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            // a wrong format option (a column name that is not there, an unknown option): a usage error
+            throw new UsageException("cannot read data " + path + " as " + f.id() + ": " + e.getMessage());
         }
         if (!r.problems().isEmpty()) {
             StringBuilder sb = new StringBuilder(r.problems().size() + " bad record(s) in " + path + " (format " + f.id() + "):");

@@ -152,15 +152,16 @@ abstract class DelimitedTextFormat implements DatasetFormat {
         return new Result(examples, problems);
     }
 
-    private static int column(List<String> header, String name, String source, String what) throws IOException {
+    /** A header without the named column is an option error (IllegalArgumentException), not a bad row. */
+    private static int column(List<String> header, String name, String source, String what) {
         int at = header.indexOf(name);
         if (at < 0) {
-            throw new IOException(source + ": no " + what + " column '" + name + "' in header " + header);
+            throw TextColumns.missing(source, what, name, "column", "in the header", header);
         }
         return at;
     }
 
-    private static int index(String name, int width, String what) throws IOException {
+    private static int index(String name, int width, String what) {
         try {
             int at = Integer.parseInt(name);
             if (at >= 0 && at < width) {
@@ -169,7 +170,7 @@ abstract class DelimitedTextFormat implements DatasetFormat {
         } catch (NumberFormatException e) {
             // fall through
         }
-        throw new IOException("without a header, option " + what + " must be a column index 0.." + (width - 1)
+        throw new IllegalArgumentException("without a header, option " + what + " must be a column index 0.." + (width - 1)
                 + ", got '" + name + "'");
     }
 }
