@@ -152,8 +152,8 @@ abstract class DelimitedTextFormat implements DatasetFormat {
         return new Result(examples, problems);
     }
 
-    /** A header without the named column is an option error (IllegalArgumentException), not a bad row. */
-    private static int column(List<String> header, String name, String source, String what) {
+    /** A header without the named column fails the whole read (it is not one bad row), listing the columns. */
+    private static int column(List<String> header, String name, String source, String what) throws IOException {
         int at = header.indexOf(name);
         if (at < 0) {
             throw TextColumns.missing(source, what, name, "column", "in the header", header);
@@ -161,7 +161,7 @@ abstract class DelimitedTextFormat implements DatasetFormat {
         return at;
     }
 
-    private static int index(String name, int width, String what) {
+    private static int index(String name, int width, String what) throws IOException {
         try {
             int at = Integer.parseInt(name);
             if (at >= 0 && at < width) {
@@ -170,7 +170,7 @@ abstract class DelimitedTextFormat implements DatasetFormat {
         } catch (NumberFormatException e) {
             // fall through
         }
-        throw new IllegalArgumentException("without a header, option " + what + " must be a column index 0.." + (width - 1)
+        throw new IOException("without a header, option " + what + " must be a column index 0.." + (width - 1)
                 + ", got '" + name + "'");
     }
 }

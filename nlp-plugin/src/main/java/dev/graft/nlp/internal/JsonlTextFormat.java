@@ -32,7 +32,7 @@ public final class JsonlTextFormat implements DatasetFormat {
         List<Problem> problems = new ArrayList<>();
         List<Example> examples = new ArrayList<>();
         List<String> lines = TextLines.read(path, problems);
-        // a field name that no object has is a wrong option, not a bad row on every line
+        // a field name that no object has fails the whole read, not every line as a bad row
         java.util.Set<String> fields = new java.util.TreeSet<>();
         boolean anyObject = false;
         boolean anyText = false;

@@ -15,10 +15,10 @@ record TextColumns(String text, String text2, String label, boolean header) {
     /** How to name the columns, appended to a wrong-column error. */
     static final String HINT = "name them with the format options text and label (graft: -D text=COLUMN -D label=COLUMN)";
 
-    /** A wrong column or field name: an option error (IllegalArgumentException), listing what is present. */
-    static IllegalArgumentException missing(String where, String what, String name, String kind, String place,
+    /** A column or field name the data does not have, listing the ones present and how to name them. */
+    static java.io.IOException missing(String where, String what, String name, String kind, String place,
             java.util.Collection<String> present) {
-        return new IllegalArgumentException(where + ": no " + what + " " + kind + " '" + name + "' " + place + "; " + kind
+        return new java.io.IOException(where + ": no " + what + " " + kind + " '" + name + "' " + place + "; " + kind
                 + "s present: " + present + "; " + HINT);
     }
 
