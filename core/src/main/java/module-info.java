@@ -14,6 +14,7 @@ module dev.graft.core {
     exports dev.graft.core.model;
     exports dev.graft.core.recommend;
     exports dev.graft.core.baseline;
+    exports dev.graft.core.evaluation;
 
     opens dev.graft.core to com.google.guice;
     opens dev.graft.core.model to com.google.gson;

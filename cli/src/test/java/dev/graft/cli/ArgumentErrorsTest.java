@@ -63,6 +63,17 @@ class ArgumentErrorsTest {
     }
 
     @Test
+    void aWrongColumnNameIsAUsageErrorThatSuggestsTheColumnOptions() throws Exception {
+        Path csv = java.nio.file.Files.writeString(dir.resolve("pkgs.csv"),
+                "description,section\nan editor,editors\na mailer,mail\n");
+        CliRun r = CliRun.of("fit", "-b", "hashed-words", "-d", csv.toString(), "-o", dir.resolve("m").toString());
+        assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("cannot read data " + csv + " as csv").contains(csv + ":1: no text column 'text'")
+                .contains("columns present: [description, section]").contains("-D text=COLUMN -D label=COLUMN")
+                .doesNotContain("failed:");
+    }
+
+    @Test
     void unknownFormatAndModelDirectoryAreUsageErrors() {
         CliRun f = CliRun.of("fit", "-b", "hashed-words", "--format", "parquet", "-d", status.toString(), "-o", dir.resolve("m").toString());
         assertThat(f.exit()).isEqualTo(2);

@@ -70,6 +70,18 @@ class FitPredictEvaluateTest {
     }
 
     @Test
+    void predictRefusesEmptyTextsAsFitDoes() throws Exception {
+        CliRun r = CliRun.of("predict", "-m", model.toString(), "mail server", " ");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("arg:2: empty text");
+        assertThat(r.out()).isEmpty();
+        Path empty = Files.writeString(dir.resolve("empty.txt"), "\n");
+        CliRun f = CliRun.of("predict", "-m", model.toString(), "--files", empty.toString());
+        assertThat(f.exit()).as(f.toString()).isEqualTo(2);
+        assertThat(f.err()).contains(empty + ": empty text");
+    }
+
+    @Test
     void predictReadsStdinLinesAndFiles() throws Exception {
         var in = System.in;
         try {
@@ -96,9 +108,17 @@ class FitPredictEvaluateTest {
         Path test = StatusFiles.write(dir.resolve("test-status"), List.of("editors", "mail", "games"), 10, 0, 99);
         CliRun r = CliRun.of("evaluate", "-m", model.toString(), "-d", test.toString());
         assertThat(r.exit()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("examples 30, accuracy").contains("confusion matrix").contains("precision");
+        assertThat(r.out()).contains("examples 30, accuracy").contains("confusion matrix").contains("precision")
+                .contains("F1  support").contains("        editors games mail");
         double acc = Double.parseDouble(r.out().replaceAll("(?s).*accuracy ([0-9.]+),.*", "$1"));
         assertThat(acc).as(r.out()).isGreaterThan(0.8);
+        CliRun j = CliRun.of("evaluate", "-m", model.toString(), "-d", test.toString(), "--json");
+        assertThat(j.exit()).as(j.toString()).isZero();
+        assertThat(j.out().strip()).startsWith("{\"task\":\"classification\",\"examples\":30,")
+                .contains("\"labels\":[\"editors\",\"games\",\"mail\"]").contains("\"confusion_matrix\":[[")
+                .doesNotContain("\n");
+        double jsonAcc = Double.parseDouble(j.out().replaceAll("(?s).*\"accuracy\":([0-9.]+),.*", "$1"));
+        assertThat(jsonAcc).isCloseTo(acc, org.assertj.core.api.Assertions.within(1e-4));
     }
 
     @Test

@@ -20,19 +20,46 @@ import java.util.Map;
  * length (longest-first for pairs) and adding the model's special tokens. Built from a
  * {@code tokenizer.json}, from BERT's {@code vocab.txt} alone, or from RoBERTa's {@code vocab.json}
  * and {@code merges.txt}: the last two by generating the equivalent {@code tokenizer.json}.
- * Thread-safe; close it to free the native tokenizer.
+ *
+ * <p>Text that spells a special token ({@code [SEP]}, {@code [CLS]}, {@code [MASK]}, {@code <s>}, ...) is
+ * plain text by default and is split like any other text, as Google's reference tokenizer that BERT was
+ * pretrained with does: a user's "[SEP]" does not become a segment separator. Callers who mark segments
+ * in their text on purpose choose {@link SpecialTokensInText#RECOGNISED}, through
+ * {@link #withSpecialTokensInText} or, as the default for every tokenizer in the JVM, the system property
+ * {@value #SPECIAL_TOKENS_PROPERTY}{@code =recognised}.
+ *
+ * <p>Thread-safe; close it to free the native tokenizer.
  */
 public final class TextTokenizer implements AutoCloseable {
+    /** System property giving the default {@link SpecialTokensInText}: {@code plain} (the default) or {@code recognised}. */
+    public static final String SPECIAL_TOKENS_PROPERTY = "graft.tokenizer.specialTokensInText";
+
+    /** What text that spells a special token becomes. */
+    public enum SpecialTokensInText {
+        /** Split like any other text ({@code [SEP]} becomes {@code [}, {@code sep}, {@code ]}); the default. */
+        PLAIN_TEXT,
+        /** The special token itself, for text that marks segments or masks on purpose. */
+        RECOGNISED
+    }
+
     private final HuggingFaceTokenizer tokenizer;
     private final String kind;
     private final int maxLength;
+    private final String definition;
+    private final SpecialTokensInText specialTokens;
     private final String json;
 
-    private TextTokenizer(String json, String kind, int maxLength) {
+    private TextTokenizer(String definition, String kind, int maxLength) {
+        this(definition, kind, maxLength, defaultSpecialTokens());
+    }
+
+    private TextTokenizer(String definition, String kind, int maxLength, SpecialTokensInText specialTokens) {
         if (maxLength < 2) {
             throw new IllegalArgumentException("maximum length must be at least 2 tokens, got " + maxLength);
         }
-        this.json = json;
+        this.definition = definition;
+        this.specialTokens = java.util.Objects.requireNonNull(specialTokens, "specialTokens");
+        this.json = specialTokens == SpecialTokensInText.RECOGNISED ? definition : TokenizerJson.plainText(definition);
         this.kind = kind;
         this.maxLength = maxLength;
         try {
@@ -42,6 +69,16 @@ public final class TextTokenizer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("could not load " + kind + " tokenizer: " + e.getMessage(), e);
         }
+    }
+
+    private static SpecialTokensInText defaultSpecialTokens() {
+        String v = System.getProperty(SPECIAL_TOKENS_PROPERTY, "plain").strip().toLowerCase(java.util.Locale.ROOT);
+        return switch (v) {
+            case "plain", "plain_text", "plain-text" -> SpecialTokensInText.PLAIN_TEXT;
+            case "recognised", "recognized" -> SpecialTokensInText.RECOGNISED;
+            default -> throw new IllegalArgumentException("system property " + SPECIAL_TOKENS_PROPERTY
+                    + " must be plain or recognised, got '" + v + "'");
+        };
     }
 
     /** A {@code tokenizer.json} as written by Hugging Face {@code tokenizers}. */
@@ -76,7 +113,17 @@ public final class TextTokenizer implements AutoCloseable {
 
     /** Same vocabulary and rules with another maximum length. */
     public TextTokenizer withMaxLength(int newMaxLength) {
-        return new TextTokenizer(json, kind, newMaxLength);
+        return new TextTokenizer(definition, kind, newMaxLength, specialTokens);
+    }
+
+    /** Same vocabulary and rules, reading text that spells a special token as {@code mode} says. */
+    public TextTokenizer withSpecialTokensInText(SpecialTokensInText mode) {
+        return new TextTokenizer(definition, kind, maxLength, mode);
+    }
+
+    /** What text that spells a special token becomes with this tokenizer. */
+    public SpecialTokensInText specialTokensInText() {
+        return specialTokens;
     }
 
     /** Ids (with special tokens) and segment ids of one text, truncated to {@link #maxLength()}. */
@@ -115,7 +162,10 @@ public final class TextTokenizer implements AutoCloseable {
         return kind;
     }
 
-    /** The tokenizer definition in {@code tokenizer.json} form (stable text, for fingerprints). */
+    /**
+     * The tokenizer definition in {@code tokenizer.json} form as it runs (stable text, for fingerprints; with
+     * {@link SpecialTokensInText#PLAIN_TEXT} it lists no special added tokens).
+     */
     public String tokenizerJson() {
         return json;
     }
@@ -127,7 +177,7 @@ public final class TextTokenizer implements AutoCloseable {
         if (vocab != null && vocab.isJsonObject() && vocab.getAsJsonObject().has(token)) {
             return vocab.getAsJsonObject().get(token).getAsInt();
         }
-        JsonArray added = JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("added_tokens");
+        JsonArray added = JsonParser.parseString(definition).getAsJsonObject().getAsJsonArray("added_tokens");
         if (added != null) {
             for (JsonElement a : added) {
                 if (a.getAsJsonObject().get("content").getAsString().equals(token)) {

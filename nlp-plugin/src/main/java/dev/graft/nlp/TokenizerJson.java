@@ -142,6 +142,32 @@ final class TokenizerJson {
         return new GsonBuilder().disableHtmlEscaping().create().toJson(root);
     }
 
+    /**
+     * The same tokenizer with its special added tokens ({@code [CLS]}, {@code [SEP]}, {@code [MASK]},
+     * {@code <s>}, ...) no longer matched in input text, so text that spells one is split like any other
+     * text, as Google's reference BERT tokenizer does. The post-processor still adds the real special
+     * tokens by id; non-special added tokens stay.
+     */
+    static String plainText(String json) {
+        JsonObject root = com.google.gson.JsonParser.parseString(json).getAsJsonObject();
+        JsonElement added = root.get("added_tokens");
+        if (added == null || !added.isJsonArray()) {
+            return json;
+        }
+        JsonArray kept = new JsonArray();
+        for (JsonElement a : added.getAsJsonArray()) {
+            JsonElement special = a.isJsonObject() ? a.getAsJsonObject().get("special") : null;
+            if (special == null || !special.isJsonPrimitive() || !special.getAsBoolean()) {
+                kept.add(a);
+            }
+        }
+        if (kept.size() == added.getAsJsonArray().size()) {
+            return json;
+        }
+        root.add("added_tokens", kept);
+        return new GsonBuilder().disableHtmlEscaping().create().toJson(root);
+    }
+
     private static JsonObject header() {
         JsonObject root = new JsonObject();
         root.addProperty("version", "1.0");

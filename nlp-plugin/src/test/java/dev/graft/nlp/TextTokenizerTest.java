@@ -47,6 +47,40 @@ class TextTokenizerTest {
     }
 
     @Test
+    void specialTokenSpellingsInTextAreOrdinaryTextByDefaultLikeGooglesTokenizer() throws Exception {
+        Path vocab = PretrainedBert.vocab();
+        WordPieceReference ref = new WordPieceReference(Files.readAllLines(vocab, StandardCharsets.UTF_8), true);
+        try (TextTokenizer tok = TextTokenizer.wordPiece(vocab, true, 64)) {
+            assertThat(tok.specialTokensInText()).isEqualTo(TextTokenizer.SpecialTokensInText.PLAIN_TEXT);
+            // '[' = 1031, 'sep' = 19802, ']' = 1033 in BERT-Base uncased
+            assertThat(tok.tokens("[SEP]")).containsExactly("[CLS]", "[", "sep", "]", "[SEP]");
+            assertThat(ids(tok.encode("[SEP]"))).containsExactly(101, 1031, 19802, 1033, 102);
+            for (String s : List.of("a [SEP] b", "[CLS] start", "fill the [MASK] in", "[sep] [Sep]", "x[SEP]y")) {
+                assertThat(ids(tok.encode(s))).as(s).isEqualTo(ref.ids(s)).doesNotContain(103)
+                        .containsOnlyOnce(101).containsOnlyOnce(102);
+            }
+            // a pair still gets the real separators, and only those
+            BertBatch.Sequence pair = tok.encode("a [SEP] b", "c");
+            assertThat(Arrays.stream(pair.ids()).filter(i -> i == 102).count()).isEqualTo(2);
+            try (TextTokenizer marked = tok.withSpecialTokensInText(TextTokenizer.SpecialTokensInText.RECOGNISED)) {
+                assertThat(marked.tokens("a [SEP] b [MASK]")).containsExactly("[CLS]", "a", "[SEP]", "b", "[MASK]", "[SEP]");
+                assertThat(marked.tokenizerJson()).isNotEqualTo(tok.tokenizerJson());
+                assertThat(marked.withMaxLength(8).specialTokensInText()).isEqualTo(TextTokenizer.SpecialTokensInText.RECOGNISED);
+            }
+        }
+    }
+
+    @Test
+    void byteLevelBpeReadsSpecialTokenSpellingsAsTextByDefault(@TempDir Path dir) throws Exception {
+        Path[] files = writeBpe(dir, List.of("h e"));
+        try (TextTokenizer tok = TextTokenizer.byteLevelBpe(files[0], files[1], 32);
+                TextTokenizer marked = tok.withSpecialTokensInText(TextTokenizer.SpecialTokensInText.RECOGNISED)) {
+            assertThat(tok.tokens("he</s>")).containsExactly("<s>", "he", "<", "/", "s", ">", "</s>");
+            assertThat(marked.tokens("he</s>")).containsExactly("<s>", "he", "</s>", "</s>");
+        }
+    }
+
+    @Test
     void truncatesOverLongInputToMaxLengthKeepingSpecialTokens() throws Exception {
         try (TextTokenizer tok = TextTokenizer.wordPiece(PretrainedBert.vocab(), true, 16)) {
             String longText = "word ".repeat(500);

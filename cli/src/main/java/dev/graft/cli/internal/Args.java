@@ -97,8 +97,10 @@ final class Args {
         DatasetFormat.Result r;
         try {
             r = f.read(path, options);
-        } catch (IOException e) {
-            throw new IOException("cannot read data " + path + " as " + f.id() + ": " + e.getMessage(), e);
+        } catch (IOException | IllegalArgumentException e) {
+            // data that cannot be read as this format (a column name it does not have, a malformed file) or a
+            // wrong format option: a bad argument, exit code 2, like bad records
+            throw new UsageException("cannot read data " + path + " as " + f.id() + ": " + e.getMessage());
         }
         if (!r.problems().isEmpty()) {
             StringBuilder sb = new StringBuilder(r.problems().size() + " bad record(s) in " + path + " (format " + f.id() + "):");

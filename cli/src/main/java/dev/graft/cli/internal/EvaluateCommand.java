@@ -1,6 +1,8 @@
 package dev.graft.cli.internal;
 
 import dev.graft.core.Graft;
+import dev.graft.core.evaluation.Evaluation;
+import dev.graft.core.model.Prediction;
 import dev.graft.core.model.TrainedModel;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.Task;
@@ -12,9 +14,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code graft evaluate}: a saved model on labelled data: accuracy, macro F1, confusion matrix. */
+/**
+ * {@code graft evaluate}: a saved model on labelled data, scored by core's evaluation API: accuracy, macro F1,
+ * log loss, confusion matrix and per-class precision, recall and F1 (classification); subset accuracy,
+ * Hamming loss, micro and macro F1 (multi-label); MSE, MAE and R^2 (regression). {@code --json} prints one
+ * JSON object instead.
+ */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = "Evaluate a saved classification model on labelled data: accuracy, macro F1, confusion matrix, per-class precision and recall.")
+        description = "Evaluate a saved model on labelled data: accuracy, macro F1, log loss, confusion matrix, per-class precision, recall and F1 (multi-label and regression models get their own figures).")
 final class EvaluateCommand implements Callable<Integer> {
     @ParentCommand
     GraftCommand parent;
@@ -28,19 +35,41 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     Args.EngineOption engine;
 
+    @Option(names = "--json", description = "print every figure and the confusion matrix as one JSON object")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
         Graft g = parent.graft();
         Args.modelDir(model);
         String engineId = Args.engine(g, engine.engine);
         TrainedModel m = TrainedModel.load(model);
-        if (m.labels().task() != Task.CLASSIFICATION) {
-            throw new UsageException("evaluate supports classification models; " + model + " is " + m.labels().task());
-        }
         List<Example> examples = data.read(g);
         parent.err().println("evaluating " + model + " on " + examples.size() + " examples from " + data.path + "...");
-        Scores s = Runs.evaluate(g, m, engineId, examples);
-        s.print(parent.out());
+        List<Prediction> predictions = Runs.predict(g, m, engineId, examples);
+        List<String> labels = m.labels().labels();
+        if (m.labels().task() == Task.CLASSIFICATION) {
+            var s = Evaluation.classification(labels, examples, predictions);
+            if (json) {
+                parent.out().println(Scores.json(s));
+            } else {
+                Scores.print(s, parent.out());
+            }
+        } else if (m.labels().task() == Task.MULTI_LABEL) {
+            var s = Evaluation.multiLabel(labels, examples, predictions);
+            if (json) {
+                parent.out().println(Scores.json(s));
+            } else {
+                Scores.print(s, parent.out());
+            }
+        } else {
+            var s = Evaluation.regression(labels, examples, predictions);
+            if (json) {
+                parent.out().println(Scores.json(s));
+            } else {
+                Scores.print(s, parent.out());
+            }
+        }
         return 0;
     }
 }

@@ -67,10 +67,11 @@ final class PredictCommand implements Callable<Integer> {
                 i++;
                 if (files || !text) {
                     Path p = file(s);
-                    examples.add(text ? new Example(s, Files.readString(p, StandardCharsets.UTF_8), null) : new Example(s, p, null));
+                    examples.add(text ? new Example(s, nonEmpty(Files.readString(p, StandardCharsets.UTF_8), s), null)
+                            : new Example(s, p, null));
                     shown.add(null);
                 } else {
-                    examples.add(new Example("arg:" + i, s, null));
+                    examples.add(new Example("arg:" + i, nonEmpty(s, "arg:" + i), null));
                     shown.add(s);
                 }
             }
@@ -87,6 +88,14 @@ final class PredictCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** Empty texts are refused, as 'graft fit' refuses them in training data. */
+    private static String nonEmpty(String text, String source) {
+        if (text.isBlank()) {
+            throw new UsageException(source + ": empty text; there is nothing to predict from");
+        }
+        return text;
     }
 
     private static Path file(String s) {

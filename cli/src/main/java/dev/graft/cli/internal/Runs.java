@@ -1,6 +1,8 @@
 package dev.graft.cli.internal;
 
 import dev.graft.core.Graft;
+import dev.graft.core.evaluation.ClassificationScores;
+import dev.graft.core.evaluation.Evaluation;
 import dev.graft.core.model.Prediction;
 import dev.graft.core.model.Predictor;
 import dev.graft.core.model.TrainedModel;
@@ -22,7 +24,7 @@ final class Runs {
     }
 
     /** A finished run: the pipeline's result, the largest trainable count of any phase, and test figures. */
-    record Outcome(String name, PipelineResult result, long trainable, Scores test, Map<String, Double> seconds) {
+    record Outcome(String name, PipelineResult result, long trainable, ClassificationScores test, Map<String, Double> seconds) {
     }
 
     static Outcome fit(Graft g, String name, PipelineConfig cfg, List<Example> train, List<Example> validation,
@@ -40,7 +42,7 @@ final class Runs {
         }
         PipelineResult r = p.run();
         Map<String, Double> seconds = new LinkedHashMap<>(r.seconds());
-        Scores s = null;
+        ClassificationScores s = null;
         if (test != null && !test.isEmpty()) {
             long t0 = System.nanoTime();
             log.println(name + ": evaluating on " + test.size() + " held-out test examples...");
@@ -50,10 +52,13 @@ final class Runs {
         return new Outcome(name, r, trainable[0], s, seconds);
     }
 
-    static Scores evaluate(Graft g, TrainedModel model, String engine, List<Example> test) {
+    static ClassificationScores evaluate(Graft g, TrainedModel model, String engine, List<Example> test) {
+        return Evaluation.classification(model.labels().labels(), test, predict(g, model, engine, test));
+    }
+
+    static List<Prediction> predict(Graft g, TrainedModel model, String engine, List<Example> examples) {
         try (Predictor pr = Predictor.open(model, g.engines().get(engine), g.backbones())) {
-            List<Prediction> preds = pr.predict(test);
-            return Scores.of(model.labels().labels(), test, preds);
+            return pr.predict(examples);
         }
     }
 

@@ -152,10 +152,11 @@ abstract class DelimitedTextFormat implements DatasetFormat {
         return new Result(examples, problems);
     }
 
+    /** A header without the named column fails the whole read (it is not one bad row), listing the columns. */
     private static int column(List<String> header, String name, String source, String what) throws IOException {
         int at = header.indexOf(name);
         if (at < 0) {
-            throw new IOException(source + ": no " + what + " column '" + name + "' in header " + header);
+            throw TextColumns.missing(source, what, name, "column", "in the header", header);
         }
         return at;
     }

@@ -32,6 +32,12 @@ public final class JsonlTextFormat implements DatasetFormat {
         List<Problem> problems = new ArrayList<>();
         List<Example> examples = new ArrayList<>();
         List<String> lines = TextLines.read(path, problems);
+        // a field name that no object has fails the whole read, not every line as a bad row
+        java.util.Set<String> fields = new java.util.TreeSet<>();
+        boolean anyObject = false;
+        boolean anyText = false;
+        boolean anyText2 = false;
+        boolean anyLabel = false;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             if (line == null || line.isBlank()) {
@@ -46,6 +52,11 @@ public final class JsonlTextFormat implements DatasetFormat {
                     continue;
                 }
                 o = e.getAsJsonObject();
+                anyObject = true;
+                fields.addAll(o.keySet());
+                anyText |= o.has(cols.text());
+                anyText2 |= cols.text2() != null && o.has(cols.text2());
+                anyLabel |= cols.label() != null && o.has(cols.label());
             } catch (JsonParseException e) {
                 problems.add(new Problem(source, "invalid JSON: " + rootMessage(e)));
                 continue;
@@ -61,6 +72,17 @@ public final class JsonlTextFormat implements DatasetFormat {
                 problems.add(new Problem(source, "no label in field '" + cols.label() + "'"));
             } else {
                 examples.add(new Example(source, cols.input(text, text2), label == null ? null : label.strip()));
+            }
+        }
+        if (anyObject) {
+            if (!anyText) {
+                throw TextColumns.missing(path.toString(), "text", cols.text(), "field", "in any object", fields);
+            }
+            if (cols.text2() != null && !anyText2) {
+                throw TextColumns.missing(path.toString(), "text2", cols.text2(), "field", "in any object", fields);
+            }
+            if (cols.label() != null && !anyLabel) {
+                throw TextColumns.missing(path.toString(), "label", cols.label(), "field", "in any object", fields);
             }
         }
         if (examples.isEmpty() && problems.isEmpty()) {

@@ -40,7 +40,7 @@ public final class ModelCache {
             return target;
         }
         Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempDirectory(target.getParent(), target.getFileName() + ".partial-");
+        Path tmp = dev.graft.engine.spi.io.TempSiblings.directory(target);
         try {
             try (InputStream in = zip.get(); ZipInputStream z = new ZipInputStream(in)) {
                 int entries = 0;

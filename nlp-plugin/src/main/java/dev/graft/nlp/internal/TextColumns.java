@@ -12,6 +12,16 @@ import java.util.TreeSet;
  * header, fields are named by 0-based index).
  */
 record TextColumns(String text, String text2, String label, boolean header) {
+    /** How to name the columns, appended to a wrong-column error. */
+    static final String HINT = "name them with the format options text and label (graft: -D text=COLUMN -D label=COLUMN)";
+
+    /** A column or field name the data does not have, listing the ones present and how to name them. */
+    static java.io.IOException missing(String where, String what, String name, String kind, String place,
+            java.util.Collection<String> present) {
+        return new java.io.IOException(where + ": no " + what + " " + kind + " '" + name + "' " + place + "; " + kind
+                + "s present: " + present + "; " + HINT);
+    }
+
     static TextColumns parse(String format, Map<String, String> options, boolean delimited) {
         Set<String> known = new TreeSet<>(Set.of("text", "text2", "label"));
         if (delimited) {

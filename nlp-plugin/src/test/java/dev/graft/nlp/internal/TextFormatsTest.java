@@ -100,7 +100,22 @@ class TextFormatsTest {
         assertThatThrownBy(() -> new CsvTextFormat().read(p, Map.of("txt", "a")))
                 .hasMessageContaining("unknown csv option 'txt'");
         assertThatThrownBy(() -> new CsvTextFormat().read(p, Map.of()))
-                .hasMessageContaining("no label column 'label' in header [text]");
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining(p + ":1: no label column 'label' in the header; columns present: [text]")
+                .hasMessageContaining("-D text=COLUMN -D label=COLUMN");
+    }
+
+    @Test
+    void aJsonlFieldThatNoObjectHasFailsTheReadListingTheFields() throws Exception {
+        Path p = write("w.jsonl", "{\"description\": \"an editor\", \"section\": \"editors\"}\n"
+                + "{\"description\": \"a mailer\", \"section\": \"mail\"}\n");
+        assertThatThrownBy(() -> new JsonlTextFormat().read(p, Map.of()))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining(p + ": no text field 'text' in any object; fields present: [description, section]")
+                .hasMessageContaining("-D text=COLUMN -D label=COLUMN");
+        assertThatThrownBy(() -> new JsonlTextFormat().read(p, Map.of("text", "description")))
+                .hasMessageContaining("no label field 'label'");
+        assertThat(new JsonlTextFormat().read(p, Map.of("text", "description", "label", "section")).examples()).hasSize(2);
     }
 
     @Test

@@ -45,7 +45,7 @@ public final class ImageDecoder {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 throw new BadImageException(file.toString(), "not a recognised image format (supported: "
-                        + String.join(", ", ImageIO.getReaderFormatNames()) + ")");
+                        + String.join(", ", formats()) + ")");
             }
             ImageReader r = readers.next();
             try {
@@ -69,6 +69,15 @@ public final class ImageDecoder {
             }
             throw new BadImageException(file.toString(), "unreadable image header: " + e.getMessage(), e);
         }
+    }
+
+    /** The image formats ImageIO reads here, lower case, each once ({@code bmp, gif, jpeg, jpg, png, ...}). */
+    public static java.util.SortedSet<String> formats() {
+        java.util.SortedSet<String> names = new java.util.TreeSet<>();
+        for (String n : ImageIO.getReaderFormatNames()) {
+            names.add(n.toLowerCase(java.util.Locale.ROOT));
+        }
+        return names;
     }
 
     /** Checks the header, then decodes the whole image. */

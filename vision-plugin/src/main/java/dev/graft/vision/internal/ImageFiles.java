@@ -55,7 +55,7 @@ final class ImageFiles {
             }
             return true;
         } catch (BadImageException e) {
-            problems.add(new DatasetFormat.Problem(where, e.getMessage()));
+            problems.add(new DatasetFormat.Problem(where, e.reason()));
             return false;
         }
     }

@@ -74,6 +74,21 @@ class ImageDatasetFormatsTest {
     }
 
     @Test
+    void aBadImageIsNamedOnceAndFormatsAreListedOnceEach() throws Exception {
+        Path root = folder();
+        Path notes = Files.writeString(root.resolve("cat").resolve("notes.png"), "hello, not a picture");
+        DatasetFormat.Result r = new ImageFolderFormat().read(root, Map.of());
+        assertThat(r.problems()).hasSize(1);
+        String p = r.problems().get(0).toString();
+        assertThat(p).startsWith(notes + ": not a recognised image format (supported: ");
+        assertThat(p.indexOf(notes.toString())).isEqualTo(p.lastIndexOf(notes.toString()));
+        String list = p.substring(p.indexOf("supported: ") + 11, p.lastIndexOf(')'));
+        List<String> names = List.of(list.split(", "));
+        assertThat(names).contains("png", "jpeg").doesNotHaveDuplicates().isSorted()
+                .allSatisfy(n -> assertThat(n).isEqualTo(n.toLowerCase(java.util.Locale.ROOT)));
+    }
+
+    @Test
     void csvResolvesRelativePathsAndNamesBadLines() throws Exception {
         Path root = folder();
         Path csv = dir.resolve("train.csv");

@@ -41,7 +41,7 @@ public final class CacheFolder {
 
     /**
      * Returns {@code dir}, filling it first unless a previous fill completed. The contents are
-     * written into a private temporary folder, marked complete and renamed into place in one move,
+     * written into a temporary sibling folder (with the umask's permissions), marked complete and renamed into place in one move,
      * so no reader sees a partial folder and concurrent processes agree (the first rename wins).
      */
     public static Path fillOnce(Path dir, Filler filler) throws IOException {
@@ -49,7 +49,7 @@ public final class CacheFolder {
             return dir;
         }
         Files.createDirectories(dir.getParent());
-        Path tmp = Files.createTempDirectory(dir.getParent(), ".extract-");
+        Path tmp = TempSiblings.directory(dir);
         try {
             filler.fill(tmp);
             Files.createFile(tmp.resolve(COMPLETE));

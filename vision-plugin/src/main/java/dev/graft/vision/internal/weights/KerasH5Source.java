@@ -7,9 +7,17 @@ import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A Keras HDF5 weight file (keras.applications' {@code *_weights_tf_dim_ordering_tf_kernels*.h5},
@@ -17,31 +25,83 @@ import java.util.Map;
  * {@code model_weights}). The root lists {@code layer_names}; each layer group lists
  * {@code weight_names} such as {@code conv1_conv/kernel:0}, stored at
  * {@code <layer>/<weight name>}. Tensors are exposed as {@code <layer>/<weight>} ({@code conv1_conv/kernel}).
+ *
+ * <p>Hostile files: a file up to 2 GB is read through a read-only memory map, so an address or length
+ * that a corrupt header puts past the end fails at once (jhdf's file-channel reader re-reads the same
+ * bytes in a loop until it has filled a buffer of the corrupt length, which kept it busy for minutes).
+ * The structure is parsed in a worker thread under a deadline ({@value #DEADLINE_PROPERTY}, default
+ * {@value #DEFAULT_DEADLINE_SECONDS} s); past it the file is refused with an error naming it.
  */
 public final class KerasH5Source implements TensorSource {
+    /** System property: seconds the HDF5 structure may take to parse. */
+    public static final String DEADLINE_PROPERTY = "graft.hdf5.parseDeadlineSeconds";
+    static final long DEFAULT_DEADLINE_SECONDS = 60;
     private final Path file;
     private final HdfFile hdf;
     private final Map<String, Dataset> datasets = new LinkedHashMap<>();
 
     public KerasH5Source(Path file) {
+        this(file, Duration.ofSeconds(Long.getLong(DEADLINE_PROPERTY, DEFAULT_DEADLINE_SECONDS)));
+    }
+
+    /** Opens {@code file}, refusing it if its structure takes longer than {@code deadline} to parse. */
+    public KerasH5Source(Path file, Duration deadline) {
         this.file = file;
+        FutureTask<HdfFile> parse = new FutureTask<>(this::openAndIndex);
+        Thread worker = new Thread(parse, "hdf5-parse " + file.getFileName());
+        worker.setDaemon(true);
+        worker.start();
         try {
-            hdf = new HdfFile(file);
-        } catch (RuntimeException e) {
-            throw new WeightImportException("cannot read HDF5 file " + file + ": " + e.getMessage(), e);
-        }
-        try {
-            index();
-        } catch (WeightImportException e) {
-            hdf.close();
-            throw e;
-        } catch (RuntimeException e) {
-            hdf.close();
-            throw new WeightImportException("Keras weight file " + file + " is malformed: " + e, e);
+            hdf = parse.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            parse.cancel(true);
+            throw new WeightImportException("Keras weight file " + file + ": its HDF5 structure was not parsed within "
+                    + deadline.toSeconds() + " s; the file is probably corrupt (set -D" + DEADLINE_PROPERTY
+                    + "=SECONDS to allow more)", (ImportReport) null);
+        } catch (InterruptedException e) {
+            parse.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new WeightImportException("interrupted while reading Keras weight file " + file, e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof WeightImportException w) {
+                throw w;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new WeightImportException("Keras weight file " + file + " is malformed: " + c, c);
         }
     }
 
-    private void index() {
+    private HdfFile openAndIndex() {
+        HdfFile h;
+        try {
+            h = open(file);
+        } catch (IOException | RuntimeException e) {
+            throw new WeightImportException("cannot read HDF5 file " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            index(h);
+            return h;
+        } catch (RuntimeException | Error e) {
+            h.close();
+            throw e;
+        }
+    }
+
+    private static HdfFile open(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size <= Integer.MAX_VALUE) {
+                // the mapping stays valid after the channel closes
+                return HdfFile.fromByteBuffer(ch.map(FileChannel.MapMode.READ_ONLY, 0, size));
+            }
+        }
+        return new HdfFile(file);
+    }
+
+    private void index(HdfFile hdf) {
         Group root = hdf;
         Node mw = hdf.getChildren().get("model_weights");
         if (mw instanceof Group g) {
