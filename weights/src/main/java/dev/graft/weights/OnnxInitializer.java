@@ -220,7 +220,20 @@ public final class OnnxInitializer {
         return (int) x;
     }
 
+    /** Bytes of typed data in the file: an upper bound on the values it can hold, checked before allocating. */
+    private long typedBytes() {
+        long total = 0;
+        for (int[] chunk : typed) {
+            total += chunk[2] - chunk[1];
+        }
+        return total;
+    }
+
     private HostTensor typedFloats(ByteBuffer bytes, Path file, int n, Shape shape) throws WeightFileException {
+        if (typedBytes() < 4L * n) {
+            throw new WeightFileException(file, name, "float_data holds at most " + typedBytes() / 4 + " values but dims "
+                    + Arrays.toString(dims) + " need " + n);
+        }
         float[] v = new float[n];
         int at = 0;
         for (int[] chunk : typed) {
@@ -249,6 +262,10 @@ public final class OnnxInitializer {
     }
 
     private HostTensor typedInts(ByteBuffer bytes, Path file, int n, Shape shape, int field) throws WeightFileException {
+        if (typedBytes() < n) {
+            throw new WeightFileException(file, name, "integer data holds at most " + typedBytes() + " values but dims "
+                    + Arrays.toString(dims) + " need " + n);
+        }
         int[] v = new int[n];
         int at = 0;
         for (int[] chunk : typed) {
