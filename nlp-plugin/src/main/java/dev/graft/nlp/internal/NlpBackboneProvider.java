@@ -29,17 +29,22 @@ import java.util.TreeSet;
  * Offers {@code bert-base-uncased} (Google's pretrained BERT-Base in Graft's own definition, every
  * block trainable), {@code bert-base-uncased-savedmodel} (the same model as an opaque, frozen
  * SavedModel), {@code bert-tiny} (random, for tests and smoke runs), {@code bert} (any BERT given
- * its weights) and {@code roberta-base} (given its safetensors and BPE files).
+ * its weights), {@code roberta-base} (given its safetensors and BPE files), and the sentence-embedding
+ * models {@code all-minilm-l6-v2} and {@code bge-small-en-v1.5} (from the ONNX files in their Maven
+ * jars). Every one but the opaque SavedModel takes {@code pooling} and {@code normalize}.
  */
 public final class NlpBackboneProvider implements BackboneProvider {
     static final String SCOPE = "backbone";
     private static final Set<String> NAMES = Set.of("bert-base-uncased", "bert-base-uncased-savedmodel", "bert-tiny", "bert",
             "roberta-base", "all-minilm-l6-v2", "bge-small-en-v1.5");
     /**
-     * Feature pooling of BERT-family backbones not trained for one in particular (the best of cls,
-     * pooler, mean and mean-last-4 measured on the Debian package task, docs/nlp.md).
+     * Feature pooling of pretrained BERT-family backbones not trained for one in particular: the best
+     * of cls, pooler, mean, mean-last-4 and max measured with a frozen BERT-Base and a linear head on
+     * the Debian package task (docs/nlp.md).
      */
-    static final String DEFAULT_POOLING = "pooler";
+    static final String DEFAULT_POOLING = "cls";
+    /** bert-tiny is randomly initialised: it keeps BERT's classic pooled output. */
+    static final String TINY_POOLING = "pooler";
     private static final Set<String> COMMON = Set.of("maxLength", "padToMultipleOf", "dropout", "strict");
 
     @Override
@@ -103,7 +108,7 @@ public final class NlpBackboneProvider implements BackboneProvider {
                 t.layerNormEps(), t.padId(), t.positionOffset(), t.activation(), t.hiddenDropout(), t.attentionDropout()));
         int max = o.integer("maxLength", 128, 2, c.maxSequenceLength());
         return new BertBackbone("bert-tiny", c, wordPiece(vocab, o.bool("lowercase", true), max), random(),
-                o.integer("padToMultipleOf", 8, 1, 512), o.pooling(DEFAULT_POOLING, false, c, true));
+                o.integer("padToMultipleOf", 8, 1, 512), o.pooling(TINY_POOLING, false, c, true));
     }
 
     private static Backbone bert(Options o) throws IOException {
