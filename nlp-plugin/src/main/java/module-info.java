@@ -1,7 +1,7 @@
 /** BERT and RoBERTa encoders, their pretrained weights, tokenizers and text datasets. */
 module dev.graft.nlp {
     requires transitive dev.graft.core;
-    requires dev.graft.weights;
+    requires transitive dev.graft.weights;
     requires ai.djl.api;
     requires ai.djl.tokenizers;
     requires com.google.gson;

@@ -51,8 +51,18 @@ public final class BertEncoder {
     private BertEncoder() {
     }
 
-    /** What the encoder produces. */
-    public record Outputs(Node pooled, Node sequence) {
+    /**
+     * What the encoder produces.
+     *
+     * @param pooled   {@code tanh} dense on {@code [CLS]}, [N, H]; null for an encoder built without a pooler
+     * @param sequence the top layer's per-token states, [N, T, H]
+     * @param cls      the top layer's {@code [CLS]} state, [N, H]
+     * @param layers   every transformer layer's output bottom to top, as flat rows [N*T, H]
+     */
+    public record Outputs(Node pooled, Node sequence, Node cls, List<Node> layers) {
+        public Outputs {
+            layers = List.copyOf(layers);
+        }
     }
 
     /** The network inputs the encoder reads. */
@@ -78,18 +88,33 @@ public final class BertEncoder {
      * ... and {@code pooler}; {@code prefix} is the scope the encoder is built under (may be empty).
      */
     public static List<Block> blocks(BertConfig c, String prefix) {
+        return blocks(c, prefix, true);
+    }
+
+    /** The blocks of an encoder built with or without its pooler. */
+    public static List<Block> blocks(BertConfig c, String prefix, boolean withPooler) {
         String p = prefix.isEmpty() ? "" : prefix + ".";
         List<Block> out = new ArrayList<>();
         out.add(new Block("embeddings", p + "embeddings.**"));
         for (int i = 0; i < c.layers(); i++) {
             out.add(new Block("encoder.layer_" + i, p + "encoder.layer_" + i + ".**"));
         }
-        out.add(new Block("pooler", p + "pooler.**"));
+        if (withPooler) {
+            out.add(new Block("pooler", p + "pooler.**"));
+        }
         return out;
     }
 
-    /** Adds the encoder under the builder's current scope. */
+    /** Adds the encoder, with its pooler, under the builder's current scope. */
     public static Outputs build(NetworkBuilder b, BertConfig c, Map<String, Node> in) {
+        return build(b, c, in, true);
+    }
+
+    /**
+     * Adds the encoder under the builder's current scope; {@code withPooler=false} leaves out the
+     * pooler (sentence-embedding models have none), so no untrained parameter hangs off the graph.
+     */
+    public static Outputs build(NetworkBuilder b, BertConfig c, Map<String, Node> in, boolean withPooler) {
         for (InputSpec s : inputs(c)) {
             if (!in.containsKey(s.name())) {
                 throw new IllegalArgumentException("BERT encoder needs input '" + s.name() + "'; got " + in.keySet());
@@ -98,23 +123,27 @@ public final class BertEncoder {
         Node tokenIndex = in.get(TOKEN_INDEX);
         Node x = embeddings(b, c, in);
         Node maskBias = maskBias(b, in.get(INPUT_MASK), tokenIndex);
+        List<Node> layers = new ArrayList<>();
         try (NetworkBuilder.Scope s = b.scope("encoder")) {
             for (int i = 0; i < c.layers(); i++) {
                 try (NetworkBuilder.Scope l = b.scope("layer_" + i)) {
                     x = layer(b, c, x, maskBias, in.get(HEAD_INDEX));
+                    layers.add(x);
                 }
             }
         }
         Node sequence = b.embedding(x, tokenIndex);
         Node clsIndex = b.slice(tokenIndex, new long[] {0, 0}, new long[] {-1, 1});
         Node cls = b.reshape(b.embedding(x, clsIndex), -1, c.hidden());
-        Node pooled;
-        try (NetworkBuilder.Scope s = b.scope("pooler")) {
-            Node k = b.param("kernel", WEIGHT_INIT, c.hidden(), c.hidden());
-            Node bias = b.param("bias", Initializer.zeros(), c.hidden());
-            pooled = b.tanh(b.add(b.matmul(cls, k), bias));
+        Node pooled = null;
+        if (withPooler) {
+            try (NetworkBuilder.Scope s = b.scope("pooler")) {
+                Node k = b.param("kernel", WEIGHT_INIT, c.hidden(), c.hidden());
+                Node bias = b.param("bias", Initializer.zeros(), c.hidden());
+                pooled = b.tanh(b.add(b.matmul(cls, k), bias));
+            }
         }
-        return new Outputs(pooled, sequence);
+        return new Outputs(pooled, sequence, cls, layers);
     }
 
     private static Node embeddings(NetworkBuilder b, BertConfig c, Map<String, Node> in) {

@@ -49,18 +49,23 @@ public final class BertWeights {
 
     /** Parameter shapes of an encoder with config {@code c}, by full name under {@code prefix}. */
     public static Map<String, Shape> parameterShapes(BertConfig c, String prefix) {
+        return parameterShapes(c, prefix, true);
+    }
+
+    /** Parameter shapes of an encoder built with or without its pooler. */
+    public static Map<String, Shape> parameterShapes(BertConfig c, String prefix, boolean withPooler) {
         NetworkBuilder b = new NetworkBuilder();
         var in = BertEncoder.declareInputs(b, c);
         BertEncoder.Outputs o;
         if (prefix.isEmpty()) {
-            o = BertEncoder.build(b, c, in);
+            o = BertEncoder.build(b, c, in, withPooler);
         } else {
             try (NetworkBuilder.Scope s = scopes(b, prefix)) {
-                o = BertEncoder.build(b, c, in);
+                o = BertEncoder.build(b, c, in, withPooler);
             }
         }
         Map<String, Shape> out = new LinkedHashMap<>();
-        for (ParamSpec p : b.output("pooled", o.pooled()).build().params().values()) {
+        for (ParamSpec p : b.output("features", withPooler ? o.pooled() : o.cls()).build().params().values()) {
             out.put(p.name(), p.shape());
         }
         return out;
@@ -81,13 +86,35 @@ public final class BertWeights {
     /** Google TensorFlow checkpoint / SavedModel variables (already [in, out]). */
     public static Result fromGoogle(String source, Map<String, HostTensor> tensors, BertConfig c, String prefix,
             boolean strict) {
-        return map(source, tensors, c, prefix, strict, BertWeights::googleName);
+        return fromGoogle(source, tensors, c, prefix, strict, true);
+    }
+
+    /** Google tensors onto an encoder built with or without its pooler (pooler tensors are then skipped). */
+    public static Result fromGoogle(String source, Map<String, HostTensor> tensors, BertConfig c, String prefix,
+            boolean strict, boolean withPooler) {
+        return map(source, tensors, c, prefix, strict, withPooler, BertWeights::googleName);
     }
 
     /** Hugging Face tensors ({@code bert.*}, {@code roberta.*} or unprefixed). */
     public static Result fromHuggingFace(String source, Map<String, HostTensor> tensors, BertConfig c, String prefix,
             boolean strict) {
-        return map(source, tensors, c, prefix, strict, BertWeights::huggingFaceName);
+        return fromHuggingFace(source, tensors, c, prefix, strict, true);
+    }
+
+    /** Hugging Face tensors onto an encoder built with or without its pooler. */
+    public static Result fromHuggingFace(String source, Map<String, HostTensor> tensors, BertConfig c, String prefix,
+            boolean strict, boolean withPooler) {
+        return map(source, tensors, c, prefix, strict, withPooler, BertWeights::huggingFaceName);
+    }
+
+    /**
+     * An ONNX export of a Hugging Face BERT (see {@link OnnxBertNames}): named tensors keep Hugging
+     * Face names; the anonymous MatMul kernels, already {@code [in, out]}, are named by their bias.
+     */
+    public static Result fromOnnx(dev.graft.weights.OnnxModel model, BertConfig c, String prefix, boolean strict,
+            boolean withPooler) throws IOException {
+        OnnxBertNames names = OnnxBertNames.of(model);
+        return map(model.file().toString(), model.floatTensors(), c, prefix, strict, withPooler, names::target);
     }
 
     /** A Hugging Face {@code model.safetensors} file. */
@@ -103,9 +130,8 @@ public final class BertWeights {
      * @param huggingFace whether the names are Hugging Face's (else Google's)
      */
     public static BertConfig inferConfig(Map<String, HostTensor> tensors, boolean huggingFace, BertConfig base, int heads) {
-        Map<String, Shape> sourceShapes = new java.util.LinkedHashMap<>();
-        tensors.forEach((k, v) -> sourceShapes.put(k, v.shape()));
-        return inferConfigFromShapes(sourceShapes, huggingFace, base, heads);
+        return inferConfig(tensors, huggingFace ? BertWeights::huggingFaceName : BertWeights::googleName,
+                huggingFace ? "Hugging Face" : "Google", base, heads);
     }
 
     /**
@@ -114,10 +140,33 @@ public final class BertWeights {
      */
     public static BertConfig inferConfigFromShapes(Map<String, Shape> tensors, boolean huggingFace, BertConfig base,
             int heads) {
+        return inferFromShapes(new LinkedHashMap<>(tensors), huggingFace ? BertWeights::huggingFaceName : BertWeights::googleName,
+                huggingFace ? "Hugging Face" : "Google", base, heads);
+    }
+
+    /** {@link #inferConfig(Map, boolean, BertConfig, int)} for an ONNX export. */
+    public static BertConfig inferConfig(dev.graft.weights.OnnxModel model, BertConfig base, int heads) {
+        Map<String, Shape> bySource = new LinkedHashMap<>();
+        for (dev.graft.weights.OnnxInitializer t : model.initializers().values()) {
+            if (t.dataType() == dev.graft.weights.OnnxModel.FLOAT) {
+                bySource.put(t.name(), Shape.of(t.dims()));
+            }
+        }
+        return inferFromShapes(bySource, OnnxBertNames.of(model)::target, "ONNX (Hugging Face)", base, heads);
+    }
+
+    static BertConfig inferConfig(Map<String, HostTensor> tensors, Namer namer, String kind, BertConfig base, int heads) {
+        Map<String, Shape> bySource = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> bySource.put(k, v.shape()));
+        return inferFromShapes(bySource, namer, kind, base, heads);
+    }
+
+    private static BertConfig inferFromShapes(Map<String, Shape> bySource, Namer namer, String kind, BertConfig base,
+            int heads) {
         Map<String, Shape> shapes = new java.util.HashMap<>();
         int layers = 0;
-        for (Map.Entry<String, Shape> e : tensors.entrySet()) {
-            Target t = huggingFace ? huggingFaceName(e.getKey()) : googleName(e.getKey());
+        for (Map.Entry<String, Shape> e : bySource.entrySet()) {
+            Target t = namer.target(e.getKey());
             if (t == null) {
                 continue;
             }
@@ -137,8 +186,8 @@ public final class BertWeights {
         Shape inter = shapes.get("encoder.layer_0.ffn.intermediate.kernel");
         if (word == null || pos == null || types == null || inter == null || layers == 0) {
             throw new IllegalArgumentException("cannot read the encoder's size from these weights: expected "
-                    + (huggingFace ? "Hugging Face" : "Google") + " BERT tensor names (embeddings, encoder layers), found e.g. "
-                    + tensors.keySet().stream().limit(6).toList());
+                    + kind + " BERT tensor names (embeddings, encoder layers), found e.g. "
+                    + bySource.keySet().stream().limit(6).toList());
         }
         return new BertConfig(base.family(), layers, (int) word.dim(1), heads > 0 ? heads : Math.max(1, (int) word.dim(1) / 64),
                 (int) inter.dim(1), (int) word.dim(0), (int) pos.dim(0), (int) types.dim(0), base.layerNormEps(),
@@ -149,13 +198,13 @@ public final class BertWeights {
     record Target(String name, boolean transpose) {
     }
 
-    private interface Namer {
+    interface Namer {
         Target target(String source);
     }
 
     private static Result map(String source, Map<String, HostTensor> tensors, BertConfig c, String prefix, boolean strict,
-            Namer namer) {
-        Map<String, Shape> expected = parameterShapes(c, prefix);
+            boolean withPooler, Namer namer) {
+        Map<String, Shape> expected = parameterShapes(c, prefix, withPooler);
         String p = prefix.isEmpty() ? "" : prefix + ".";
         Map<String, HostTensor> out = new LinkedHashMap<>();
         List<ImportReport.Mapped> imported = new ArrayList<>();

@@ -48,6 +48,7 @@ public final class TextTokenizer implements AutoCloseable {
     private final String definition;
     private final SpecialTokensInText specialTokens;
     private final String json;
+    private final java.util.concurrent.atomic.AtomicLong truncated = new java.util.concurrent.atomic.AtomicLong();
 
     private TextTokenizer(String definition, String kind, int maxLength) {
         this(definition, kind, maxLength, defaultSpecialTokens());
@@ -131,9 +132,26 @@ public final class TextTokenizer implements AutoCloseable {
         return sequence(tokenizer.encode(text));
     }
 
+    /** Whether {@code text} is longer than {@link #maxLength()} tokens (special tokens included). */
+    public boolean truncates(String text) {
+        return tokenizer.encode(text).exceedMaxLength();
+    }
+
+    /** Texts and text pairs cut to {@link #maxLength()} by this tokenizer so far. */
+    public long truncatedCount() {
+        return truncated.get();
+    }
+
     /** A sentence pair: {@code [CLS] a [SEP] b [SEP]} (or the model's equivalent), longest-first truncation. */
     public BertBatch.Sequence encode(String first, String second) {
         return sequence(tokenizer.encode(first, second));
+    }
+
+    private BertBatch.Sequence sequence(Encoding e) {
+        if (e.exceedMaxLength()) {
+            truncated.incrementAndGet();
+        }
+        return toSequence(e);
     }
 
     /** The tokens of one text, special tokens included. */
@@ -141,7 +159,7 @@ public final class TextTokenizer implements AutoCloseable {
         return List.of(tokenizer.encode(text).getTokens());
     }
 
-    private static BertBatch.Sequence sequence(Encoding e) {
+    private static BertBatch.Sequence toSequence(Encoding e) {
         long[] ids = e.getIds();
         long[] types = e.getTypeIds();
         int[] a = new int[ids.length];

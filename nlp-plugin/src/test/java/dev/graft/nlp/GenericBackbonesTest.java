@@ -41,8 +41,14 @@ class GenericBackbonesTest {
     void bertReadsGoogleCheckpointsTooAndDefaultsToTheirTanhGelu() throws Exception {
         Backbone b = REGISTRY.create("bert", Map.of("weights", PretrainedBert.savedModelDir().toString(),
                 "vocab", PretrainedBert.vocab().toString(), "layers", "1"));
-        assertThat(b.blocks()).extracting(bl -> bl.name()).containsExactly("embeddings", "encoder.layer_0", "pooler");
-        assertThat(b.weights()).containsKey("backbone.encoder.layer_0.attention.value.bias").hasSize(5 + 16 + 2);
+        // the default pooling (cls) builds no pooler; pooling=pooler builds and imports it
+        assertThat(b.blocks()).extracting(bl -> bl.name()).containsExactly("embeddings", "encoder.layer_0");
+        assertThat(b.weights()).containsKey("backbone.encoder.layer_0.attention.value.bias").hasSize(5 + 16);
+        Backbone withPooler = REGISTRY.create("bert", Map.of("weights", PretrainedBert.savedModelDir().toString(),
+                "vocab", PretrainedBert.vocab().toString(), "layers", "1", "pooling", "pooler"));
+        assertThat(withPooler.blocks()).extracting(bl -> bl.name()).containsExactly("embeddings", "encoder.layer_0", "pooler");
+        assertThat(withPooler.weights()).containsKey("backbone.pooler.kernel").hasSize(5 + 16 + 2);
+        assertThat(withPooler.fingerprint()).isNotEqualTo(b.fingerprint());
         assertThat(b.preprocessing().params()).containsEntry("lowercase", "true");
         assertThat(b.fingerprint()).hasSize(64);
     }

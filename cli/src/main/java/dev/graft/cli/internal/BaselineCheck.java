@@ -1,5 +1,7 @@
 package dev.graft.cli.internal;
 
+import dev.graft.core.evaluation.Evaluation;
+import dev.graft.core.evaluation.ClassificationScores;
 import dev.graft.core.Graft;
 import dev.graft.core.model.Predictor;
 import dev.graft.core.pipeline.ComponentRef;
@@ -67,9 +69,9 @@ final class BaselineCheck {
             long t0 = System.nanoTime();
             PipelineResult pr = g.pipeline().config(cfg).data(train).run();
             double secs = (System.nanoTime() - t0) / 1e9;
-            Scores s;
+            ClassificationScores s;
             try (Predictor p = Predictor.open(pr.model(), g.engines().get(engine), g.backbones())) {
-                s = Scores.of(pr.model().labels().labels(), heldOut, p.predict(heldOut));
+                s = Evaluation.classification(pr.model().labels().labels(), heldOut, p.predict(heldOut));
             }
             out.printf(Locale.ROOT, "%-52s %9.3f %9.3f %10.1f%n", "frozen " + c.name() + " + linear head", s.accuracy(), s.macroF1(), secs);
             if (s.accuracy() > bestFrozen) {

@@ -1,5 +1,7 @@
 package dev.graft.cli.internal;
 
+import dev.graft.core.evaluation.Evaluation;
+import dev.graft.core.evaluation.ClassificationScores;
 import dev.graft.core.baseline.BaselineModel;
 import dev.graft.core.baseline.TextBaseline;
 import dev.graft.core.model.Prediction;
@@ -20,7 +22,7 @@ final class BaselineRun {
     }
 
     /** A fitted baseline, its scores on the evaluation examples, and the fit's wall and process-CPU seconds. */
-    record Result(BaselineModel model, Scores scores, double wallSeconds, double cpuSeconds) {
+    record Result(BaselineModel model, ClassificationScores scores, double wallSeconds, double cpuSeconds) {
         String line() {
             return String.format(Locale.ROOT, "accuracy %.4f, macro F1 %.4f (fit %.1f s wall, %.1f s CPU; %s)", scores.accuracy(),
                     scores.macroF1(), wallSeconds, cpuSeconds, model.describe());
@@ -51,7 +53,7 @@ final class BaselineRun {
             }
             preds.add(new Prediction(e.source(), m.labels().get(best), scores));
         }
-        return new Result(m, Scores.of(m.labels(), evaluation, preds), wall, cpu);
+        return new Result(m, Evaluation.classification(m.labels(), evaluation, preds), wall, cpu);
     }
 
     /** A train/validation split. */

@@ -1,5 +1,7 @@
 package dev.graft.cli.internal;
 
+import dev.graft.core.evaluation.Evaluation;
+import dev.graft.core.evaluation.ClassificationScores;
 import dev.graft.core.Graft;
 import dev.graft.core.baseline.LinearProbe;
 import dev.graft.core.baseline.TextBaseline;
@@ -203,9 +205,9 @@ public final class DataEfficiencyBenchmark {
             PipelineResult r = g.pipeline().config(cfg).data(train).run();
             double wall = (System.nanoTime() - t0) / 1e9;
             double cpu = BaselineRun.processCpuSeconds() - cpu0;
-            Scores s;
+            ClassificationScores s;
             try (Predictor p = Predictor.open(r.model(), g.engines().get(engine), g.backbones())) {
-                s = Scores.of(r.model().labels().labels(), test, p.predict(test));
+                s = Evaluation.classification(r.model().labels().labels(), test, p.predict(test));
             }
             return new Cell(s.accuracy(), s.macroF1(), wall, cpu, train.size());
         } finally {
@@ -240,7 +242,7 @@ public final class DataEfficiencyBenchmark {
             }
             preds.add(new dev.graft.core.model.Prediction(e.source(), p.predict(f.rows().get(e)), sc));
         }
-        Scores s = Scores.of(p.labels(), task.test(), preds);
+        ClassificationScores s = Evaluation.classification(p.labels(), task.test(), preds);
         return new Cell(s.accuracy(), s.macroF1(), wall, cpu, train.size());
     }
 

@@ -11,6 +11,7 @@ import dev.graft.engine.spi.graph.Node;
 import dev.graft.nlp.BertBatch;
 import dev.graft.nlp.BertConfig;
 import dev.graft.nlp.BertEncoder;
+import dev.graft.nlp.BertPooling;
 import dev.graft.nlp.ImportReport;
 import dev.graft.nlp.TextTokenizer;
 import java.util.List;
@@ -26,8 +27,8 @@ public final class BertBackbone implements Backbone, AutoCloseable {
 
     /** Loads weights (full parameter names under {@code backbone.}) and says what it did. */
     public interface WeightSource {
-        /** Weights and their import report. */
-        Loaded load() throws java.io.IOException;
+        /** Weights and their import report, for an encoder built with or without its pooler. */
+        Loaded load(boolean withPooler) throws java.io.IOException;
 
         /** A cheap, stable digest of the weights (e.g. of the checkpoint index with its per-tensor CRCs). */
         String digest() throws java.io.IOException;
@@ -42,6 +43,8 @@ public final class BertBackbone implements Backbone, AutoCloseable {
     private final TokenizerSource tokenizerSource;
     private final WeightSource weightSource;
     private final int padToMultipleOf;
+    private final BertPooling pooling;
+    private final java.util.concurrent.atomic.AtomicLong texts = new java.util.concurrent.atomic.AtomicLong();
     private TextTokenizer tokenizer;
     private Loaded loaded;
     private String fingerprint;
@@ -54,8 +57,10 @@ public final class BertBackbone implements Backbone, AutoCloseable {
         Preprocessing describe();
     }
 
-    public BertBackbone(String name, BertConfig config, TokenizerSource tokenizer, WeightSource weights, int padToMultipleOf) {
+    public BertBackbone(String name, BertConfig config, TokenizerSource tokenizer, WeightSource weights, int padToMultipleOf,
+            BertPooling pooling) {
         this.name = name;
+        this.pooling = pooling;
         this.config = config;
         this.tokenizerSource = tokenizer;
         this.weightSource = weights;
@@ -64,6 +69,11 @@ public final class BertBackbone implements Backbone, AutoCloseable {
 
     public BertConfig config() {
         return config;
+    }
+
+    /** How token states become the feature vector. */
+    public BertPooling pooling() {
+        return pooling;
     }
 
     @Override
@@ -83,17 +93,49 @@ public final class BertBackbone implements Backbone, AutoCloseable {
 
     @Override
     public List<Block> blocks() {
-        return BertEncoder.blocks(config, "");
+        return BertEncoder.blocks(config, "", pooling.needsPooler());
     }
 
     @Override
     public Node build(NetworkBuilder b, Map<String, Node> inputs) {
-        return BertEncoder.build(b, config, inputs).pooled();
+        return pooling.apply(b, config, inputs, BertEncoder.build(b, config, inputs, pooling.needsPooler()));
     }
 
     @Override
     public Map<String, HostTensor> encode(List<Example> batch, boolean training, long seed) {
-        return BertBatch.tensors(config, TextEncoding.tokenize(tokenizer(), batch, name), padToMultipleOf);
+        TextTokenizer tok = tokenizer();
+        long before = tok.truncatedCount();
+        List<BertBatch.Sequence> seqs = TextEncoding.tokenize(tok, batch, name);
+        texts.addAndGet(batch.size());
+        long now = tok.truncatedCount();
+        if (before == 0 && now > 0) {
+            LOG.warning(() -> "backbone '" + name + "': texts longer than " + tok.maxLength() + " tokens are truncated (first: "
+                    + firstTruncated(tok, batch) + "); the count is logged when the backbone closes");
+        }
+        return BertBatch.tensors(config, seqs, padToMultipleOf);
+    }
+
+    private static String firstTruncated(TextTokenizer tok, List<Example> batch) {
+        for (Example e : batch) {
+            if (e.input() instanceof String s && tok.truncates(s)) {
+                return e.source();
+            }
+        }
+        return "a text pair";
+    }
+
+    /** Texts encoded so far, and how many of them were cut to the maximum length. */
+    public synchronized Truncation truncation() {
+        return new Truncation(texts.get(), tokenizer == null ? 0 : tokenizer.truncatedCount(),
+                tokenizer == null ? 0 : tokenizer.maxLength());
+    }
+
+    /** A count of truncated texts, for logs and reports. */
+    public record Truncation(long texts, long truncated, int maxLength) {
+        @Override
+        public String toString() {
+            return truncated + " of " + texts + " texts truncated to " + maxLength + " tokens";
+        }
     }
 
     /** The tokenizer, opened on first use. */
@@ -121,7 +163,7 @@ public final class BertBackbone implements Backbone, AutoCloseable {
     private Loaded load() {
         if (loaded == null) {
             try {
-                loaded = weightSource.load();
+                loaded = weightSource.load(pooling.needsPooler());
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("backbone '" + name + "': cannot read its weights: " + e.getMessage(), e);
             }
@@ -134,7 +176,8 @@ public final class BertBackbone implements Backbone, AutoCloseable {
     public synchronized String fingerprint() {
         if (fingerprint == null) {
             try {
-                fingerprint = Digests.sha256(name, config.toString(), preprocessing().canonical(), weightSource.digest());
+                fingerprint = Digests.sha256(name, config.toString(), preprocessing().canonical(), weightSource.digest(),
+                        "pooling=" + pooling.id() + ",normalize=" + pooling.normalize());
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("backbone '" + name + "': cannot digest its weights: " + e.getMessage(), e);
             }
@@ -145,6 +188,9 @@ public final class BertBackbone implements Backbone, AutoCloseable {
     @Override
     public synchronized void close() {
         if (tokenizer != null) {
+            if (tokenizer.truncatedCount() > 0) {
+                LOG.warning("backbone '" + name + "': " + truncation());
+            }
             tokenizer.close();
             tokenizer = null;
         }

@@ -8,6 +8,9 @@ import dev.graft.engine.spi.Shape;
 import dev.graft.engine.spi.ServiceLoaderEngineRegistry;
 import dev.graft.engine.spi.io.SafeTensors;
 import dev.graft.nlp.BertConfig;
+import dev.graft.nlp.BertPooling;
+import dev.graft.nlp.SentenceEncoders;
+import dev.graft.weights.OnnxModel;
 import dev.graft.nlp.BertWeights;
 import dev.graft.nlp.ImportReport;
 import dev.graft.nlp.PretrainedBert;
@@ -27,12 +30,22 @@ import java.util.TreeSet;
  * Offers {@code bert-base-uncased} (Google's pretrained BERT-Base in Graft's own definition, every
  * block trainable), {@code bert-base-uncased-savedmodel} (the same model as an opaque, frozen
  * SavedModel), {@code bert-tiny} (random, for tests and smoke runs), {@code bert} (any BERT given
- * its weights) and {@code roberta-base} (given its safetensors and BPE files).
+ * its weights), {@code roberta-base} (given its safetensors and BPE files), and the sentence-embedding
+ * models {@code all-minilm-l6-v2} and {@code bge-small-en-v1.5} (from the ONNX files in their Maven
+ * jars). Every one but the opaque SavedModel takes {@code pooling} and {@code normalize}.
  */
 public final class NlpBackboneProvider implements BackboneProvider {
     static final String SCOPE = "backbone";
     private static final Set<String> NAMES = Set.of("bert-base-uncased", "bert-base-uncased-savedmodel", "bert-tiny", "bert",
-            "roberta-base");
+            "roberta-base", "all-minilm-l6-v2", "bge-small-en-v1.5");
+    /**
+     * Feature pooling of pretrained BERT-family backbones not trained for one in particular: the best
+     * of cls, pooler, mean, mean-last-4 and max measured with a frozen BERT-Base and a linear head on
+     * the Debian package task (docs/nlp.md).
+     */
+    static final String DEFAULT_POOLING = "cls";
+    /** bert-tiny is randomly initialised: it keeps BERT's classic pooled output. */
+    static final String TINY_POOLING = "pooler";
     private static final Set<String> COMMON = Set.of("maxLength", "padToMultipleOf", "dropout", "strict");
 
     @Override
@@ -55,6 +68,8 @@ public final class NlpBackboneProvider implements BackboneProvider {
                 case "bert-tiny" -> bertTiny(o);
                 case "bert" -> bert(o);
                 case "roberta-base" -> roberta(o);
+                case "all-minilm-l6-v2" -> sentenceEncoder(SentenceEncoders.ALL_MINILM_L6_V2, o, 256);
+                case "bge-small-en-v1.5" -> sentenceEncoder(SentenceEncoders.BGE_SMALL_EN_V15, o, 512);
                 default -> throw new IllegalArgumentException("provider 'nlp' has no backbone '" + name + "'; it offers " + backbones());
             };
         } catch (IOException e) {
@@ -63,14 +78,15 @@ public final class NlpBackboneProvider implements BackboneProvider {
     }
 
     private static Backbone bertBase(Options o) throws IOException {
-        o.allow("layers");
+        o.allow("layers", "pooling", "normalize");
         Path dir = PretrainedBert.savedModelDir();
         BertConfig base = BertConfig.bertBaseUncasedGoogle();
         BertConfig c = o.dropout(base.withLayers(o.integer("layers", base.layers(), 1, base.layers())));
         int max = o.integer("maxLength", 128, 2, c.maxSequenceLength());
+        BertPooling pooling = o.pooling(DEFAULT_POOLING, false, c, true);
         Path prefix = TensorBundle.prefixOf(dir);
         return new BertBackbone("bert-base-uncased", c, wordPiece(PretrainedBert.vocab(), true, max),
-                googleCheckpoint(prefix, c, o.bool("strict", true)), o.integer("padToMultipleOf", 8, 1, 512));
+                googleCheckpoint(prefix, c, o.bool("strict", true)), o.integer("padToMultipleOf", 8, 1, 512), pooling);
     }
 
     private static Backbone savedModel(Options o) throws IOException {
@@ -82,7 +98,7 @@ public final class NlpBackboneProvider implements BackboneProvider {
     }
 
     private static Backbone bertTiny(Options o) throws IOException {
-        o.allow("vocab", "lowercase", "layers", "hidden", "heads", "intermediate");
+        o.allow("vocab", "lowercase", "layers", "hidden", "heads", "intermediate", "pooling", "normalize");
         Path vocab = o.has("vocab") ? o.path("vocab") : PretrainedBert.vocab();
         int vocabSize = Files.readAllLines(vocab).size();
         BertConfig t = BertConfig.bertTiny(vocabSize);
@@ -93,11 +109,11 @@ public final class NlpBackboneProvider implements BackboneProvider {
                 t.layerNormEps(), t.padId(), t.positionOffset(), t.activation(), t.hiddenDropout(), t.attentionDropout()));
         int max = o.integer("maxLength", 128, 2, c.maxSequenceLength());
         return new BertBackbone("bert-tiny", c, wordPiece(vocab, o.bool("lowercase", true), max), random(),
-                o.integer("padToMultipleOf", 8, 1, 512));
+                o.integer("padToMultipleOf", 8, 1, 512), o.pooling(TINY_POOLING, false, c, true));
     }
 
     private static Backbone bert(Options o) throws IOException {
-        o.allow("weights", "vocab", "tokenizer", "lowercase", "heads", "activation", "layers");
+        o.allow("weights", "vocab", "tokenizer", "lowercase", "heads", "activation", "layers", "pooling", "normalize");
         Path weights = o.path("weights");
         boolean hf = weights.toString().endsWith(".safetensors");
         // only the shapes here (a header or index): a saved model reopens this backbone to encode inputs, never for weights
@@ -113,13 +129,15 @@ public final class NlpBackboneProvider implements BackboneProvider {
         BertConfig fc = c;
         boolean strict = o.bool("strict", true);
         String src = weights.toString();
+        boolean hasPooler = shapes.keySet().stream().anyMatch(n -> n.contains("pooler"));
+        BertPooling pooling = o.pooling(hasPooler ? DEFAULT_POOLING : "cls", false, c, hasPooler);
         BertBackbone.WeightSource ws = new BertBackbone.WeightSource() {
             @Override
-            public BertBackbone.Loaded load() throws IOException {
+            public BertBackbone.Loaded load(boolean withPooler) throws IOException {
                 Map<String, HostTensor> tensors = hf ? SafeTensors.read(weights).tensors()
                         : TensorBundle.read(TensorBundle.prefixOf(weights), n -> true);
-                BertWeights.Result r = hf ? BertWeights.fromHuggingFace(src, tensors, fc, SCOPE, strict)
-                        : BertWeights.fromGoogle(src, tensors, fc, SCOPE, strict);
+                BertWeights.Result r = hf ? BertWeights.fromHuggingFace(src, tensors, fc, SCOPE, strict, withPooler)
+                        : BertWeights.fromGoogle(src, tensors, fc, SCOPE, strict, withPooler);
                 return new BertBackbone.Loaded(r.weights(), r.report());
             }
 
@@ -128,11 +146,11 @@ public final class NlpBackboneProvider implements BackboneProvider {
                 return hf ? Digests.sha256(weights) : Digests.sha256(Path.of(TensorBundle.prefixOf(weights) + ".index"));
             }
         };
-        return new BertBackbone("bert", c, tok, ws, o.integer("padToMultipleOf", 8, 1, 512));
+        return new BertBackbone("bert", c, tok, ws, o.integer("padToMultipleOf", 8, 1, 512), pooling);
     }
 
     private static Backbone roberta(Options o) throws IOException {
-        o.allow("weights", "vocab", "merges", "tokenizer", "pretrained");
+        o.allow("weights", "vocab", "merges", "tokenizer", "pretrained", "pooling", "normalize");
         boolean pretrained = o.bool("pretrained", true);
         BertConfig c = o.dropout(BertConfig.robertaBase());
         int max = o.integer("maxLength", 128, 2, c.maxSequenceLength());
@@ -148,8 +166,9 @@ public final class NlpBackboneProvider implements BackboneProvider {
             boolean strict = o.bool("strict", true);
             ws = new BertBackbone.WeightSource() {
                 @Override
-                public BertBackbone.Loaded load() throws IOException {
-                    BertWeights.Result r = BertWeights.fromSafetensors(weights, c, SCOPE, strict);
+                public BertBackbone.Loaded load(boolean withPooler) throws IOException {
+                    BertWeights.Result r = BertWeights.fromHuggingFace(weights.toString(), SafeTensors.read(weights).tensors(), c,
+                            SCOPE, strict, withPooler);
                     return new BertBackbone.Loaded(r.weights(), r.report());
                 }
 
@@ -161,15 +180,46 @@ public final class NlpBackboneProvider implements BackboneProvider {
         } else {
             ws = random();
         }
-        return new BertBackbone("roberta-base", c, tok, ws, o.integer("padToMultipleOf", 8, 1, 512));
+        return new BertBackbone("roberta-base", c, tok, ws, o.integer("padToMultipleOf", 8, 1, 512),
+                o.pooling(DEFAULT_POOLING, false, c, true));
+    }
+
+    /**
+     * A sentence-embedding BERT from its ONNX export: sizes read from the tensors, heads from the
+     * model's configuration, exact GELU, no pooler; pooling and normalisation default to what the
+     * model was trained for.
+     */
+    private static Backbone sentenceEncoder(SentenceEncoders m, Options o, int defaultMaxLength) throws IOException {
+        o.allow("layers", "pooling", "normalize");
+        Path onnx = m.onnxFile();
+        BertConfig base = new BertConfig("bert", 1, 64, 1, 64, 2, 2, 1, 1e-12, 0, 0, BertConfig.Activation.GELU, 0.1, 0.1);
+        BertConfig inferred = BertWeights.inferConfig(OnnxModel.read(onnx), base, m.heads());
+        BertConfig c = o.dropout(inferred.withLayers(o.integer("layers", inferred.layers(), 1, inferred.layers())));
+        int max = o.integer("maxLength", Math.min(defaultMaxLength, c.maxSequenceLength()), 2, c.maxSequenceLength());
+        BertPooling pooling = o.pooling(m.defaultPooling(), true, c, false);
+        boolean strict = o.bool("strict", true);
+        BertBackbone.WeightSource ws = new BertBackbone.WeightSource() {
+            @Override
+            public BertBackbone.Loaded load(boolean withPooler) throws IOException {
+                BertWeights.Result r = BertWeights.fromOnnx(OnnxModel.read(onnx), c, SCOPE, strict, withPooler);
+                return new BertBackbone.Loaded(r.weights(), r.report());
+            }
+
+            @Override
+            public String digest() throws IOException {
+                return Digests.sha256(onnx);
+            }
+        };
+        return new BertBackbone(m.id(), c, tokenizerJson(m.tokenizerFile(), max), ws, o.integer("padToMultipleOf", 8, 1, 512),
+                pooling);
     }
 
     static BertBackbone.WeightSource googleCheckpoint(Path prefix, BertConfig c, boolean strict) {
         return new BertBackbone.WeightSource() {
             @Override
-            public BertBackbone.Loaded load() throws IOException {
+            public BertBackbone.Loaded load(boolean withPooler) throws IOException {
                 Map<String, HostTensor> t = TensorBundle.read(prefix, n -> BertWeights.googleTarget(n) != null);
-                BertWeights.Result r = BertWeights.fromGoogle(prefix.toString(), t, c, SCOPE, strict);
+                BertWeights.Result r = BertWeights.fromGoogle(prefix.toString(), t, c, SCOPE, strict, withPooler);
                 return new BertBackbone.Loaded(r.weights(), r.report());
             }
 
@@ -196,7 +246,7 @@ public final class NlpBackboneProvider implements BackboneProvider {
     static BertBackbone.WeightSource random() {
         return new BertBackbone.WeightSource() {
             @Override
-            public BertBackbone.Loaded load() {
+            public BertBackbone.Loaded load(boolean withPooler) {
                 return new BertBackbone.Loaded(Map.of(), new ImportReport("random initialisation", List.of(), List.of(),
                         List.of(), List.of()));
             }
@@ -325,6 +375,18 @@ public final class NlpBackboneProvider implements BackboneProvider {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("backbone '" + backbone + "': option dropout must be in [0, 1), got '" + v + "'");
             }
+        }
+
+        /** The {@code pooling} and {@code normalize} options, checked against the encoder. */
+        BertPooling pooling(String dflt, boolean normalizeByDefault, BertConfig c, boolean hasPooler) {
+            BertPooling p;
+            try {
+                p = BertPooling.parse(values.getOrDefault("pooling", dflt), bool("normalize", normalizeByDefault));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("backbone '" + backbone + "': option pooling: " + e.getMessage(), e);
+            }
+            p.check(c, hasPooler, backbone);
+            return p;
         }
 
         BertConfig.Activation activation(BertConfig.Activation dflt) {

@@ -15,14 +15,21 @@ final class TextEncoding {
         List<BertBatch.Sequence> out = new ArrayList<>(batch.size());
         for (Example e : batch) {
             if (e.input() instanceof String s) {
-                out.add(tok.encode(s));
+                out.add(tok.encode(nonEmpty(s, e, backbone)));
             } else if (e.input() instanceof Example.TextPair p) {
-                out.add(tok.encode(p.first(), p.second()));
+                out.add(tok.encode(nonEmpty(p.first(), e, backbone), nonEmpty(p.second(), e, backbone)));
             } else {
                 throw new IllegalArgumentException(e.source() + ": backbone '" + backbone + "' reads text or text pairs, got "
                         + (e.input() == null ? "nothing" : e.input().getClass().getSimpleName()));
             }
         }
         return out;
+    }
+
+    private static String nonEmpty(String text, Example e, String backbone) {
+        if (text.isBlank()) {
+            throw new IllegalArgumentException(e.source() + ": empty text; backbone '" + backbone + "' has nothing to encode");
+        }
+        return text;
     }
 }

@@ -48,13 +48,14 @@ class NlpBackboneProviderTest {
     @Test
     void bertBaseLoadsPretrainedWeightsForTheLayersAskedFor() {
         Backbone b = REGISTRY.create("bert-base-uncased", Map.of("layers", "2"));
-        assertThat(b.blocks()).extracting(bl -> bl.name()).containsExactly("embeddings", "encoder.layer_0", "encoder.layer_1",
-                "pooler");
+        // default pooling cls: no pooler is built, its tensors are skipped
+        assertThat(b.blocks()).extracting(bl -> bl.name()).containsExactly("embeddings", "encoder.layer_0", "encoder.layer_1");
         Map<String, HostTensor> w = b.weights();
-        assertThat(w).hasSize(5 + 2 * 16 + 2).containsKey("backbone.encoder.layer_1.ffn.norm.gamma");
+        assertThat(w).hasSize(5 + 2 * 16).containsKey("backbone.encoder.layer_1.ffn.norm.gamma");
         ImportReport report = ((BertBackbone) b).importReport();
         assertThat(report.complete()).isTrue();
-        assertThat(report.skipped()).contains("module/bert/encoder/layer_11/output/dense/kernel");
+        assertThat(report.skipped()).contains("module/bert/encoder/layer_11/output/dense/kernel", "module/bert/pooler/dense/kernel");
+        assertThat(((BertBackbone) b).pooling().id()).isEqualTo("cls");
         String fp = b.fingerprint();
         assertThat(REGISTRY.create("bert-base-uncased", Map.of("layers", "2")).fingerprint()).isEqualTo(fp);
         assertThat(REGISTRY.create("bert-base-uncased", Map.of("layers", "2", "maxLength", "64")).fingerprint()).isNotEqualTo(fp);

@@ -1,0 +1,123 @@
+package dev.graft.nlp.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.graft.core.Graft;
+import dev.graft.core.model.Prediction;
+import dev.graft.core.model.Predictor;
+import dev.graft.core.pipeline.HeadConfig;
+import dev.graft.core.pipeline.PipelineResult;
+import dev.graft.core.spi.Backbone;
+import dev.graft.core.spi.Example;
+import dev.graft.core.spi.Task;
+import dev.graft.core.train.EpochMetrics;
+import dev.graft.core.train.TrainerConfig;
+import dev.graft.nlp.SentenceEncoders;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sentence-embedding backbones' options, bad input, and training through core's pipeline. */
+class SentenceBackbonesTest {
+    static final Graft GRAFT = Graft.create();
+
+    @TempDir
+    Path cache;
+
+    @Test
+    void bothModelsAreOfferedAndFoundOnThePath() {
+        assertThat(GRAFT.backbones().backbones()).containsKeys("all-minilm-l6-v2", "bge-small-en-v1.5");
+        for (SentenceEncoders m : SentenceEncoders.values()) {
+            assertThat(m.isAvailable()).as(m.id()).isTrue();
+        }
+    }
+
+    @Test
+    void badPoolingNamesTheBackboneTheOptionAndTheValidChoices() {
+        assertThatThrownBy(() -> GRAFT.backbones().create("all-minilm-l6-v2", Map.of("pooling", "average")))
+                .hasMessageContaining("backbone 'all-minilm-l6-v2': option pooling: unknown pooling 'average'")
+                .hasMessageContaining("valid: cls, pooler, mean, max, mean-last-<k> (e.g. mean-last-4)");
+        assertThatThrownBy(() -> GRAFT.backbones().create("bge-small-en-v1.5", Map.of("pooling", "pooler")))
+                .hasMessageContaining("backbone 'bge-small-en-v1.5' has no pre-trained pooler");
+        assertThatThrownBy(() -> GRAFT.backbones().create("all-minilm-l6-v2", Map.of("pooling", "mean-last-7")))
+                .hasMessageContaining("averages more layers than the 6 it has");
+        assertThatThrownBy(() -> GRAFT.backbones().create("all-minilm-l6-v2", Map.of("normalize", "yes")))
+                .hasMessageContaining("option normalize must be true or false");
+        assertThatThrownBy(() -> GRAFT.backbones().create("bert-tiny", Map.of("pooling", "first")))
+                .hasMessageContaining("unknown pooling 'first'");
+    }
+
+    @Test
+    void poolingAndNormalisationArePartOfTheFingerprint() {
+        String dflt = fingerprint("all-minilm-l6-v2", Map.of());
+        assertThat(fingerprint("all-minilm-l6-v2", Map.of("pooling", "mean", "normalize", "true"))).isEqualTo(dflt);
+        assertThat(fingerprint("all-minilm-l6-v2", Map.of("pooling", "cls"))).isNotEqualTo(dflt);
+        assertThat(fingerprint("all-minilm-l6-v2", Map.of("normalize", "false"))).isNotEqualTo(dflt);
+        assertThat(fingerprint("all-minilm-l6-v2", Map.of("pooling", "mean-last-2"))).isNotEqualTo(dflt);
+        try (BertBackbone b = (BertBackbone) GRAFT.backbones().create("bge-small-en-v1.5", Map.of())) {
+            assertThat(b.pooling().id()).isEqualTo("cls");
+            assertThat(b.pooling().normalize()).isTrue();
+            assertThat(b.preprocessing().params()).containsEntry("tokenizer", "tokenizer.json").containsEntry("maxLength", "512");
+        }
+    }
+
+    private static String fingerprint(String name, Map<String, String> options) {
+        try (Backbone b = GRAFT.backbones().create(name, options)) {
+            return b.fingerprint();
+        }
+    }
+
+    @Test
+    void emptyTextIsAnErrorNamingItsSourceAndLongTextsAreCounted() {
+        try (BertBackbone b = (BertBackbone) GRAFT.backbones().create("all-minilm-l6-v2", Map.of("maxLength", "8"))) {
+            assertThatThrownBy(() -> b.encode(List.of(new Example("data/train.csv:7", "  ", "x")), false, 0))
+                    .hasMessageContaining("data/train.csv:7: empty text");
+            assertThatThrownBy(() -> b.encode(List.of(new Example("pairs.tsv:3", new Example.TextPair("a question", ""), "x")),
+                    false, 0)).hasMessageContaining("pairs.tsv:3: empty text");
+            b.encode(List.of(new Example("a:1", "short text", "x"),
+                    new Example("a:2", "this description is much longer than eight word pieces can hold", "y")), false, 0);
+            assertThat(b.truncation().texts()).isEqualTo(2);
+            assertThat(b.truncation().truncated()).isEqualTo(1);
+            assertThat(b.truncation().toString()).isEqualTo("1 of 2 texts truncated to 8 tokens");
+        }
+    }
+
+    @Test
+    void miniLmFineTunesAboveTheCutAndItsSavedModelKeepsThePooling(@TempDir Path out) throws Exception {
+        Path data = TextClassificationTest.SENTIMENT;
+        PipelineResult r = GRAFT.pipeline().data(data, "csv", Map.of())
+                .backbone("all-minilm-l6-v2", Map.of("pooling", "mean-last-2", "maxLength", "32"))
+                .strategy("hybrid", Map.of("cut", "encoder.layer_4", "backboneLr", "1e-4"))
+                .head(HeadConfig.linear(Task.CLASSIFICATION))
+                .trainer(TrainerConfig.defaults().withEpochs(3).withBatchSize(16).withLearningRate(3e-2).withSeed(3)
+                        .withValidationFraction(0.25))
+                .cacheDir(cache).run();
+        List<Double> l = r.history().epochs().stream().map(EpochMetrics::trainLoss).toList();
+        assertThat(l.get(l.size() - 1)).isLessThan(l.get(0));
+        Map<String, dev.graft.engine.spi.HostTensor> pretrained;
+        try (Backbone b = GRAFT.backbones().create("all-minilm-l6-v2", Map.of())) {
+            pretrained = b.weights();
+        }
+        String frozen = "backbone.encoder.layer_3.ffn.output.kernel";
+        String tuned = "backbone.encoder.layer_5.ffn.output.kernel";
+        assertThat(r.model().weights().get(frozen).bitEquals(pretrained.get(frozen))).as("frozen below the cut").isTrue();
+        assertThat(r.model().weights().get(tuned).bitEquals(pretrained.get(tuned))).as("trained above the cut").isFalse();
+        assertThat(r.model().manifest().backbone().options()).containsEntry("pooling", "mean-last-2");
+        r.model().save(out);
+        List<Example> texts = List.of(new Example("t:1", "A wonderful, moving film.", null),
+                new Example("t:2", "Terrible service and cold food.", null));
+        List<Prediction> before;
+        try (Predictor p = Predictor.open(r.model(), GRAFT.engines().get("tensorflow"), GRAFT.backbones())) {
+            before = p.predict(texts);
+        }
+        try (Predictor p = GRAFT.predictor(out, null)) {
+            List<Prediction> after = p.predict(texts);
+            for (int i = 0; i < texts.size(); i++) {
+                assertThat(after.get(i).label()).isEqualTo(before.get(i).label());
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package dev.graft.weights;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Mutated ONNX files (bit flips, truncation, insertion, deletion, boundary bytes, chunk
+ * duplication, and varints replaced by hostile values) either load completely (every initializer
+ * converted, kernels named) or fail with {@link WeightFileException} naming the file; nothing else
+ * is thrown, nothing runs out of memory, and every case answers within its time bound. Case count:
+ * {@code -Dgraft.fuzz.cases} (default 3000), seed {@code -Dgraft.fuzz.seed}.
+ */
+class OnnxFuzzTest {
+    private static final long TIMEOUT_MS = 5_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void mutatedOnnxFilesLoadOrFailWithWeightFileException() throws Exception {
+        int cases = Integer.getInteger("graft.fuzz.cases", 3000);
+        Random rnd = new Random(Long.getLong("graft.fuzz.seed", 20261201L));
+        byte[] seed = OnnxFiles.denseLayer();
+        ExecutorService exec = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "fuzz-onnx");
+            t.setDaemon(true);
+            return t;
+        });
+        int loaded = 0;
+        int rejected = 0;
+        long slowest = 0;
+        List<String> failures = new ArrayList<>();
+        try {
+            for (int c = 0; c < cases; c++) {
+                int kind = rnd.nextInt(7);
+                byte[] data = mutate(seed, kind, rnd);
+                Path file = dir.resolve("case" + c + ".onnx");
+                Files.write(file, data);
+                long t0 = System.nanoTime();
+                Future<?> f = exec.submit(() -> {
+                    OnnxModel m = OnnxModel.read(file);
+                    for (String name : m.initializers().keySet()) {
+                        try {
+                            m.tensor(name);
+                        } catch (WeightFileException e) {
+                            if (!e.getMessage().contains(file.toString())) {
+                                throw new AssertionError("error does not name the file: " + e.getMessage());
+                            }
+                        }
+                    }
+                    m.matMulKernels();
+                    return null;
+                });
+                try {
+                    f.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    loaded++;
+                } catch (TimeoutException e) {
+                    f.cancel(true);
+                    failures.add("case " + c + " (mutation " + kind + "): no answer within " + TIMEOUT_MS + " ms");
+                    break;
+                } catch (ExecutionException e) {
+                    Throwable t = e.getCause();
+                    if (t instanceof WeightFileException && t.getMessage().contains(file.toString())) {
+                        rejected++;
+                    } else {
+                        failures.add("case " + c + " (mutation " + kind + "): " + t + " at "
+                                + Arrays.toString(Arrays.copyOf(t.getStackTrace(), Math.min(4, t.getStackTrace().length))));
+                    }
+                }
+                slowest = Math.max(slowest, (System.nanoTime() - t0) / 1_000_000);
+                Files.deleteIfExists(file);
+            }
+        } finally {
+            exec.shutdownNow();
+        }
+        System.out.printf("onnx: %d cases, %d loaded, %d rejected with WeightFileException, %d failures, slowest %d ms%n", cases,
+                loaded, rejected, failures.size(), slowest);
+        assertThat(failures).isEmpty();
+        assertThat(rejected).isGreaterThan(cases / 10);
+        assertThat(loaded).isGreaterThan(cases / 20);
+    }
+
+    private static byte[] mutate(byte[] in, int kind, Random r) {
+        byte[] b = in.clone();
+        switch (kind) {
+            case 0 -> {
+                for (int i = 0, n = 1 + r.nextInt(4); i < n; i++) {
+                    b[r.nextInt(b.length)] ^= (byte) (1 << r.nextInt(8));
+                }
+                return b;
+            }
+            case 1 -> {
+                return Arrays.copyOf(b, r.nextInt(b.length));
+            }
+            case 2 -> {
+                int at = r.nextInt(b.length + 1);
+                byte[] ins = new byte[1 + r.nextInt(16)];
+                r.nextBytes(ins);
+                byte[] out = new byte[b.length + ins.length];
+                System.arraycopy(b, 0, out, 0, at);
+                System.arraycopy(ins, 0, out, at, ins.length);
+                System.arraycopy(b, at, out, at + ins.length, b.length - at);
+                return out;
+            }
+            case 3 -> {
+                int at = r.nextInt(b.length);
+                int len = Math.min(b.length - at, 1 + r.nextInt(16));
+                byte[] out = new byte[b.length - len];
+                System.arraycopy(b, 0, out, 0, at);
+                System.arraycopy(b, at + len, out, at, b.length - at - len);
+                return out;
+            }
+            case 4 -> {
+                byte[] boundary = {0, (byte) 0x7f, (byte) 0x80, (byte) 0xff, 1, (byte) 0xfe};
+                for (int i = 0, n = 1 + r.nextInt(3); i < n; i++) {
+                    b[r.nextInt(b.length)] = boundary[r.nextInt(boundary.length)];
+                }
+                return b;
+            }
+            case 5 -> {
+                int at = r.nextInt(b.length);
+                int len = Math.min(b.length - at, 1 + r.nextInt(32));
+                byte[] out = new byte[b.length + len];
+                System.arraycopy(b, 0, out, 0, at + len);
+                System.arraycopy(b, at, out, at + len, b.length - at);
+                return out;
+            }
+            default -> {
+                // a varint somewhere replaced by a hostile value (huge lengths, dims, negative numbers)
+                long[] hostile = {0, 1, 127, 128, 1L << 31, 1L << 32, (1L << 62) + 3, -1, Long.MAX_VALUE, 255, 16383};
+                int at = r.nextInt(b.length);
+                long v = hostile[r.nextInt(hostile.length)];
+                byte[] enc = varint(v);
+                int old = 1;
+                while (at + old - 1 < b.length && (b[at + old - 1] & 0x80) != 0 && old < 10) {
+                    old++;
+                }
+                old = Math.min(old, b.length - at);
+                byte[] out = new byte[b.length - old + enc.length];
+                System.arraycopy(b, 0, out, 0, at);
+                System.arraycopy(enc, 0, out, at, enc.length);
+                System.arraycopy(b, at + old, out, at + enc.length, b.length - at - old);
+                return out;
+            }
+        }
+    }
+
+    private static byte[] varint(long v) {
+        byte[] out = new byte[10];
+        int n = 0;
+        while ((v & ~0x7fL) != 0) {
+            out[n++] = (byte) ((v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        out[n++] = (byte) v;
+        return Arrays.copyOf(out, n);
+    }
+}
