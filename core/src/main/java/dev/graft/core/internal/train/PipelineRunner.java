@@ -92,13 +92,23 @@ public final class PipelineRunner {
         Network trainNet = NetworkAssembler.full(backbone, headFactory, headSpec, codec);
         PlanContext ctx = new PlanContext(backbone.name(), backbone.blocks(), NetworkAssembler.BACKBONE_SCOPE,
                 NetworkAssembler.HEAD_SCOPE, tc.learningRate(), tc.epochs(), parts.train().size(),
-                task == Task.REGRESSION ? 0 : codec.outputs());
+                task == Task.REGRESSION ? 0 : codec.outputs(), PlanResolver.batchNormParams(trainNet),
+                List.copyOf(trainNet.params().keySet()));
         TransferPlan plan = strategy.plan(ctx, config.strategy().options());
-        List<PlanResolver.ResolvedPhase> phases = PlanResolver.resolve(plan, trainNet, tc.learningRate());
-        StringBuilder report = new StringBuilder(plan.explanation()).append("\nas applied:");
-        phases.forEach(p -> report.append('\n').append(p.table()));
+        requireHeadOnFeatures(strategy.id(), plan, backbone);
         Map<String, HostTensor> backboneInit = backboneInitialValues(backbone, trainNet, tc.seed());
-        String runId = FeatureCache.hash(trainNet.toJson(), describe(tc), config.strategy().toString(),
+        RunExtensions ext = RunExtensions.apply(RunExtensions.of(plan, strategy), trainNet, backboneInit.keySet());
+        if (!ext.objectives().isEmpty()) {
+            throw new UnsupportedOperationException("strategy '" + strategy.id() + "' supplies a training objective ("
+                    + ext.objectives().get(0).describe() + "); this version of the trainer does not run training objectives yet");
+        }
+        Network runNet = ext.network();
+        List<PlanResolver.ResolvedPhase> phases = PlanResolver.resolve(plan, runNet, tc.learningRate());
+        StringBuilder report = new StringBuilder(plan.explanation());
+        ext.describe().forEach(d -> report.append("\nextension: ").append(d));
+        report.append("\nas applied:");
+        phases.forEach(p -> report.append('\n').append(p.table()));
+        String runId = FeatureCache.hash(runNet.toJson(), describe(tc), config.strategy().toString(),
                 config.head().toString(), dataDigest(parts));
         Engine engine = engines.get(config.engine());
         List<TrainingListener> listeners = new ArrayList<>(extraListeners);
@@ -109,11 +119,17 @@ public final class PipelineRunner {
         seconds.put("setup", (System.nanoTime() - t0) / 1e9);
 
         Map<String, HostTensor> weights = new LinkedHashMap<>();
+        Map<String, HostTensor> adapters = new LinkedHashMap<>();
         TrainingHistory history;
         Metrics finalMetrics = null;
         PipelineResult.CacheStats cacheStats = null;
         if (plan.cacheFeatures()) {
-            requireFrozenBackbone(strategy.id(), phases, trainNet);
+            if (ext.changesNetwork()) {
+                throw new IllegalStateException("strategy '" + strategy.id() + "' asks for cached backbone features but also "
+                        + "adapts the network or adds loss terms (" + ext.describe() + "); features can only be cached when the "
+                        + "backbone network stays as it is");
+            }
+            requireFrozenBackbone(strategy.id(), phases, runNet);
             long tf = System.nanoTime();
             FeatureCache cache = new FeatureCache(config.resolvedCacheDir(), backboneKey(backbone, trainNet, tc.seed()));
             int[] stats = new int[3];
@@ -133,7 +149,7 @@ public final class PipelineRunner {
                 FeatureBatches trainB = new FeatureBatches(trainF, NetworkAssembler.FEATURES);
                 FeatureBatches valB = new FeatureBatches(valF, NetworkAssembler.FEATURES);
                 Trainer trainer = new Trainer(new Trainer.Job(hm, trainB, parts.train(), valB, parts.validation(), codec,
-                        headPhases, plan.warmupEpochs(), tc, output, runId, report.toString()), listeners);
+                        headPhases, plan.warmupEpochs(), tc, output, runId, report.toString(), ext.stepHooks()), listeners);
                 long tt = System.nanoTime();
                 history = trainer.run();
                 seconds.put("training", (System.nanoTime() - tt) / 1e9);
@@ -146,12 +162,16 @@ public final class PipelineRunner {
                 weights.putAll(hm.parameters());
             }
         } else {
-            try (CompiledModel m = engine.compile(trainNet, tc.seed())) {
+            try (CompiledModel m = engine.compile(runNet, tc.seed())) {
                 m.setParameters(backboneInit);
+                Map<String, HostTensor> copies = ext.copyValues(backboneInit);
+                if (!copies.isEmpty()) {
+                    m.setParameters(copies);
+                }
                 ExampleBatches trainB = new ExampleBatches(backbone, parts.train());
                 ExampleBatches valB = new ExampleBatches(backbone, parts.validation());
                 Trainer trainer = new Trainer(new Trainer.Job(m, trainB, parts.train(), valB, parts.validation(), codec,
-                        phases, plan.warmupEpochs(), tc, output, runId, report.toString()), listeners);
+                        phases, plan.warmupEpochs(), tc, output, runId, report.toString(), ext.stepHooks()), listeners);
                 long tt = System.nanoTime();
                 history = trainer.run();
                 seconds.put("training", (System.nanoTime() - tt) / 1e9);
@@ -160,7 +180,9 @@ public final class PipelineRunner {
                     finalMetrics = trainer.evaluate(valB, parts.validation());
                 }
                 seconds.put("evaluation", (System.nanoTime() - te) / 1e9);
-                weights.putAll(m.parameters());
+                Map<String, HostTensor> trained = m.parameters();
+                adapters.putAll(ext.adapterWeights(trained));
+                weights.putAll(ext.merge(trained));
             }
         }
         Network inference = NetworkAssembler.full(backbone, headFactory, headSpec, null);
@@ -171,7 +193,7 @@ public final class PipelineRunner {
         ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, config.backbone(), providerId,
                 config.head(), codec.outputs(), config.strategy(), engine.id(), output);
         TrainedModel model = new TrainedModel(manifest, inference, kept, backbone.preprocessing(),
-                new TrainedModel.Labels(task, codec.labels()));
+                new TrainedModel.Labels(task, codec.labels())).withAdapterWeights(adapters);
         return new PipelineResult(model, history, finalMetrics, plan, report.toString(), cacheStats, seconds,
                 engine.id() + " " + engine.version());
     }
@@ -227,6 +249,17 @@ public final class PipelineRunner {
         String salt = random.isEmpty() ? "" : "seed=" + seed + ";random=" + FeatureCache.hash(random.toArray(String[]::new));
         return FeatureCache.hash(backbone.name(), backbone.fingerprint(), backbone.preprocessing().canonical(),
                 NetworkAssembler.backboneOnly(backbone).toJson(), salt);
+    }
+
+    private static void requireHeadOnFeatures(String strategy, TransferPlan plan, Backbone backbone) {
+        String at = plan.headAttach();
+        List<dev.graft.core.spi.Block> blocks = backbone.blocks();
+        boolean top = at.equals(TransferPlan.FEATURES) || (!blocks.isEmpty() && blocks.get(blocks.size() - 1).name().equals(at));
+        if (!top) {
+            throw new IllegalArgumentException("strategy '" + strategy + "' attaches the head at '" + at + "', but backbone '"
+                    + backbone.name() + "' exposes only its features (the output of its top block"
+                    + (blocks.isEmpty() ? "" : " '" + blocks.get(blocks.size() - 1).name() + "'") + ")");
+        }
     }
 
     private static void requireFrozenBackbone(String strategy, List<PlanResolver.ResolvedPhase> phases, Network net) {
