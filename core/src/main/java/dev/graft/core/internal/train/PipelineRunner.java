@@ -98,9 +98,10 @@ public final class PipelineRunner {
         requireHeadOnFeatures(strategy.id(), plan, backbone);
         Map<String, HostTensor> backboneInit = backboneInitialValues(backbone, trainNet, tc.seed());
         RunExtensions ext = RunExtensions.apply(RunExtensions.of(plan, strategy), trainNet, backboneInit.keySet());
-        if (!ext.objectives().isEmpty()) {
-            throw new UnsupportedOperationException("strategy '" + strategy.id() + "' supplies a training objective ("
-                    + ext.objectives().get(0).describe() + "); this version of the trainer does not run training objectives yet");
+        int objectiveEpochs = ext.objectives().isEmpty() ? 0 : ObjectiveRun.leadingEpochs(plan, ext.objectives(), strategy.id());
+        if (objectiveEpochs >= tc.epochs()) {
+            throw new IllegalArgumentException("strategy '" + strategy.id() + "' trains its objective for " + objectiveEpochs
+                    + " epoch(s), which leaves none of the " + tc.epochs() + " epochs for the task; give more epochs");
         }
         Network runNet = ext.network();
         List<PlanResolver.ResolvedPhase> phases = PlanResolver.resolve(plan, runNet, tc.learningRate());
@@ -124,7 +125,7 @@ public final class PipelineRunner {
         Metrics finalMetrics = null;
         PipelineResult.CacheStats cacheStats = null;
         if (plan.cacheFeatures()) {
-            if (ext.changesNetwork()) {
+            if (ext.changesNetwork() || objectiveEpochs > 0) {
                 throw new IllegalStateException("strategy '" + strategy.id() + "' asks for cached backbone features but also "
                         + "adapts the network or adds loss terms (" + ext.describe() + "); features can only be cached when the "
                         + "backbone network stays as it is");
@@ -168,12 +169,31 @@ public final class PipelineRunner {
                 if (!copies.isEmpty()) {
                     m.setParameters(copies);
                 }
+                long tt = System.nanoTime();
+                List<PlanResolver.ResolvedPhase> taskPhases = phases;
+                TrainerConfig taskConfig = tc;
+                ObjectiveRun.Result objective = null;
+                if (objectiveEpochs > 0) {
+                    objective = ObjectiveRun.run(engine, backbone, plan, ext, objectiveEpochs, m.parameters(), parts.train(), tc,
+                            listeners);
+                    Map<String, HostTensor> carried = new LinkedHashMap<>();
+                    objective.parameters().forEach((k, v) -> {
+                        if (runNet.params().containsKey(k)) {
+                            carried.put(k, v);
+                        }
+                    });
+                    m.setParameters(carried);
+                    taskPhases = shift(phases, objectiveEpochs);
+                    taskConfig = tc.withEpochs(tc.epochs() - objectiveEpochs);
+                }
                 ExampleBatches trainB = new ExampleBatches(backbone, parts.train());
                 ExampleBatches valB = new ExampleBatches(backbone, parts.validation());
                 Trainer trainer = new Trainer(new Trainer.Job(m, trainB, parts.train(), valB, parts.validation(), codec,
-                        phases, plan.warmupEpochs(), tc, output, runId, report.toString(), ext.stepHooks()), listeners);
-                long tt = System.nanoTime();
+                        taskPhases, plan.warmupEpochs(), taskConfig, output, runId, report.toString(), ext.stepHooks()), listeners);
                 history = trainer.run();
+                if (objective != null) {
+                    history = prepend(objective, history, objectiveEpochs);
+                }
                 seconds.put("training", (System.nanoTime() - tt) / 1e9);
                 long te = System.nanoTime();
                 if (!parts.validation().isEmpty()) {
@@ -249,6 +269,30 @@ public final class PipelineRunner {
         String salt = random.isEmpty() ? "" : "seed=" + seed + ";random=" + FeatureCache.hash(random.toArray(String[]::new));
         return FeatureCache.hash(backbone.name(), backbone.fingerprint(), backbone.preprocessing().canonical(),
                 NetworkAssembler.backboneOnly(backbone).toJson(), salt);
+    }
+
+    /** The task phases (those starting at or after {@code epochs}), their start moved {@code epochs} earlier. */
+    private static List<PlanResolver.ResolvedPhase> shift(List<PlanResolver.ResolvedPhase> phases, int epochs) {
+        List<PlanResolver.ResolvedPhase> out = new ArrayList<>();
+        for (PlanResolver.ResolvedPhase p : phases) {
+            if (p.phase().startEpoch() >= epochs) {
+                dev.graft.core.spi.Phase q = new dev.graft.core.spi.Phase(p.phase().startEpoch() - epochs, p.phase().description(),
+                        p.phase().groups());
+                out.add(new PlanResolver.ResolvedPhase(q, p.groups(), p.trainableParameters(), p.table()));
+            }
+        }
+        return out;
+    }
+
+    /** The objective's epochs followed by the task's, numbered from the start of the run. */
+    private static TrainingHistory prepend(ObjectiveRun.Result objective, TrainingHistory task, int epochs) {
+        List<dev.graft.core.train.EpochMetrics> all = new ArrayList<>(objective.epochs());
+        for (dev.graft.core.train.EpochMetrics e : task.epochs()) {
+            all.add(new dev.graft.core.train.EpochMetrics(e.epoch() + epochs, e.phase(), e.trainLoss(), e.validation(),
+                    e.steps() + objective.steps(), e.seconds(), e.trainSample()));
+        }
+        return new TrainingHistory(all, task.bestEpoch() < 0 ? task.bestEpoch() : task.bestEpoch() + epochs, task.stopReason(),
+                task.steps() + objective.steps(), task.resumedFromStep());
     }
 
     private static void requireHeadOnFeatures(String strategy, TransferPlan plan, Backbone backbone) {

@@ -93,6 +93,10 @@ public final class RunExtensions {
         return !kind(all, NetworkAdapter.class).isEmpty() || !kind(all, LossTerm.class).isEmpty();
     }
 
+    public List<NetworkAdapter> adapters() {
+        return kind(all, NetworkAdapter.class);
+    }
+
     public List<StepHook> stepHooks() {
         return kind(all, StepHook.class);
     }
