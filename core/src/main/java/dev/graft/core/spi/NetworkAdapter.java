@@ -30,6 +30,14 @@ public interface NetworkAdapter extends RunExtension {
      */
     Map<String, HostTensor> merge(Map<String, HostTensor> adaptedWeights);
 
+    /**
+     * Base parameters whose saved values {@link #merge} changes (known once {@link #adapt} ran);
+     * every other base parameter keeps its trained value. Checked by the strategy conformance suite.
+     */
+    default java.util.Set<String> adaptedParameters() {
+        return java.util.Set.of();
+    }
+
     /** The adapter's own parameters, for an adapter-only save (empty if it adds none). */
     default Map<String, HostTensor> adapterWeights(Map<String, HostTensor> adaptedWeights) {
         return Map.of();

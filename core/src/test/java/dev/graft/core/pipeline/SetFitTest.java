@@ -2,7 +2,7 @@ package dev.graft.core.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.graft.core.internal.train.NetworkAssembler;
+import dev.graft.core.internal.assembly.NetworkAssembler;
 import dev.graft.core.spi.Example;
 import dev.graft.core.testing.TinyBackbone;
 import dev.graft.core.train.EpochMetrics;

@@ -5,7 +5,7 @@ import dev.graft.core.spi.BackboneProvider;
 import dev.graft.engine.spi.Engine;
 import dev.graft.engine.spi.HostTensor;
 import dev.graft.engine.spi.SavedModel;
-import dev.graft.engine.spi.ServiceLoaderEngineRegistry;
+import dev.graft.core.spi.RunContext;
 import dev.graft.vision.ResNetConfig;
 import dev.graft.vision.VggConfig;
 import dev.graft.vision.VisionArchitecture;
@@ -70,6 +70,11 @@ public final class VisionBackboneProvider implements BackboneProvider {
 
     @Override
     public Backbone create(String name, Map<String, String> options) {
+        return create(name, options, null);
+    }
+
+    @Override
+    public Backbone create(String name, Map<String, String> options, RunContext context) {
         if (!backbones().contains(name)) {
             throw new IllegalArgumentException("unknown backbone '" + name + "'; the vision plugin offers " + backbones());
         }
@@ -96,7 +101,7 @@ public final class VisionBackboneProvider implements BackboneProvider {
             return new ImageBackbone(name, arch, explicit != null ? explicit : ImagePreprocessing.torch(size), Map.of(),
                     cropScale, flip, decoder);
         }
-        ImportedWeights iw = load(Path.of(w), options.getOrDefault("format", "auto"), arch, size, strict, explicit);
+        ImportedWeights iw = load(Path.of(w), options.getOrDefault("format", "auto"), arch, size, strict, explicit, context);
         LOG.info(() -> iw.report().format().lines().findFirst().orElse(""));
         LOG.fine(() -> iw.report().format());
         ImagePreprocessing pre = ImagePreprocessing.from(iw.preprocessing());
@@ -108,7 +113,7 @@ public final class VisionBackboneProvider implements BackboneProvider {
     }
 
     static ImportedWeights load(Path file, String format, VisionArchitecture arch, int size, boolean strict,
-            ImagePreprocessing explicit) {
+            ImagePreprocessing explicit, RunContext context) {
         if (!Files.exists(file)) {
             throw new IllegalArgumentException("weights file " + file + " does not exist");
         }
@@ -118,7 +123,11 @@ public final class VisionBackboneProvider implements BackboneProvider {
             case "keras-h5" -> WeightImporter.kerasH5(file, t);
             case "safetensors" -> WeightImporter.safetensors(file, t);
             case "savedmodel" -> {
-                Engine engine = new ServiceLoaderEngineRegistry().get();
+                if (context == null) {
+                    throw new IllegalArgumentException("weights " + file + ": reading a SavedModel needs the run's engine; "
+                            + "create the backbone with a run context (through Graft or a Pipeline)");
+                }
+                Engine engine = context.engineWith(Engine.Capability.SAVED_MODEL, "reading SavedModel weights " + file);
                 try (SavedModel sm = engine.openSavedModel(file, "serve")) {
                     yield WeightImporter.savedModel(sm, file.toString(), t);
                 }

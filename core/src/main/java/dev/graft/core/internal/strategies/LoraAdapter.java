@@ -179,6 +179,11 @@ public final class LoraAdapter implements NetworkAdapter {
     }
 
     @Override
+    public synchronized java.util.Set<String> adaptedParameters() {
+        return java.util.Set.copyOf(adapted);
+    }
+
+    @Override
     public synchronized Map<String, HostTensor> adapterWeights(Map<String, HostTensor> w) {
         Map<String, HostTensor> out = new LinkedHashMap<>();
         for (String k : adapted) {

@@ -1,5 +1,6 @@
 package dev.graft.core.internal.train;
 
+import dev.graft.core.internal.assembly.NetworkAssembler;
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.InputSpec;
@@ -109,7 +110,7 @@ final class ObjectiveRun {
             int end = Math.min(epochs, next < plan.phases().size() ? plan.phases().get(next).startEpoch() : epochs);
             TrainingObjective obj = objective(phase, ext.objectives());
             Network net = network(backbone, obj, ext.adapters());
-            PlanResolver.ResolvedPhase rp = PlanResolver.resolve(phase, net, cfg.learningRate());
+            PlanResolver.ResolvedPhase rp = PlanResolver.resolve(phase, net, cfg.learningRate(), cfg.noWeightDecay());
             try (CompiledModel m = engine.compile(net, cfg.seed())) {
                 Map<String, HostTensor> known = new LinkedHashMap<>();
                 params.forEach((k, v) -> {

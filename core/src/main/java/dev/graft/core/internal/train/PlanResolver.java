@@ -31,10 +31,40 @@ public final class PlanResolver {
     }
 
     public static List<ResolvedPhase> resolve(TransferPlan plan, Network net, double headLr) {
+        return resolve(plan, net, headLr, List.of());
+    }
+
+    /**
+     * @param noWeightDecay patterns whose parameters skip the optimizer's weight decay: each trainable
+     *                      group gets a twin with weight decay 0 for them, placed just before it
+     */
+    public static List<ResolvedPhase> resolve(TransferPlan plan, Network net, double headLr, List<String> noWeightDecay) {
         List<ResolvedPhase> out = new ArrayList<>();
         for (Phase p : plan.phases()) {
-            out.add(resolve(p, net, headLr));
+            out.add(resolve(p, net, headLr, noWeightDecay));
         }
+        return out;
+    }
+
+    static ResolvedPhase resolve(Phase phase, Network net, double headLr) {
+        return resolve(phase, net, headLr, List.of());
+    }
+
+    /** The groups with, before each trainable one, its twin without weight decay for the matching parameters. */
+    static List<ParamGroup> withoutDecay(List<ParamGroup> groups, List<String> patterns) {
+        if (patterns.isEmpty()) {
+            return groups;
+        }
+        String nwd = patterns.stream().map(p -> "(?:" + ParamGroup.toRegex(p).pattern() + ")").collect(Collectors.joining("|"));
+        List<ParamGroup> out = new ArrayList<>();
+        for (ParamGroup g : groups) {
+            if (!g.frozen()) {
+                out.add(new ParamGroup(g.name() + " (no weight decay)", "re:(?=(?:" + ParamGroup.toRegex(g.pattern()).pattern()
+                        + ")$)(?:" + nwd + ")", false, g.lrMultiplier(), 0.0, g.batchStatistics()));
+            }
+            out.add(g);
+        }
+        out.add(new ParamGroup("(no group: default) (no weight decay)", "re:" + nwd, false, 1.0, 0.0, true));
         return out;
     }
 
@@ -51,7 +81,7 @@ public final class PlanResolver {
         return out;
     }
 
-    static ResolvedPhase resolve(Phase phase, Network net, double headLr) {
+    static ResolvedPhase resolve(Phase phase, Network net, double headLr, List<String> noWeightDecay) {
         TrainingConfig base = TrainingConfig.of(dev.graft.engine.spi.train.OptimizerSpec.sgd(0), s -> 1).withGroups(phase.groups());
         List<String> fixedStats = new ArrayList<>();
         List<String> updatedStats = new ArrayList<>();
@@ -80,7 +110,7 @@ public final class PlanResolver {
         if (!updatedStats.isEmpty()) {
             groups.add(new ParamGroup("batchnorm moving statistics (updated)", regex(updatedStats), true, 0, Double.NaN, true));
         }
-        groups.addAll(phase.groups());
+        groups.addAll(withoutDecay(phase.groups(), noWeightDecay));
         TrainingConfig resolved = base.withGroups(groups);
         long trainable = 0;
         List<String> lines = new ArrayList<>();

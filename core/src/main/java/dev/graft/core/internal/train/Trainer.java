@@ -1,5 +1,6 @@
 package dev.graft.core.internal.train;
 
+import dev.graft.core.internal.assembly.NetworkAssembler;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.StepHook;
 import dev.graft.core.train.EarlyStopping;
@@ -62,10 +63,7 @@ public final class Trainer {
         long planned = (long) cfg.epochs() * stepsPerEpoch;
         this.totalSteps = cfg.maxSteps() > 0 ? Math.min(planned, cfg.maxSteps()) : planned;
         long warmup = (long) job.warmupEpochs() * stepsPerEpoch;
-        LearningRateSchedule after = cfg.schedule().equals("cosine")
-                ? LearningRateSchedule.cosine(cfg.learningRate(), Math.max(1, totalSteps - warmup), 0)
-                : LearningRateSchedule.constant(cfg.learningRate());
-        LearningRateSchedule sched = warmup > 0 ? LearningRateSchedule.warmup(warmup, after) : after;
+        LearningRateSchedule sched = cfg.scheduleSpec().build(cfg.learningRate(), totalSteps, stepsPerEpoch, warmup);
         for (StepHook h : job.hooks()) {
             sched = h.schedule(sched);
         }
