@@ -46,6 +46,24 @@ class ExtensionStrategiesTest {
         r.model().save(dir.resolve("model"));
         TrainedModel back = TrainedModel.load(dir.resolve("model"));
         assertThat(back.network().params().keySet()).noneMatch(k -> k.contains("lora"));
+        // the merged model exports for TensorFlow Serving like any other and serves the same probabilities
+        dev.graft.engine.spi.Engine tf = Runs.GRAFT.engines().get("tensorflow");
+        TinyBackbone enc = new TinyBackbone(8, 16, true, 1);
+        java.util.List<dev.graft.core.spi.Example> probe = Runs.DATA.subList(0, 6);
+        float[] served;
+        float[] direct;
+        try (dev.graft.engine.spi.CompiledModel c = tf.compile(back.network(), 0)) {
+            c.setParameters(back.weights());
+            direct = c.predict(enc.encode(probe, false, 0), "probabilities").floats();
+            tf.exportSavedModel(c, java.util.List.of("probabilities"), dir.resolve("export"));
+        }
+        try (dev.graft.engine.spi.SavedModel sm = tf.openSavedModel(dir.resolve("export"), "serve")) {
+            served = sm.run("serving_default", enc.encode(probe, false, 0), java.util.List.of("probabilities"))
+                    .get("probabilities").floats();
+        }
+        for (int i = 0; i < direct.length; i++) {
+            assertThat(served[i]).isCloseTo(direct[i], org.assertj.core.data.Offset.offset(1e-6f));
+        }
         r.model().saveAdapters(dir.resolve("adapters.safetensors"));
         assertThat(SafeTensors.read(dir.resolve("adapters.safetensors")).tensors().keySet())
                 .isEqualTo(adapters.keySet());
