@@ -8,7 +8,6 @@ import dev.graft.core.spi.Task;
 import dev.graft.core.train.EarlyStopping;
 import dev.graft.core.train.TrainerConfig;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -33,6 +32,10 @@ public final class StrategyBench {
     private StrategyBench() {
     }
 
+    private static long cpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    }
+
     public static void main(String[] args) throws Exception {
         String run = args.length > 0 ? args[0] : "lora";
         Map<String, String> opts = switch (run) {
@@ -46,12 +49,10 @@ public final class StrategyBench {
                 .withLearningRate(1e-3).withEarlyStopping(EarlyStopping.on("val_loss", 2));
         PipelineConfig cfg = new PipelineConfig(ComponentRef.of("bert-base-uncased", Map.of("maxLength", "64")),
                 ComponentRef.of(run, opts), HeadConfig.linear(Task.CLASSIFICATION), tc, null, null);
-        com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        long cpu0 = os.getProcessCpuTime();
+        long cpu0 = cpuNanos();
         PrintStream log = System.err;
         Runs.Outcome o = Runs.fit(g, run, cfg, task.train(), null, task.test(), log);
-        double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+        double cpu = (cpuNanos() - cpu0) / 1e9;
         long steps = o.result().history().steps();
         String hwm = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmHWM"))
                 .findFirst().orElse("VmHWM: ?").replaceAll("\\s+", " ");
