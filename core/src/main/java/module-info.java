@@ -32,7 +32,10 @@ module dev.graft.core {
     provides dev.graft.core.spi.TransferStrategy with
             dev.graft.core.internal.strategies.FeatureExtractionStrategy,
             dev.graft.core.internal.strategies.FineTuningStrategy,
-            dev.graft.core.internal.strategies.HybridStrategy;
+            dev.graft.core.internal.strategies.HybridStrategy,
+            dev.graft.core.internal.strategies.LoraStrategy,
+            dev.graft.core.internal.strategies.L2SpStrategy,
+            dev.graft.core.internal.strategies.SetFitStrategy;
     provides dev.graft.core.spi.HeadFactory with
             dev.graft.core.internal.heads.LinearHeadFactory,
             dev.graft.core.internal.heads.MlpHeadFactory;

@@ -9,7 +9,6 @@ module dev.graft.nlp {
 
     exports dev.graft.nlp;
 
-    uses dev.graft.engine.spi.EngineProvider;
 
     provides dev.graft.core.spi.BackboneProvider with dev.graft.nlp.internal.NlpBackboneProvider;
     provides dev.graft.core.spi.DatasetFormat with dev.graft.nlp.internal.CsvTextFormat,

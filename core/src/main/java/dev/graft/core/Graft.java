@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * Get one from Guice ({@code Guice.createInjector(new GraftModule()).getInstance(Graft.class)}) or,
  * without Guice, from {@link #create()}.
  */
-public final class Graft {
+public final class Graft implements dev.graft.core.pipeline.Components {
     private final ServiceLoaderEngineRegistry engines;
     private final ServiceLoaderStrategyRegistry strategies;
     private final ServiceLoaderBackboneRegistry backbones;
@@ -39,7 +39,7 @@ public final class Graft {
 
     /** A new pipeline to configure and run. */
     public Pipeline pipeline() {
-        return new Pipeline(engines, strategies, backbones, heads, formats);
+        return new Pipeline(this);
     }
 
     /** Engines, strategies, backbones, heads and dataset formats found, with module and version. */
@@ -52,6 +52,43 @@ public final class Graft {
         return Predictor.open(TrainedModel.load(modelDir), engines.get(engineId), backbones);
     }
 
+    @Override
+    public dev.graft.core.spi.TransferStrategy strategy(String id) {
+        return strategies.get(id);
+    }
+
+    @Override
+    public dev.graft.core.spi.HeadFactory head(String id) {
+        return heads.get(id);
+    }
+
+    @Override
+    public dev.graft.core.spi.BackboneProvider backboneProvider(String name) {
+        return backbones.provider(name);
+    }
+
+    @Override
+    public java.util.Set<String> backboneNames() {
+        return backbones.backbones().keySet();
+    }
+
+    @Override
+    public dev.graft.core.spi.DatasetFormat format(String id, Path path) {
+        return id == null ? formats.detect(path) : formats.get(id);
+    }
+
+    @Override
+    public dev.graft.core.spi.Backbone create(String name, java.util.Map<String, String> options,
+            dev.graft.core.spi.RunContext context) {
+        return backbones.create(name, options, context);
+    }
+
+    /** A run context for direct plugin calls: the engine {@code engineId} (null = the default), created on first use. */
+    public dev.graft.core.spi.RunContext context(String engineId, long seed) {
+        return dev.graft.core.spi.RunContext.of(engines, engineId, dev.graft.engine.spi.io.CacheFolder.root(), seed, backbones);
+    }
+
+    @Override
     public ServiceLoaderEngineRegistry engines() {
         return engines;
     }

@@ -15,7 +15,7 @@ import java.util.logging.Logger;
  * Backbone providers found by {@link ServiceLoader} (plus any bound in Guice), and the backbone
  * names they offer. A name offered by two providers goes to the first one found (with a warning).
  */
-public final class ServiceLoaderBackboneRegistry {
+public final class ServiceLoaderBackboneRegistry implements dev.graft.core.spi.RunContext.Backbones {
     private static final Logger LOG = Logger.getLogger(ServiceLoaderBackboneRegistry.class.getName());
     private final Providers<BackboneProvider> providers;
     private final Map<String, BackboneProvider> byName;
@@ -39,7 +39,16 @@ public final class ServiceLoaderBackboneRegistry {
         this.byName = Collections.unmodifiableMap(m);
     }
 
-    /** Creates a backbone by name; an unknown name is an error listing the valid ones. */
+    /** Creates a backbone by name within a run's context; an unknown name is an error listing the valid ones. */
+    @Override
+    public Backbone create(String name, Map<String, String> options, dev.graft.core.spi.RunContext context) {
+        return provider(name).create(name, options, context);
+    }
+
+    /**
+     * Creates a backbone by name without a run context: backbones that need the run's engine (an
+     * opaque SavedModel) refuse; prefer {@link #create(String, Map, dev.graft.core.spi.RunContext)}.
+     */
     public Backbone create(String name, Map<String, String> options) {
         return provider(name).create(name, options);
     }

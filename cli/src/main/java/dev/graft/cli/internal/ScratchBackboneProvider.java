@@ -1,8 +1,8 @@
 package dev.graft.cli.internal;
 
-import dev.graft.core.ServiceLoaderBackboneRegistry;
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.BackboneProvider;
+import dev.graft.core.spi.RunContext;
 import dev.graft.core.spi.Block;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.InputSpec;
@@ -13,9 +13,7 @@ import dev.graft.engine.spi.graph.Node;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
-import java.util.stream.StreamSupport;
 
 /**
  * Offers {@code scratch}: any other backbone ({@code of=<name>}, its own options passed through)
@@ -25,7 +23,6 @@ import java.util.stream.StreamSupport;
  */
 public final class ScratchBackboneProvider implements BackboneProvider {
     public static final String NAME = "scratch";
-    private ServiceLoaderBackboneRegistry others;
 
     @Override
     public String id() {
@@ -37,25 +34,25 @@ public final class ScratchBackboneProvider implements BackboneProvider {
         return Set.of(NAME);
     }
 
-    private synchronized ServiceLoaderBackboneRegistry others() {
-        if (others == null) {
-            others = new ServiceLoaderBackboneRegistry(StreamSupport.stream(ServiceLoader.load(BackboneProvider.class).spliterator(), false)
-                    .filter(p -> !(p instanceof ScratchBackboneProvider)).toList());
-        }
-        return others;
-    }
 
     @Override
-    public Backbone create(String name, Map<String, String> options) {
+    public Backbone create(String name, Map<String, String> options, RunContext context) {
         if (!NAME.equals(name)) {
             throw new IllegalArgumentException("provider 'scratch' has no backbone '" + name + "'; it offers [scratch]");
         }
         Map<String, String> rest = new LinkedHashMap<>(options);
         String of = rest.remove("of");
         if (of == null || of.isBlank()) {
-            throw new IllegalArgumentException("backbone 'scratch' needs option of=<backbone>; available: " + others().backbones().keySet());
+            throw new IllegalArgumentException("backbone 'scratch' needs option of=<backbone>, e.g. of=resnet18");
         }
-        return new Scratch(others().create(of, rest));
+        if (of.equals(NAME)) {
+            throw new IllegalArgumentException("backbone 'scratch' cannot wrap itself (of=scratch)");
+        }
+        if (context == null) {
+            throw new IllegalArgumentException("backbone 'scratch' creates '" + of + "' in the run's context; create it "
+                    + "with a run context (through Graft or a Pipeline)");
+        }
+        return new Scratch(context.backbone(of, rest));
     }
 
     /** The wrapped backbone without its weights. */

@@ -26,8 +26,14 @@ final class TrainOptions {
     @Option(names = "--weight-decay", defaultValue = "0.01", description = "decoupled weight decay of adamw (default ${DEFAULT-VALUE})")
     double weightDecay;
 
-    @Option(names = "--schedule", defaultValue = "constant", description = "constant or cosine (default ${DEFAULT-VALUE})")
+    @Option(names = "--schedule", defaultValue = "constant", paramLabel = "SCHEDULE",
+            description = "constant, cosine, linear, step:every=N,gamma=G or one-cycle:pctStart=P, each optionally with "
+                    + "warmup=F (linear warmup over that fraction of the steps, e.g. linear:warmup=0.1) (default ${DEFAULT-VALUE})")
     String schedule;
+
+    @Option(names = "--no-weight-decay", split = ",", paramLabel = "PATTERN",
+            description = "parameter patterns the weight decay skips, e.g. '**.bias,**.norm.*' (biases and LayerNorms)")
+    java.util.List<String> noWeightDecay = java.util.List.of();
 
     @Option(names = "--clip-norm", defaultValue = "0", description = "clip gradients to this global norm (0 = off)")
     double clipNorm;
@@ -61,7 +67,7 @@ final class TrainOptions {
             default -> throw new UsageException("unknown optimizer '" + optimizer + "'; valid: [adam, adamw, sgd, momentum, nesterov]");
         };
         TrainerConfig t = TrainerConfig.defaults().withEpochs(epochs).withMaxSteps(maxSteps).withBatchSize(batchSize)
-                .withLearningRate(learningRate).withOptimizer(opt).withSchedule(schedule).withClipGlobalNorm(clipNorm)
+                .withLearningRate(learningRate).withOptimizer(opt).withSchedule(schedule).withNoWeightDecay(noWeightDecay).withClipGlobalNorm(clipNorm)
                 .withSeed(seed).withValidationFraction(validationFraction).withProgress(true);
         if (earlyStopping != null) {
             String[] p = earlyStopping.split(":", 2);

@@ -1,6 +1,5 @@
 package dev.graft.core.model;
 
-import dev.graft.core.ServiceLoaderBackboneRegistry;
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.Task;
@@ -31,10 +30,15 @@ public final class Predictor implements AutoCloseable {
         this.batchSize = batchSize;
     }
 
-    /** Compiles the model on {@code engine} and finds its backbone's encoder in {@code backbones}. */
-    public static Predictor open(TrainedModel model, Engine engine, ServiceLoaderBackboneRegistry backbones) {
+    /**
+     * Compiles the model on {@code engine} and finds its backbone's encoder in {@code backbones}
+     * (e.g. {@code graft.backbones()}), created in a run context over that same engine.
+     */
+    public static Predictor open(TrainedModel model, Engine engine, dev.graft.core.spi.RunContext.Backbones backbones) {
         ModelManifest m = model.manifest();
-        Backbone b = backbones.create(m.backbone().name(), m.backbone().options());
+        dev.graft.core.spi.RunContext context = dev.graft.core.spi.RunContext.of(engine,
+                dev.graft.engine.spi.io.CacheFolder.root(), 0, backbones);
+        Backbone b = backbones.create(m.backbone().name(), m.backbone().options(), context);
         if (!b.preprocessing().canonical().equals(model.preprocessing().canonical())) {
             b.close();
             throw new IllegalStateException("backbone '" + m.backbone().name() + "' now preprocesses as "

@@ -44,6 +44,7 @@ public final class TrainedModel {
     private final Map<String, HostTensor> weights;
     private final Preprocessing preprocessing;
     private final Labels labels;
+    private Map<String, HostTensor> adapters = Map.of();
 
     public TrainedModel(ModelManifest manifest, Network network, Map<String, HostTensor> weights,
             Preprocessing preprocessing, Labels labels) {
@@ -78,6 +79,35 @@ public final class TrainedModel {
 
     public Labels labels() {
         return labels;
+    }
+
+    /**
+     * The parameters a network adapter (e.g. LoRA) trained, before they were merged into
+     * {@link #weights()}; empty when the strategy adapted nothing or for a loaded model.
+     */
+    public Map<String, HostTensor> adapterWeights() {
+        return adapters;
+    }
+
+    /** This model remembering the adapter parameters it was trained with (its weights already merge them). */
+    public TrainedModel withAdapterWeights(Map<String, HostTensor> a) {
+        TrainedModel m = new TrainedModel(manifest, network, weights, preprocessing, labels);
+        m.adapters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(a));
+        return m;
+    }
+
+    /**
+     * Writes only the adapter parameters (a few MB for LoRA on BERT-Base) as one safetensors file,
+     * with the manifest as metadata, for sharing adapters of a known base model.
+     *
+     * @throws IllegalStateException if the model has no adapter parameters
+     */
+    public void saveAdapters(Path file) throws IOException {
+        if (adapters.isEmpty()) {
+            throw new IllegalStateException("model trained with strategy '" + manifest.strategy().name()
+                    + "' has no adapter parameters to save");
+        }
+        SafeTensors.write(file, adapters, Map.of("graft.manifest", GSON.toJson(manifest)));
     }
 
     /** Writes the model directory (created if needed); the weights file is written atomically. */

@@ -1,16 +1,16 @@
 package dev.graft.core.pipeline;
 
-import dev.graft.core.ServiceLoaderBackboneRegistry;
-import dev.graft.core.ServiceLoaderDatasetFormatRegistry;
-import dev.graft.core.ServiceLoaderHeadRegistry;
-import dev.graft.core.ServiceLoaderStrategyRegistry;
 import dev.graft.core.internal.train.PipelineRunner;
+import dev.graft.core.model.ModelManifest;
+import dev.graft.core.model.TrainedModel;
 import dev.graft.core.spi.DatasetFormat;
+import dev.graft.core.spi.HeadFactory;
+import dev.graft.core.spi.RunContext;
+import dev.graft.core.spi.TransferStrategy;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.Task;
 import dev.graft.core.train.TrainerConfig;
 import dev.graft.core.train.TrainingListener;
-import dev.graft.engine.spi.ServiceLoaderEngineRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,11 +33,7 @@ import java.util.Map;
  * }</pre>
  */
 public final class Pipeline {
-    private final ServiceLoaderEngineRegistry engines;
-    private final ServiceLoaderStrategyRegistry strategies;
-    private final ServiceLoaderBackboneRegistry backbones;
-    private final ServiceLoaderHeadRegistry heads;
-    private final ServiceLoaderDatasetFormatRegistry formats;
+    private final Components components;
     private ComponentRef backbone;
     private ComponentRef strategy = ComponentRef.of("feature-extraction");
     private HeadConfig head = HeadConfig.linear(Task.CLASSIFICATION);
@@ -48,13 +44,9 @@ public final class Pipeline {
     private List<Example> validation;
     private final List<TrainingListener> listeners = new ArrayList<>();
 
-    public Pipeline(ServiceLoaderEngineRegistry engines, ServiceLoaderStrategyRegistry strategies,
-            ServiceLoaderBackboneRegistry backbones, ServiceLoaderHeadRegistry heads, ServiceLoaderDatasetFormatRegistry formats) {
-        this.engines = engines;
-        this.strategies = strategies;
-        this.backbones = backbones;
-        this.heads = heads;
-        this.formats = formats;
+    /** A pipeline resolving names through {@code components} (get one from {@code graft.pipeline()}). */
+    public Pipeline(Components components) {
+        this.components = components;
     }
 
     /** Training examples; a validation set is split off (stratified) unless {@link #validation} is given. */
@@ -83,8 +75,8 @@ public final class Pipeline {
     }
 
     private List<Example> read(Path path, String formatId, Map<String, String> options) throws IOException {
-        DatasetFormat f = formatId == null ? formats.detect(path) : formats.get(formatId);
-        DatasetFormat.Result r = f.read(path, options);
+        DatasetFormat f = components.format(formatId, path);
+        DatasetFormat.Result r = f.read(path, options, context(engine, cacheDir, trainer.seed()));
         if (!r.problems().isEmpty()) {
             StringBuilder sb = new StringBuilder(r.problems().size() + " bad record(s) in " + path + ":");
             r.problems().stream().limit(50).forEach(p -> sb.append("\n  ").append(p));
@@ -146,7 +138,7 @@ public final class Pipeline {
     /** The configuration as it stands. */
     public PipelineConfig config() {
         if (backbone == null) {
-            throw new IllegalStateException("no backbone chosen; available: " + backbones.backbones().keySet());
+            throw new IllegalStateException("no backbone chosen; available: " + components.backboneNames());
         }
         return new PipelineConfig(backbone, strategy, head, trainer, engine, cacheDir);
     }
@@ -156,6 +148,28 @@ public final class Pipeline {
         if (train == null) {
             throw new IllegalStateException("no training data given; call data(...)");
         }
-        return new PipelineRunner(engines, strategies, backbones, heads).run(config(), train, validation, listeners);
+        PipelineConfig c = config();
+        RunContext ctx = context(c.engine(), c.cacheDir(), c.trainer().seed());
+        TransferStrategy strategy = components.strategy(c.strategy().name());
+        HeadFactory head = components.head(c.head().factory());
+        String providerId = components.backboneProvider(c.backbone().name()).id();
+        PipelineRunner.Outcome o = PipelineRunner.run(new PipelineRunner.Request(strategy, c.strategy().options(),
+                c.strategy().toString(), () -> components.create(c.backbone().name(), c.backbone().options(), ctx), head,
+                c.head().task(), c.head().hidden(), c.head().dropout(), c.head().toString(), ctx, c.trainer(), train, validation,
+                listeners));
+        ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, c.backbone(), providerId, c.head(), o.outputs(),
+                c.strategy(), o.engineId(), o.predictionOutput());
+        TrainedModel model = new TrainedModel(manifest, o.network(), o.weights(), o.preprocessing(),
+                new TrainedModel.Labels(c.head().task(), o.labels())).withAdapterWeights(o.adapters());
+        PipelineResult.CacheStats cache = o.cache() == null ? null : new PipelineResult.CacheStats(o.cache().hits(),
+                o.cache().computed(), o.cache().backboneBatches(), o.cache().directory());
+        return new PipelineResult(model, o.history(), o.validation(), o.plan(), o.report(), cache, o.seconds(),
+                o.engineDescription());
+    }
+
+    /** The run context of this pipeline: its engine (created on first use), cache root and seed. */
+    private RunContext context(String engineId, Path cache, long seed) {
+        return RunContext.of(components.engines(), engineId, cache != null ? cache : dev.graft.engine.spi.io.CacheFolder.root(), seed,
+                components);
     }
 }

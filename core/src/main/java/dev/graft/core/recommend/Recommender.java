@@ -2,8 +2,7 @@ package dev.graft.core.recommend;
 
 import dev.graft.core.ServiceLoaderBackboneRegistry;
 import dev.graft.core.internal.cache.FeatureCache;
-import dev.graft.core.internal.train.NetworkAssembler;
-import dev.graft.core.internal.train.PipelineRunner;
+import dev.graft.core.internal.assembly.NetworkAssembler;
 import dev.graft.core.pipeline.ComponentRef;
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.Block;
@@ -90,9 +89,11 @@ public final class Recommender {
             y[i] = labels.indexOf(sample.get(i).label());
         }
         List<Backbone> created = new ArrayList<>();
+        dev.graft.core.spi.RunContext context = dev.graft.core.spi.RunContext.of(engines, o.engine(), cacheRoot(o.cacheDir()),
+                o.seed(), backbones);
         try {
             for (ComponentRef c : candidates) {
-                created.add(backbones.create(c.name(), c.options())); // bad options fail before any work
+                created.add(backbones.create(c.name(), c.options(), context)); // bad options fail before any work
             }
             return scoreAll(candidates, created, sample, labels, y, o, log);
         } finally {
@@ -113,7 +114,7 @@ public final class Recommender {
             long t0 = System.nanoTime();
             log.accept("scoring backbone '" + c.name() + "' on " + sample.size() + " examples...");
             Network net = NetworkAssembler.backboneOnly(b);
-            FeatureCache cache = new FeatureCache(root, PipelineRunner.backboneKey(b, net, o.seed()));
+            FeatureCache cache = new FeatureCache(root, NetworkAssembler.backboneKey(b, net, o.seed()));
             int[] stats = new int[3];
             float[][] f;
             try (CompiledModel m = engine.compile(net, o.seed())) {

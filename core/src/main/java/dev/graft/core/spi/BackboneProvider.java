@@ -16,7 +16,19 @@ public interface BackboneProvider {
      * a saved model is reopened by calling {@code create} with the options it was trained with,
      * only to encode new inputs (its weights come from the saved model). Options are plugin-specific
      * strings (e.g. {@code weights=/path/to.h5},
-     * {@code pretrained=false}, {@code maxLength=128}); unknown options are an error.
+     * {@code pretrained=false}, {@code maxLength=128}); unknown options are an error. The context
+     * holds the run's engine (for backbones that need one, e.g. an opaque SavedModel) and cache root:
+     * take the engine from it, never from a registry of your own.
      */
-    Backbone create(String name, Map<String, String> options);
+    default Backbone create(String name, Map<String, String> options, RunContext context) {
+        return create(name, options);
+    }
+
+    /**
+     * Creates a backbone that needs no run context. Providers implement this or the three-argument
+     * form (which calls this by default).
+     */
+    default Backbone create(String name, Map<String, String> options) {
+        throw new UnsupportedOperationException("backbone provider '" + id() + "' needs a run context to create '" + name + "'");
+    }
 }

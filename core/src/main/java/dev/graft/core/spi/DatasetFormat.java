@@ -19,6 +19,11 @@ public interface DatasetFormat {
      */
     Result read(Path path, Map<String, String> options) throws IOException;
 
+    /** Reads every example within a run's context (cache root, seed); by default as {@link #read(Path, Map)}. */
+    default Result read(Path path, Map<String, String> options, RunContext context) throws IOException {
+        return read(path, options);
+    }
+
     /** Examples read plus the problems met. */
     record Result(List<Example> examples, List<Problem> problems) {
         public Result {

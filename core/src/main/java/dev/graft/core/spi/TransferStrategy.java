@@ -19,4 +19,9 @@ public interface TransferStrategy {
      * @throws IllegalArgumentException naming the bad option and the valid choices
      */
     TransferPlan plan(PlanContext context, Map<String, String> options);
+
+    /** Plans within a run's context (seed, cache root); by default as {@link #plan(PlanContext, Map)}. */
+    default TransferPlan plan(PlanContext context, Map<String, String> options, RunContext run) {
+        return plan(context, options);
+    }
 }

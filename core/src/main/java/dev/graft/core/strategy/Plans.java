@@ -67,18 +67,50 @@ public final class Plans {
         return ParamGroup.trainable("head", headPattern(c), 1.0);
     }
 
+    /**
+     * Applies a BatchNorm policy to groups, through the one per-group knob: trainable groups get
+     * {@code batchStatistics} on ({@code TRAIN}) or off ({@code AFFINE_ONLY}, {@code FROZEN}); for
+     * {@code FROZEN} a frozen group for every backbone BatchNorm parameter comes first. Frozen groups
+     * are returned unchanged (their BatchNorm layers stay frozen).
+     */
+    public static List<ParamGroup> batchNorm(PlanContext c, List<ParamGroup> groups, BatchNormPolicy policy) {
+        List<ParamGroup> out = new ArrayList<>();
+        if (policy == BatchNormPolicy.FROZEN) {
+            List<String> bn = c.batchNormParams().stream().filter(n -> n.startsWith(c.backboneScope() + ".")).toList();
+            if (!bn.isEmpty()) {
+                out.add(ParamGroup.frozen("batchnorm (frozen)", "re:" + bn.stream().map(java.util.regex.Pattern::quote)
+                        .collect(java.util.stream.Collectors.joining("|"))));
+            }
+        }
+        for (ParamGroup g : groups) {
+            out.add(g.frozen() ? g : g.withBatchStatistics(policy == BatchNormPolicy.TRAIN));
+        }
+        return out;
+    }
+
+    /** Parameter names of the context that match a group pattern, in definition order. */
+    public static List<String> matching(PlanContext c, String pattern) {
+        java.util.regex.Pattern re = ParamGroup.toRegex(pattern);
+        return c.parameters().stream().filter(n -> re.matcher(n).matches()).toList();
+    }
+
     /** Describes phases: each group frozen or trainable, with its absolute learning rate. */
-    public static String describe(PlanContext c, List<Phase> phases, BatchNormPolicy bn) {
+    public static String describe(PlanContext c, List<Phase> phases) {
         List<String> lines = new ArrayList<>();
         for (Phase p : phases) {
             lines.add("from epoch " + (p.startEpoch() + 1) + ": " + p.description());
             for (ParamGroup g : p.groups()) {
                 lines.add("  " + g.name() + " (" + g.pattern() + "): "
-                        + (g.frozen() ? "frozen" : String.format(Locale.ROOT, "trained at lr %.3g (x%.3g)",
-                                c.headLearningRate() * g.lrMultiplier(), g.lrMultiplier())));
+                        + (g.frozen() ? "frozen" : String.format(Locale.ROOT, "trained at lr %.3g (x%.3g)%s",
+                                c.headLearningRate() * g.lrMultiplier(), g.lrMultiplier(),
+                                g.batchStatistics() ? "" : ", BatchNorm on moving statistics")));
             }
         }
-        lines.add("BatchNorm in trainable blocks: " + bn.name().toLowerCase(Locale.ROOT).replace('_', ' '));
         return String.join("\n", lines);
+    }
+
+    /** Describes phases and names the BatchNorm policy they were built with. */
+    public static String describe(PlanContext c, List<Phase> phases, BatchNormPolicy bn) {
+        return describe(c, phases) + "\nBatchNorm in trainable blocks: " + bn.name().toLowerCase(Locale.ROOT).replace('_', ' ');
     }
 }

@@ -61,6 +61,32 @@ public final class StrategyOptions {
         return v;
     }
 
+    /** A number in {@code [0, 1)}, e.g. a dropout rate. */
+    public double fraction(String key, double defaultValue) {
+        Optional<String> s = string(key);
+        if (s.isEmpty()) {
+            return defaultValue;
+        }
+        double v = number(key, s.get());
+        if (!(v >= 0 && v < 1)) {
+            throw bad(key, s.get(), "a number in [0, 1)");
+        }
+        return v;
+    }
+
+    /** A number {@code >= 0}. */
+    public double nonNegative(String key, double defaultValue) {
+        Optional<String> s = string(key);
+        if (s.isEmpty()) {
+            return defaultValue;
+        }
+        double v = number(key, s.get());
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            throw bad(key, s.get(), "a finite number >= 0");
+        }
+        return v;
+    }
+
     /** An integer {@code >= min}. */
     public int integer(String key, int defaultValue, int min) {
         Optional<String> s = string(key);

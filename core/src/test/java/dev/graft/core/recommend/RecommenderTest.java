@@ -8,7 +8,6 @@ import dev.graft.core.ServiceLoaderDatasetFormatRegistry;
 import dev.graft.core.ServiceLoaderHeadRegistry;
 import dev.graft.core.ServiceLoaderStrategyRegistry;
 import dev.graft.core.pipeline.ComponentRef;
-import dev.graft.core.pipeline.Pipeline;
 import dev.graft.core.pipeline.PipelineResult;
 import dev.graft.core.spi.Example;
 import dev.graft.core.train.TrainerConfig;
@@ -87,8 +86,8 @@ class RecommenderTest {
         List<Example> d = data(20, 3);
         new Recommender(engines, backbones).recommend(d, List.of(ComponentRef.of("view-signal")), options(cache), s -> { });
         ViewBackbone.ENCODED.set(0);
-        PipelineResult p = new Pipeline(engines, new ServiceLoaderStrategyRegistry(), backbones, new ServiceLoaderHeadRegistry(),
-                new ServiceLoaderDatasetFormatRegistry()).data(d).backbone("view-signal", Map.of())
+        PipelineResult p = new dev.graft.core.Graft(engines, new ServiceLoaderStrategyRegistry(), backbones,
+                new ServiceLoaderHeadRegistry(), new ServiceLoaderDatasetFormatRegistry()).pipeline().data(d).backbone("view-signal", Map.of())
                 .strategy("feature-extraction", Map.of()).trainer(TrainerConfig.defaults().withEpochs(2).withSeed(42))
                 .cacheDir(cache).run();
         assertThat(p.featureCache().hits()).isEqualTo(d.size());

@@ -19,6 +19,15 @@ public interface EngineProvider {
         return java.util.EnumSet.of(Engine.Capability.TRAINING);
     }
 
+    /**
+     * Preference when nothing chooses an engine explicitly, the way DJL ranks engines
+     * ({@code getEngineRank}): the supported provider with the lowest rank is the default, ties
+     * broken by id. Answered without loading anything native.
+     */
+    default int rank() {
+        return 100;
+    }
+
     /** Creates the engine, loading its native runtime once. */
     Engine create();
 }

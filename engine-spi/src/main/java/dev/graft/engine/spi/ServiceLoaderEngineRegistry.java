@@ -12,13 +12,13 @@ import java.util.logging.Logger;
 /**
  * Finds engines with {@link ServiceLoader} and creates each at most once. The engine to use is,
  * in order: an explicit id, the {@code graft.engine} system property, the {@code GRAFT_ENGINE}
- * environment variable, then {@code tensorflow} if present, else the first supported one.
+ * environment variable, then the supported provider of lowest {@link EngineProvider#rank()} (ties
+ * by id), the way DJL ranks its engines; no engine name is hard-coded.
  * Inject one instance (no static state).
  */
 public final class ServiceLoaderEngineRegistry {
     public static final String PROPERTY = "graft.engine";
     public static final String ENV = "GRAFT_ENGINE";
-    public static final String DEFAULT_ENGINE = "tensorflow";
     private static final Logger LOG = Logger.getLogger(ServiceLoaderEngineRegistry.class.getName());
 
     private final Map<String, EngineProvider> providers;
@@ -71,6 +71,17 @@ public final class ServiceLoaderEngineRegistry {
         });
     }
 
+    /** What the engine {@code id} offers, answered by its provider without creating the engine. */
+    public java.util.Set<Engine.Capability> capabilities(String id) {
+        EngineProvider p = providers.get(resolveId(id));
+        return p == null ? java.util.Set.of() : p.capabilities();
+    }
+
+    /** Ids of the providers offering {@code capability}, without creating any engine. */
+    public List<String> offering(Engine.Capability capability) {
+        return providers.values().stream().filter(p -> p.capabilities().contains(capability)).map(EngineProvider::id).toList();
+    }
+
     /** The id that {@link #get(String)} would use. */
     public String resolveId(String explicitId) {
         if (explicitId != null && !explicitId.isBlank()) {
@@ -84,10 +95,9 @@ public final class ServiceLoaderEngineRegistry {
         if (env != null && !env.isBlank()) {
             return env.trim();
         }
-        if (providers.containsKey(DEFAULT_ENGINE)) {
-            return DEFAULT_ENGINE;
-        }
-        return providers.values().stream().filter(EngineProvider::isSupported).map(EngineProvider::id).findFirst()
+        return providers.values().stream().filter(EngineProvider::isSupported)
+                .sorted(java.util.Comparator.comparingInt(EngineProvider::rank).thenComparing(EngineProvider::id))
+                .map(EngineProvider::id).findFirst()
                 .orElseThrow(() -> new EngineException("no Graft engine found; add graft-engine-tensorflow "
                         + "or graft-engine-pytorch to the class or module path"));
     }

@@ -45,7 +45,7 @@ class ServiceLoaderEngineRegistryTest {
 
     @Test
     void systemPropertySelectsTheEngineUnlessAnIdIsGiven() {
-        ServiceLoaderEngineRegistry r = registry(new TestEngineProvider("tensorflow", true), new TestEngineProvider("pytorch", true));
+        ServiceLoaderEngineRegistry r = registry(new TestEngineProvider("tensorflow", true, 10), new TestEngineProvider("pytorch", true, 20));
         System.clearProperty(ServiceLoaderEngineRegistry.PROPERTY);
         if (System.getenv(ServiceLoaderEngineRegistry.ENV) == null) {
             assertThat(r.get().id()).isEqualTo("tensorflow");
@@ -56,6 +56,17 @@ class ServiceLoaderEngineRegistryTest {
         assertThat(r.get("tensorflow").id()).isEqualTo("tensorflow");
         System.setProperty(ServiceLoaderEngineRegistry.PROPERTY, "onnx");
         assertThatThrownBy(r::get).hasMessageContaining("'onnx'").hasMessageContaining("tensorflow").hasMessageContaining("pytorch");
+    }
+
+    @Test
+    void lowestRankedSupportedEngineIsTheDefaultWhateverItsNameOrOrder() {
+        System.clearProperty(ServiceLoaderEngineRegistry.PROPERTY);
+        if (System.getenv(ServiceLoaderEngineRegistry.ENV) == null) {
+            ServiceLoaderEngineRegistry r = registry(new TestEngineProvider("zeta", true, 50), new TestEngineProvider("fast", false, 1),
+                    new TestEngineProvider("alpha", true, 70), new TestEngineProvider("omega", true, 5));
+            assertThat(r.resolveId(null)).isEqualTo("omega");
+            assertThat(registry(new TestEngineProvider("b", true), new TestEngineProvider("a", true)).resolveId(null)).isEqualTo("a");
+        }
     }
 
     @Test

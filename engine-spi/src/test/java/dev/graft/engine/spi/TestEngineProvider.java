@@ -14,14 +14,25 @@ public class TestEngineProvider implements EngineProvider {
     static final AtomicInteger CREATED = new AtomicInteger();
     private final String id;
     private final boolean supported;
+    private final int rank;
 
     public TestEngineProvider() {
         this("spi-test-engine", true);
     }
 
     TestEngineProvider(String id, boolean supported) {
+        this(id, supported, 100);
+    }
+
+    TestEngineProvider(String id, boolean supported, int rank) {
         this.id = id;
         this.supported = supported;
+        this.rank = rank;
+    }
+
+    @Override
+    public int rank() {
+        return rank;
     }
 
     @Override

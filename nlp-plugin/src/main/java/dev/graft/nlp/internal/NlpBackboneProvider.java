@@ -5,7 +5,7 @@ import dev.graft.core.spi.BackboneProvider;
 import dev.graft.core.spi.Preprocessing;
 import dev.graft.engine.spi.HostTensor;
 import dev.graft.engine.spi.Shape;
-import dev.graft.engine.spi.ServiceLoaderEngineRegistry;
+import dev.graft.core.spi.RunContext;
 import dev.graft.engine.spi.io.SafeTensors;
 import dev.graft.nlp.BertConfig;
 import dev.graft.nlp.BertPooling;
@@ -60,11 +60,16 @@ public final class NlpBackboneProvider implements BackboneProvider {
 
     @Override
     public Backbone create(String name, Map<String, String> options) {
+        return create(name, options, null);
+    }
+
+    @Override
+    public Backbone create(String name, Map<String, String> options, RunContext context) {
         Options o = new Options(name, options);
         try {
             return switch (name) {
                 case "bert-base-uncased" -> bertBase(o);
-                case "bert-base-uncased-savedmodel" -> savedModel(o);
+                case "bert-base-uncased-savedmodel" -> savedModel(o, context);
                 case "bert-tiny" -> bertTiny(o);
                 case "bert" -> bert(o);
                 case "roberta-base" -> roberta(o);
@@ -89,12 +94,12 @@ public final class NlpBackboneProvider implements BackboneProvider {
                 googleCheckpoint(prefix, c, o.bool("strict", true)), o.integer("padToMultipleOf", 8, 1, 512), pooling);
     }
 
-    private static Backbone savedModel(Options o) throws IOException {
+    private static Backbone savedModel(Options o, RunContext context) throws IOException {
         Path dir = PretrainedBert.savedModelDir();
         int max = o.integer("maxLength", PretrainedBert.SAVED_MODEL_SEQUENCE_LENGTH, 2, PretrainedBert.SAVED_MODEL_SEQUENCE_LENGTH);
         o.done();
         return new SavedModelBertBackbone("bert-base-uncased-savedmodel", dir, PretrainedBert.SAVED_MODEL_SEQUENCE_LENGTH, 768,
-                wordPiece(PretrainedBert.vocab(), true, max), new ServiceLoaderEngineRegistry());
+                wordPiece(PretrainedBert.vocab(), true, max), context);
     }
 
     private static Backbone bertTiny(Options o) throws IOException {

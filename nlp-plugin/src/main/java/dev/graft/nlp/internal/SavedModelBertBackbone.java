@@ -10,7 +10,7 @@ import dev.graft.engine.spi.Engine;
 import dev.graft.engine.spi.EngineException;
 import dev.graft.engine.spi.HostTensor;
 import dev.graft.engine.spi.SavedModel;
-import dev.graft.engine.spi.ServiceLoaderEngineRegistry;
+import dev.graft.core.spi.RunContext;
 import dev.graft.engine.spi.Shape;
 import dev.graft.engine.spi.graph.NetworkBuilder;
 import dev.graft.engine.spi.graph.Node;
@@ -39,19 +39,19 @@ public final class SavedModelBertBackbone implements Backbone, AutoCloseable {
     private final int sequenceLength;
     private final int hidden;
     private final BertBackbone.TokenizerSource tokenizerSource;
-    private final ServiceLoaderEngineRegistry engines;
+    private final RunContext context;
     private TextTokenizer tokenizer;
     private SavedModel model;
     private String fingerprint;
 
     public SavedModelBertBackbone(String name, Path dir, int sequenceLength, int hidden, BertBackbone.TokenizerSource tokenizer,
-            ServiceLoaderEngineRegistry engines) {
+            RunContext context) {
         this.name = name;
         this.dir = dir;
         this.sequenceLength = sequenceLength;
         this.hidden = hidden;
         this.tokenizerSource = tokenizer;
-        this.engines = engines;
+        this.context = context;
     }
 
     @Override
@@ -108,7 +108,7 @@ public final class SavedModelBertBackbone implements Backbone, AutoCloseable {
     /** The opened SavedModel (on the first engine that can open SavedModels, the default one first). */
     public synchronized SavedModel savedModel() {
         if (model == null) {
-            model = savedModelEngine(engines).openSavedModel(dir, "serve");
+            model = savedModelEngine(context).openSavedModel(dir, "serve");
         }
         return model;
     }
@@ -118,22 +118,17 @@ public final class SavedModelBertBackbone implements Backbone, AutoCloseable {
      * created beside the chosen one (two native runtimes in one process can abort it); the error
      * names the engines that can.
      */
-    static Engine savedModelEngine(ServiceLoaderEngineRegistry engines) {
-        String chosen = engines.resolveId(null);
-        var providers = engines.providers();
-        if (providers.containsKey(chosen) && providers.get(chosen).capabilities().contains(Engine.Capability.SAVED_MODEL)) {
-            return engines.get(chosen);
+    static Engine savedModelEngine(RunContext context) {
+        if (context == null) {
+            throw new EngineException("the opaque SavedModel backbone runs on the run's engine; create it with a run context "
+                    + "(through Graft, a Pipeline or backbones.create(name, options, context))");
         }
-        java.util.List<String> able = providers.values().stream()
-                .filter(p -> p.capabilities().contains(Engine.Capability.SAVED_MODEL))
-                .map(dev.graft.engine.spi.EngineProvider::id).toList();
-        if (able.isEmpty()) {
-            throw new EngineException("no engine on the class or module path can run TensorFlow SavedModels (engines: "
-                    + providers.keySet() + "); add graft-engine-tensorflow");
+        try {
+            return context.engineWith(Engine.Capability.SAVED_MODEL, "the opaque SavedModel backbone");
+        } catch (EngineException e) {
+            throw new EngineException(e.getMessage() + "; it runs on the tensorflow engine (graft-engine-tensorflow), "
+                    + "or use bert-base-uncased (the same weights imported into Graft's BERT), which runs on every engine");
         }
-        throw new EngineException("the opaque SavedModel backbone runs on an engine that opens TensorFlow SavedModels "
-                + able + ", but engine '" + chosen + "' is chosen; choose one of " + able
-                + ", or use bert-base-uncased (the same weights imported into Graft's BERT), which runs on every engine");
     }
 
     @Override

@@ -34,12 +34,19 @@ final class Models {
             "fine-tuning", Map.of("backboneLr", "3e-3"), TrainerConfig.defaults().withEpochs(8).withBatchSize(8)
                     .withLearningRate(3e-3).withSeed(11));
 
+    /** The same BERT with LoRA (rank 4) on the attention query and value kernels, merged when saved. */
+    static final Kind TEXT_LORA = new Kind("text-lora", "csv", Map.of(), "bert-tiny",
+            Map.of("layers", "2", "hidden", "32", "heads", "2", "maxLength", "48"),
+            "lora", Map.of("rank", "4"), TrainerConfig.defaults().withEpochs(8).withBatchSize(8)
+                    .withLearningRate(1e-2).withSeed(11));
+
     record Kind(String name, String format, Map<String, String> formatOptions, String backbone,
             Map<String, String> backboneOptions, String strategy, Map<String, String> strategyOptions, TrainerConfig trainer) {
         static Kind of(String name) {
             return switch (name) {
                 case "vision" -> VISION;
                 case "text" -> TEXT;
+                case "text-lora" -> TEXT_LORA;
                 default -> throw new IllegalArgumentException("unknown model kind '" + name + "'; use vision or text");
             };
         }

@@ -2,6 +2,7 @@ package dev.graft.vision.internal;
 
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.BackboneProvider;
+import dev.graft.core.spi.RunContext;
 import dev.graft.engine.spi.HostTensor;
 import dev.graft.vision.ResNetConfig;
 import dev.graft.vision.VggConfig;
@@ -67,6 +68,11 @@ public final class VisionBackboneProvider implements BackboneProvider {
 
     @Override
     public Backbone create(String name, Map<String, String> options) {
+        return create(name, options, null);
+    }
+
+    @Override
+    public Backbone create(String name, Map<String, String> options, RunContext context) {
         if (!backbones().contains(name)) {
             throw new IllegalArgumentException("unknown backbone '" + name + "'; the vision plugin offers " + backbones());
         }

@@ -37,6 +37,6 @@ public final class FeatureExtractionStrategy implements TransferStrategy {
                 + (cache ? " Backbone features are computed once per example and cached on disk."
                         : " Features are recomputed every step (cache=false).")
                 + "\n" + Plans.describe(c, phases, BatchNormPolicy.FROZEN);
-        return new TransferPlan(ID, phases, BatchNormPolicy.FROZEN, cache, 0, text);
+        return new TransferPlan(ID, phases, cache, 0, text);
     }
 }

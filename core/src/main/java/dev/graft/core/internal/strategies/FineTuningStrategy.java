@@ -48,14 +48,14 @@ public final class FineTuningStrategy implements TransferStrategy {
         double decay = o.inRange("lrDecay", 1.0, 0, 1);
         int warmup = o.integer("warmupEpochs", c.epochs() > 2 ? 1 : 0, 0);
         BatchNormPolicy bn = BatchNormOption.read(o, BatchNormPolicy.AFFINE_ONLY);
-        List<ParamGroup> groups = trainTop(c, top, backboneLr, decay);
+        List<ParamGroup> groups = Plans.batchNorm(c, trainTop(c, top, backboneLr, decay), bn);
         List<Phase> phases = List.of(new Phase(0, top == n ? "all blocks and the head" : "top " + top + " blocks and the head", groups));
         String text = String.format(Locale.ROOT, "fine-tuning: %s of backbone '%s' train with the head; backbone lr %.3g"
                 + " (head lr %.3g)%s, %d warmup epoch(s).", top == n ? "all " + n + " blocks" : "the top " + top + " of " + n
                 + " blocks", c.backbone(), backboneLr, c.headLearningRate(),
                 decay < 1 ? String.format(Locale.ROOT, ", decayed x%.3g per block going down", decay) : "", warmup)
                 + "\n" + Plans.describe(c, phases, bn);
-        return new TransferPlan(ID, phases, bn, false, warmup, text);
+        return new TransferPlan(ID, phases, false, warmup, text);
     }
 
     /**

@@ -51,12 +51,12 @@ public final class HybridStrategy implements TransferStrategy {
         List<Phase> phases = new ArrayList<>();
         if (every == 0) {
             phases.add(new Phase(0, "blocks from '" + c.blocks().get(cut).name() + "' up and the head",
-                    FineTuningStrategy.trainTop(c, top, backboneLr, 1.0)));
+                    Plans.batchNorm(c, FineTuningStrategy.trainTop(c, top, backboneLr, 1.0), bn)));
         } else {
-            phases.add(new Phase(0, "head only", FineTuningStrategy.trainTop(c, 0, backboneLr, 1.0)));
+            phases.add(new Phase(0, "head only", Plans.batchNorm(c, FineTuningStrategy.trainTop(c, 0, backboneLr, 1.0), bn)));
             for (int k = 1; k <= top; k++) {
                 phases.add(new Phase(k * every, "top " + k + " block(s) (down to '" + c.blocks().get(n - k).name()
-                        + "') and the head", FineTuningStrategy.trainTop(c, k, backboneLr, 1.0)));
+                        + "') and the head", Plans.batchNorm(c, FineTuningStrategy.trainTop(c, k, backboneLr, 1.0), bn)));
             }
         }
         String text = String.format(Locale.ROOT, "hybrid: backbone '%s' frozen below '%s' (%d of %d blocks frozen); "
@@ -64,6 +64,6 @@ public final class HybridStrategy implements TransferStrategy {
                 backboneLr, c.headLearningRate(), every > 0 ? "; gradual unfreezing: one more block every " + every
                         + " epoch(s), top down" : "")
                 + "\n" + Plans.describe(c, phases, bn);
-        return new TransferPlan(ID, phases, bn, false, warmup, text);
+        return new TransferPlan(ID, phases, false, warmup, text);
     }
 }

@@ -14,7 +14,7 @@ import java.util.TreeSet;
  * Turns label strings into label tensors. Classification: one label per example, classes sorted.
  * Multi-label: labels separated by {@code |}. Regression: one or more numbers separated by {@code |}.
  */
-public final class LabelCodec {
+public final class LabelCodec implements dev.graft.core.internal.assembly.LabelSpec {
     public static final String SEPARATOR = "|";
     private final Task task;
     private final List<String> labels;
@@ -143,10 +143,12 @@ public final class LabelCodec {
     }
 
     /** The label tensor's dtype and shape with an unknown batch. */
+    @Override
     public DType dtype() {
         return task == Task.CLASSIFICATION ? DType.INT32 : DType.FLOAT32;
     }
 
+    @Override
     public Shape shape() {
         return task == Task.CLASSIFICATION ? Shape.of(-1) : Shape.of(-1, outputs());
     }

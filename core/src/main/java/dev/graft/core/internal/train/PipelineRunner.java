@@ -1,18 +1,13 @@
 package dev.graft.core.internal.train;
 
-import dev.graft.core.ServiceLoaderBackboneRegistry;
-import dev.graft.core.ServiceLoaderHeadRegistry;
-import dev.graft.core.ServiceLoaderStrategyRegistry;
+import dev.graft.core.internal.assembly.NetworkAssembler;
 import dev.graft.core.internal.cache.FeatureCache;
-import dev.graft.core.model.ModelManifest;
-import dev.graft.core.model.TrainedModel;
-import dev.graft.core.pipeline.PipelineConfig;
-import dev.graft.core.pipeline.PipelineResult;
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.HeadFactory;
 import dev.graft.core.spi.HeadSpec;
 import dev.graft.core.spi.PlanContext;
+import dev.graft.core.spi.RunContext;
 import dev.graft.core.spi.Task;
 import dev.graft.core.spi.TransferPlan;
 import dev.graft.core.spi.TransferStrategy;
@@ -24,7 +19,6 @@ import dev.graft.core.train.TrainingListener;
 import dev.graft.engine.spi.CompiledModel;
 import dev.graft.engine.spi.Engine;
 import dev.graft.engine.spi.HostTensor;
-import dev.graft.engine.spi.ServiceLoaderEngineRegistry;
 import dev.graft.engine.spi.graph.Network;
 import dev.graft.engine.spi.graph.ParamSpec;
 import dev.graft.engine.spi.train.OptimizerSpec;
@@ -36,26 +30,47 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-/** Runs a configured pipeline: the work behind {@link dev.graft.core.pipeline.Pipeline#run()}. */
+/**
+ * One training run on resolved objects: the facade ({@code Pipeline}) resolves names, creates the
+ * run context and hands over the strategy, head factory, backbone and data; the run returns a plain
+ * {@link Outcome} from which the facade builds its result and the saved model. It imports none of the
+ * facade, result or registry types.
+ */
 public final class PipelineRunner {
-    private final ServiceLoaderEngineRegistry engines;
-    private final ServiceLoaderStrategyRegistry strategies;
-    private final ServiceLoaderBackboneRegistry backbones;
-    private final ServiceLoaderHeadRegistry heads;
-
-    public PipelineRunner(ServiceLoaderEngineRegistry engines, ServiceLoaderStrategyRegistry strategies,
-            ServiceLoaderBackboneRegistry backbones, ServiceLoaderHeadRegistry heads) {
-        this.engines = engines;
-        this.strategies = strategies;
-        this.backbones = backbones;
-        this.heads = heads;
+    /**
+     * What a run needs.
+     *
+     * @param strategyKey text of the strategy and its options, for the run id
+     * @param headKey     text of the head configuration, for the run id
+     * @param backbone    creates the backbone (called once, after the data checks); the run closes it
+     */
+    public record Request(TransferStrategy strategy, Map<String, String> strategyOptions, String strategyKey,
+            java.util.function.Supplier<Backbone> backbone, HeadFactory head, Task task, List<Integer> hidden, double dropout,
+            String headKey, RunContext context, TrainerConfig trainer, List<Example> data, List<Example> validation,
+            List<TrainingListener> listeners) {
     }
 
-    public PipelineResult run(PipelineConfig config, List<Example> data, List<Example> validation,
-            List<TrainingListener> extraListeners) throws IOException {
+    /** Feature-cache figures: examples read from disk, examples computed, backbone batches, directory. */
+    public record CacheStats(int hits, int computed, int backboneBatches, String directory) {
+    }
+
+    /**
+     * What a run produced: the inference network and its weights (adapters merged), the adapters'
+     * own parameters, the labels, history, final validation metrics, the plan and its report.
+     */
+    public record Outcome(Network network, Map<String, HostTensor> weights, Map<String, HostTensor> adapters,
+            dev.graft.core.spi.Preprocessing preprocessing, List<String> labels, int outputs, String predictionOutput,
+            TrainingHistory history, Metrics validation, TransferPlan plan, String report, CacheStats cache,
+            Map<String, Double> seconds, String engineId, String engineDescription) {
+    }
+
+    private PipelineRunner() {
+    }
+
+    public static Outcome run(Request request) throws IOException {
         List<Backbone> opened = new ArrayList<>();
         try {
-            return run(config, data, validation, extraListeners, opened);
+            return run(request, opened);
         } finally {
             for (Backbone b : opened) {
                 b.close();
@@ -63,17 +78,18 @@ public final class PipelineRunner {
         }
     }
 
-    private PipelineResult run(PipelineConfig config, List<Example> data, List<Example> validation,
-            List<TrainingListener> extraListeners, List<Backbone> opened) throws IOException {
+    private static Outcome run(Request rq, List<Backbone> opened) throws IOException {
         long t0 = System.nanoTime();
         Map<String, Double> seconds = new LinkedHashMap<>();
-        TrainerConfig tc = config.trainer();
-        Task task = config.head().task();
+        TrainerConfig tc = rq.trainer();
+        Task task = rq.task();
+        List<Example> data = rq.data();
+        List<Example> validation = rq.validation();
         if (data.isEmpty()) {
             throw new IllegalArgumentException("the training data is empty: no examples to train on");
         }
-        TransferStrategy strategy = strategies.get(config.strategy().name());
-        HeadFactory headFactory = heads.get(config.head().factory());
+        TransferStrategy strategy = rq.strategy();
+        HeadFactory headFactory = rq.head();
         Split.Parts parts = validation != null ? new Split.Parts(data, validation)
                 : Split.stratified(data, task, tc.validationFraction(), tc.seed());
         if (parts.train().isEmpty()) {
@@ -85,23 +101,32 @@ public final class PipelineRunner {
             throw new IllegalArgumentException("early stopping on '" + tc.earlyStopping().metric()
                     + "' needs validation data (give a validation set or a validation fraction > 0)");
         }
-        Backbone backbone = backbones.create(config.backbone().name(), config.backbone().options());
+        Backbone backbone = rq.backbone().get();
         opened.add(backbone);
-        String providerId = backbones.provider(config.backbone().name()).id();
-        HeadSpec headSpec = new HeadSpec(task, codec.outputs(), config.head().hidden(), config.head().dropout());
+        HeadSpec headSpec = new HeadSpec(task, codec.outputs(), rq.hidden(), rq.dropout());
         Network trainNet = NetworkAssembler.full(backbone, headFactory, headSpec, codec);
         PlanContext ctx = new PlanContext(backbone.name(), backbone.blocks(), NetworkAssembler.BACKBONE_SCOPE,
                 NetworkAssembler.HEAD_SCOPE, tc.learningRate(), tc.epochs(), parts.train().size(),
-                task == Task.REGRESSION ? 0 : codec.outputs());
-        TransferPlan plan = strategy.plan(ctx, config.strategy().options());
-        List<PlanResolver.ResolvedPhase> phases = PlanResolver.resolve(plan, trainNet, tc.learningRate());
-        StringBuilder report = new StringBuilder(plan.explanation()).append("\nas applied:");
-        phases.forEach(p -> report.append('\n').append(p.table()));
+                task == Task.REGRESSION ? 0 : codec.outputs(), PlanResolver.batchNormParams(trainNet),
+                List.copyOf(trainNet.params().keySet()));
+        TransferPlan plan = strategy.plan(ctx, rq.strategyOptions(), rq.context());
+        requireHeadOnFeatures(strategy.id(), plan, backbone);
         Map<String, HostTensor> backboneInit = backboneInitialValues(backbone, trainNet, tc.seed());
-        String runId = FeatureCache.hash(trainNet.toJson(), describe(tc), config.strategy().toString(),
-                config.head().toString(), dataDigest(parts));
-        Engine engine = engines.get(config.engine());
-        List<TrainingListener> listeners = new ArrayList<>(extraListeners);
+        RunExtensions ext = RunExtensions.apply(RunExtensions.of(plan, strategy), trainNet, backboneInit.keySet());
+        int objectiveEpochs = ext.objectives().isEmpty() ? 0 : ObjectiveRun.leadingEpochs(plan, ext.objectives(), strategy.id());
+        if (objectiveEpochs >= tc.epochs()) {
+            throw new IllegalArgumentException("strategy '" + strategy.id() + "' trains its objective for " + objectiveEpochs
+                    + " epoch(s), which leaves none of the " + tc.epochs() + " epochs for the task; give more epochs");
+        }
+        Network runNet = ext.network();
+        List<PlanResolver.ResolvedPhase> phases = PlanResolver.resolve(plan, runNet, tc.learningRate(), tc.noWeightDecay());
+        StringBuilder report = new StringBuilder(plan.explanation());
+        ext.describe().forEach(d -> report.append("\nextension: ").append(d));
+        report.append("\nas applied:");
+        phases.forEach(p -> report.append('\n').append(p.table()));
+        String runId = FeatureCache.hash(runNet.toJson(), describe(tc), rq.strategyKey(), rq.headKey(), dataDigest(parts));
+        Engine engine = rq.context().engine();
+        List<TrainingListener> listeners = new ArrayList<>(rq.listeners());
         if (tc.progress()) {
             listeners.add(ProgressListener.auto());
         }
@@ -109,13 +134,19 @@ public final class PipelineRunner {
         seconds.put("setup", (System.nanoTime() - t0) / 1e9);
 
         Map<String, HostTensor> weights = new LinkedHashMap<>();
+        Map<String, HostTensor> adapters = new LinkedHashMap<>();
         TrainingHistory history;
         Metrics finalMetrics = null;
-        PipelineResult.CacheStats cacheStats = null;
+        CacheStats cacheStats = null;
         if (plan.cacheFeatures()) {
-            requireFrozenBackbone(strategy.id(), phases, trainNet);
+            if (ext.changesNetwork() || objectiveEpochs > 0) {
+                throw new IllegalStateException("strategy '" + strategy.id() + "' asks for cached backbone features but also "
+                        + "adapts the network or adds loss terms (" + ext.describe() + "); features can only be cached when the "
+                        + "backbone network stays as it is");
+            }
+            requireFrozenBackbone(strategy.id(), phases, runNet);
             long tf = System.nanoTime();
-            FeatureCache cache = new FeatureCache(config.resolvedCacheDir(), backboneKey(backbone, trainNet, tc.seed()));
+            FeatureCache cache = new FeatureCache(rq.context().cacheRoot(), NetworkAssembler.backboneKey(backbone, trainNet, tc.seed()));
             int[] stats = new int[3];
             float[][] trainF;
             float[][] valF;
@@ -124,16 +155,16 @@ public final class PipelineRunner {
                 trainF = cache.features(backbone, bm, NetworkAssembler.FEATURES, parts.train(), tc.batchSize(), stats);
                 valF = cache.features(backbone, bm, NetworkAssembler.FEATURES, parts.validation(), tc.batchSize(), stats);
             }
-            cacheStats = new PipelineResult.CacheStats(stats[0], stats[1], stats[2], cache.directory().toString());
+            cacheStats = new CacheStats(stats[0], stats[1], stats[2], cache.directory().toString());
             seconds.put("features", (System.nanoTime() - tf) / 1e9);
             long dim = trainF[0].length;
             Network headNet = NetworkAssembler.headOnly(dim, headFactory, headSpec, codec);
-            List<PlanResolver.ResolvedPhase> headPhases = PlanResolver.resolve(plan, headNet, tc.learningRate());
+            List<PlanResolver.ResolvedPhase> headPhases = PlanResolver.resolve(plan, headNet, tc.learningRate(), tc.noWeightDecay());
             try (CompiledModel hm = engine.compile(headNet, tc.seed())) {
                 FeatureBatches trainB = new FeatureBatches(trainF, NetworkAssembler.FEATURES);
                 FeatureBatches valB = new FeatureBatches(valF, NetworkAssembler.FEATURES);
                 Trainer trainer = new Trainer(new Trainer.Job(hm, trainB, parts.train(), valB, parts.validation(), codec,
-                        headPhases, plan.warmupEpochs(), tc, output, runId, report.toString()), listeners);
+                        headPhases, plan.warmupEpochs(), tc, output, runId, report.toString(), ext.stepHooks()), listeners);
                 long tt = System.nanoTime();
                 history = trainer.run();
                 seconds.put("training", (System.nanoTime() - tt) / 1e9);
@@ -146,21 +177,46 @@ public final class PipelineRunner {
                 weights.putAll(hm.parameters());
             }
         } else {
-            try (CompiledModel m = engine.compile(trainNet, tc.seed())) {
+            try (CompiledModel m = engine.compile(runNet, tc.seed())) {
                 m.setParameters(backboneInit);
+                Map<String, HostTensor> copies = ext.copyValues(backboneInit);
+                if (!copies.isEmpty()) {
+                    m.setParameters(copies);
+                }
+                long tt = System.nanoTime();
+                List<PlanResolver.ResolvedPhase> taskPhases = phases;
+                TrainerConfig taskConfig = tc;
+                ObjectiveRun.Result objective = null;
+                if (objectiveEpochs > 0) {
+                    objective = ObjectiveRun.run(engine, backbone, plan, ext, objectiveEpochs, m.parameters(), parts.train(), tc,
+                            listeners);
+                    Map<String, HostTensor> carried = new LinkedHashMap<>();
+                    objective.parameters().forEach((k, v) -> {
+                        if (runNet.params().containsKey(k)) {
+                            carried.put(k, v);
+                        }
+                    });
+                    m.setParameters(carried);
+                    taskPhases = shift(phases, objectiveEpochs);
+                    taskConfig = tc.withEpochs(tc.epochs() - objectiveEpochs);
+                }
                 ExampleBatches trainB = new ExampleBatches(backbone, parts.train());
                 ExampleBatches valB = new ExampleBatches(backbone, parts.validation());
                 Trainer trainer = new Trainer(new Trainer.Job(m, trainB, parts.train(), valB, parts.validation(), codec,
-                        phases, plan.warmupEpochs(), tc, output, runId, report.toString()), listeners);
-                long tt = System.nanoTime();
+                        taskPhases, plan.warmupEpochs(), taskConfig, output, runId, report.toString(), ext.stepHooks()), listeners);
                 history = trainer.run();
+                if (objective != null) {
+                    history = prepend(objective, history, objectiveEpochs);
+                }
                 seconds.put("training", (System.nanoTime() - tt) / 1e9);
                 long te = System.nanoTime();
                 if (!parts.validation().isEmpty()) {
                     finalMetrics = trainer.evaluate(valB, parts.validation());
                 }
                 seconds.put("evaluation", (System.nanoTime() - te) / 1e9);
-                weights.putAll(m.parameters());
+                Map<String, HostTensor> trained = m.parameters();
+                adapters.putAll(ext.adapterWeights(trained));
+                weights.putAll(ext.merge(trained));
             }
         }
         Network inference = NetworkAssembler.full(backbone, headFactory, headSpec, null);
@@ -168,12 +224,8 @@ public final class PipelineRunner {
         for (String name : inference.params().keySet()) {
             kept.put(name, weights.get(name));
         }
-        ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, config.backbone(), providerId,
-                config.head(), codec.outputs(), config.strategy(), engine.id(), output);
-        TrainedModel model = new TrainedModel(manifest, inference, kept, backbone.preprocessing(),
-                new TrainedModel.Labels(task, codec.labels()));
-        return new PipelineResult(model, history, finalMetrics, plan, report.toString(), cacheStats, seconds,
-                engine.id() + " " + engine.version());
+        return new Outcome(inference, kept, adapters, backbone.preprocessing(), codec.labels(), codec.outputs(), output, history,
+                finalMetrics, plan, report.toString(), cacheStats, seconds, engine.id(), engine.id() + " " + engine.version());
     }
 
     /**
@@ -210,23 +262,40 @@ public final class PipelineRunner {
         return names.isEmpty() ? "" : " (its parameters look like " + names + ")";
     }
 
-    /**
-     * The feature-cache key of a backbone: fingerprint + preprocessing + definition, plus the seed
-     * when some backbone parameters are randomly initialised. {@code net} may be the full or the
-     * backbone-only network (only backbone parameters count). Shared with the recommender, so
-     * recommending and then fitting reuses the features.
-     */
-    public static String backboneKey(Backbone backbone, Network net, long seed) {
-        TreeSet<String> random = new TreeSet<>();
-        Map<String, HostTensor> w = backbone.weights();
-        for (String p : net.params().keySet()) {
-            if (p.startsWith(NetworkAssembler.BACKBONE_SCOPE + ".") && !w.containsKey(p)) {
-                random.add(p);
+
+    /** The task phases (those starting at or after {@code epochs}), their start moved {@code epochs} earlier. */
+    private static List<PlanResolver.ResolvedPhase> shift(List<PlanResolver.ResolvedPhase> phases, int epochs) {
+        List<PlanResolver.ResolvedPhase> out = new ArrayList<>();
+        for (PlanResolver.ResolvedPhase p : phases) {
+            if (p.phase().startEpoch() >= epochs) {
+                dev.graft.core.spi.Phase q = new dev.graft.core.spi.Phase(p.phase().startEpoch() - epochs, p.phase().description(),
+                        p.phase().groups());
+                out.add(new PlanResolver.ResolvedPhase(q, p.groups(), p.trainableParameters(), p.table()));
             }
         }
-        String salt = random.isEmpty() ? "" : "seed=" + seed + ";random=" + FeatureCache.hash(random.toArray(String[]::new));
-        return FeatureCache.hash(backbone.name(), backbone.fingerprint(), backbone.preprocessing().canonical(),
-                NetworkAssembler.backboneOnly(backbone).toJson(), salt);
+        return out;
+    }
+
+    /** The objective's epochs followed by the task's, numbered from the start of the run. */
+    private static TrainingHistory prepend(ObjectiveRun.Result objective, TrainingHistory task, int epochs) {
+        List<dev.graft.core.train.EpochMetrics> all = new ArrayList<>(objective.epochs());
+        for (dev.graft.core.train.EpochMetrics e : task.epochs()) {
+            all.add(new dev.graft.core.train.EpochMetrics(e.epoch() + epochs, e.phase(), e.trainLoss(), e.validation(),
+                    e.steps() + objective.steps(), e.seconds(), e.trainSample()));
+        }
+        return new TrainingHistory(all, task.bestEpoch() < 0 ? task.bestEpoch() : task.bestEpoch() + epochs, task.stopReason(),
+                task.steps() + objective.steps(), task.resumedFromStep());
+    }
+
+    private static void requireHeadOnFeatures(String strategy, TransferPlan plan, Backbone backbone) {
+        String at = plan.headAttach();
+        List<dev.graft.core.spi.Block> blocks = backbone.blocks();
+        boolean top = at.equals(TransferPlan.FEATURES) || (!blocks.isEmpty() && blocks.get(blocks.size() - 1).name().equals(at));
+        if (!top) {
+            throw new IllegalArgumentException("strategy '" + strategy + "' attaches the head at '" + at + "', but backbone '"
+                    + backbone.name() + "' exposes only its features (the output of its top block"
+                    + (blocks.isEmpty() ? "" : " '" + blocks.get(blocks.size() - 1).name() + "'") + ")");
+        }
     }
 
     private static void requireFrozenBackbone(String strategy, List<PlanResolver.ResolvedPhase> phases, Network net) {
@@ -250,7 +319,7 @@ public final class PipelineRunner {
         return String.join(";", "epochs=" + tc.epochs(), "maxSteps=" + tc.maxSteps(), "batch=" + tc.batchSize(),
                 "lr=" + tc.learningRate(), "opt=" + tc.optimizer(), "schedule=" + tc.schedule(),
                 "clip=" + tc.clipGlobalNorm(), "seed=" + tc.seed(), "val=" + tc.validationFraction(),
-                "es=" + tc.earlyStopping());
+                "es=" + tc.earlyStopping(), "nwd=" + tc.noWeightDecay());
     }
 
     private static String dataDigest(Split.Parts parts) {

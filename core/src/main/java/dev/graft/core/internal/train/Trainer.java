@@ -1,6 +1,8 @@
 package dev.graft.core.internal.train;
 
+import dev.graft.core.internal.assembly.NetworkAssembler;
 import dev.graft.core.spi.Example;
+import dev.graft.core.spi.StepHook;
 import dev.graft.core.train.EarlyStopping;
 import dev.graft.core.train.EpochMetrics;
 import dev.graft.core.train.Metrics;
@@ -38,7 +40,10 @@ public final class Trainer {
     /** Everything one run needs. */
     public record Job(CompiledModel model, BatchSource train, List<Example> trainExamples, BatchSource validation,
             List<Example> validationExamples, LabelCodec codec, List<PlanResolver.ResolvedPhase> phases, int warmupEpochs,
-            TrainerConfig config, String predictionOutput, String runId, String planText) {
+            TrainerConfig config, String predictionOutput, String runId, String planText, List<StepHook> hooks) {
+        public Job {
+            hooks = List.copyOf(hooks);
+        }
     }
 
     private final Job job;
@@ -58,10 +63,11 @@ public final class Trainer {
         long planned = (long) cfg.epochs() * stepsPerEpoch;
         this.totalSteps = cfg.maxSteps() > 0 ? Math.min(planned, cfg.maxSteps()) : planned;
         long warmup = (long) job.warmupEpochs() * stepsPerEpoch;
-        LearningRateSchedule after = cfg.schedule().equals("cosine")
-                ? LearningRateSchedule.cosine(cfg.learningRate(), Math.max(1, totalSteps - warmup), 0)
-                : LearningRateSchedule.constant(cfg.learningRate());
-        this.schedule = warmup > 0 ? LearningRateSchedule.warmup(warmup, after) : after;
+        LearningRateSchedule sched = cfg.scheduleSpec().build(cfg.learningRate(), totalSteps, stepsPerEpoch, warmup);
+        for (StepHook h : job.hooks()) {
+            sched = h.schedule(sched);
+        }
+        this.schedule = sched;
     }
 
     public int stepsPerEpoch() {
@@ -121,6 +127,9 @@ public final class Trainer {
                 StepEvent ev = new StepEvent(epoch, b + 1, stepsPerEpoch, model.step(), totalSteps, idx.length, r.loss(),
                         r.learningRate());
                 listeners.forEach(l -> l.onStep(ev));
+                for (StepHook h : job.hooks()) {
+                    h.afterStep(r.step(), epoch, r.loss(), r.learningRate(), model::parameters);
+                }
                 if (ckpt != null && cfg.checkpointEvery() > 0 && model.step() % cfg.checkpointEvery() == 0) {
                     save(ckpt, new TrainerState(epoch, stepInEpoch, phase, lossSum, lossCount, best, bestEpoch, bad, null,
                             cfg.seed(), history));

@@ -5,6 +5,12 @@ import dev.graft.engine.spi.EngineProvider;
 
 /** Offers the PyTorch engine; nothing native loads until {@link #create()}. */
 public final class PtEngineProvider implements EngineProvider {
+    /** The default engine when nothing chooses one (lowest rank wins). */
+    @Override
+    public int rank() {
+        return 20;
+    }
+
     @Override
     public String id() {
         return PtEngine.ID;

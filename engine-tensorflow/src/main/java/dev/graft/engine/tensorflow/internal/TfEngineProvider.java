@@ -5,6 +5,12 @@ import dev.graft.engine.spi.EngineProvider;
 
 /** Offers the TensorFlow engine; nothing native loads until {@link #create()}. */
 public final class TfEngineProvider implements EngineProvider {
+    /** The default engine when nothing chooses one (lowest rank wins). */
+    @Override
+    public int rank() {
+        return 10;
+    }
+
     @Override
     public String id() {
         return TfEngine.ID;

@@ -55,13 +55,13 @@ public final class LinearProbeThenFinetune implements TransferStrategy {
         Phase linearProbe = new Phase(0, "linear probe: head only",
                 List.of(ParamGroup.frozen("backbone", Plans.backbonePattern(c)), Plans.head(c)));
         Phase fineTune = new Phase(probe, "fine-tune everything",
-                List.of(ParamGroup.trainable("backbone", Plans.backbonePattern(c), factor),
-                        ParamGroup.trainable("head", Plans.headPattern(c), factor)));
+                Plans.batchNorm(c, List.of(ParamGroup.trainable("backbone", Plans.backbonePattern(c), factor),
+                        ParamGroup.trainable("head", Plans.headPattern(c), factor)), bn));
         List<Phase> phases = List.of(linearProbe, fineTune);
         String text = String.format(Locale.ROOT, "linear probe then fine-tune: %d epoch(s) of head-only training on the "
                 + "frozen backbone '%s', then all parameters at lr %.3g.", probe, c.backbone(), c.headLearningRate() * factor)
                 + "\n" + Plans.describe(c, phases, bn);
         // the backbone trains in the second phase, so its features cannot be cached
-        return new TransferPlan(ID, phases, bn, false, 0, text);
+        return new TransferPlan(ID, phases, false, 0, text);
     }
 }

@@ -1,4 +1,4 @@
-package dev.graft.core.internal.train;
+package dev.graft.core.internal.assembly;
 
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.HeadFactory;
@@ -12,6 +12,9 @@ import dev.graft.engine.spi.graph.NetworkBuilder;
 import dev.graft.engine.spi.graph.Node;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeSet;
+import dev.graft.engine.spi.HostTensor;
+import dev.graft.core.internal.cache.FeatureCache;
 
 /**
  * Puts backbone (scope {@code backbone}) and head (scope {@code head}) together into networks:
@@ -35,7 +38,7 @@ public final class NetworkAssembler {
     }
 
     /** Backbone and head; with {@code codec != null} also the label input and the loss. */
-    public static Network full(Backbone backbone, HeadFactory head, HeadSpec spec, LabelCodec codec) {
+    public static Network full(Backbone backbone, HeadFactory head, HeadSpec spec, LabelSpec codec) {
         NetworkBuilder b = new NetworkBuilder();
         Node features = backbone(b, backbone);
         b.output(FEATURES, features);
@@ -51,7 +54,7 @@ public final class NetworkAssembler {
     }
 
     /** The head alone on a {@code features} input of width {@code dim}. */
-    public static Network headOnly(long dim, HeadFactory head, HeadSpec spec, LabelCodec codec) {
+    public static Network headOnly(long dim, HeadFactory head, HeadSpec spec, LabelSpec codec) {
         NetworkBuilder b = new NetworkBuilder();
         Node features = b.input(FEATURES, DType.FLOAT32, -1, dim);
         head(b, features, head, spec, codec);
@@ -81,7 +84,7 @@ public final class NetworkAssembler {
         return f;
     }
 
-    private static void head(NetworkBuilder b, Node features, HeadFactory head, HeadSpec spec, LabelCodec codec) {
+    private static void head(NetworkBuilder b, Node features, HeadFactory head, HeadSpec spec, LabelSpec codec) {
         Node logits;
         try (NetworkBuilder.Scope s = b.scope(HEAD_SCOPE)) {
             logits = head.build(b, features, spec);
@@ -106,5 +109,24 @@ public final class NetworkAssembler {
             };
             b.loss(LOSS, loss);
         }
+    }
+
+    /**
+     * The feature-cache key of a backbone: fingerprint + preprocessing + definition, plus the seed
+     * when some backbone parameters are randomly initialised. {@code net} may be the full or the
+     * backbone-only network (only backbone parameters count). Shared with the recommender, so
+     * recommending and then fitting reuses the features.
+     */
+    public static String backboneKey(Backbone backbone, Network net, long seed) {
+        TreeSet<String> random = new TreeSet<>();
+        Map<String, HostTensor> w = backbone.weights();
+        for (String p : net.params().keySet()) {
+            if (p.startsWith(BACKBONE_SCOPE + ".") && !w.containsKey(p)) {
+                random.add(p);
+            }
+        }
+        String salt = random.isEmpty() ? "" : "seed=" + seed + ";random=" + FeatureCache.hash(random.toArray(String[]::new));
+        return FeatureCache.hash(backbone.name(), backbone.fingerprint(), backbone.preprocessing().canonical(),
+                backboneOnly(backbone).toJson(), salt);
     }
 }

@@ -1,0 +1,65 @@
+package dev.graft.cli.internal;
+
+import dev.graft.core.Graft;
+import dev.graft.core.pipeline.ComponentRef;
+import dev.graft.core.pipeline.HeadConfig;
+import dev.graft.core.pipeline.PipelineConfig;
+import dev.graft.core.spi.Task;
+import dev.graft.core.train.EarlyStopping;
+import dev.graft.core.train.TrainerConfig;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Benchmark (a main program, not a test): one strategy on the quickstart's task (Debian package
+ * descriptions by section, BERT-Base, max length 64, batch 16, 4 epochs, head lr 1e-3, early stopping
+ * on val_loss with patience 2, seed 42), the same settings as the quickstart's fine-tuning run. Prints
+ * one line: strategy, test accuracy, macro F1, train seconds, trainable parameters, optimizer steps,
+ * process CPU seconds per step, peak resident memory (VmHWM). Run one strategy per JVM so the peak
+ * memory is its own:
+ *
+ * <pre>
+ * /work/bin/bert-slot java -Xmx8g -cp "$CP" dev.graft.cli.internal.StrategyBench lora
+ * </pre>
+ *
+ * Strategies: {@code fine-tuning} (backboneLr 5e-5), {@code lora} (rank 8, alpha 16, query and value
+ * kernels), {@code l2-sp} (backboneLr 5e-5, alpha 0.01, beta 0.01).
+ */
+public final class StrategyBench {
+    private StrategyBench() {
+    }
+
+    private static long cpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    }
+
+    public static void main(String[] args) throws Exception {
+        String run = args.length > 0 ? args[0] : "lora";
+        Map<String, String> opts = switch (run) {
+            case "fine-tuning", "l2-sp" -> Map.of("backboneLr", "5e-5");
+            case "lora" -> Map.of("rank", "8", "alpha", "16");
+            default -> throw new IllegalArgumentException("strategy: fine-tuning, lora or l2-sp");
+        };
+        Graft g = Graft.create();
+        DebianPackages.Task task = DebianPackages.task(Path.of("/var/lib/dpkg/status"), 36, 8, 0.25, 42);
+        TrainerConfig tc = TrainerConfig.defaults().withBatchSize(16).withSeed(42).withValidationFraction(0.2).withEpochs(4)
+                .withLearningRate(1e-3).withEarlyStopping(EarlyStopping.on("val_loss", 2));
+        PipelineConfig cfg = new PipelineConfig(ComponentRef.of("bert-base-uncased", Map.of("maxLength", "64")),
+                ComponentRef.of(run, opts), HeadConfig.linear(Task.CLASSIFICATION), tc, null, null);
+        long cpu0 = cpuNanos();
+        PrintStream log = System.err;
+        Runs.Outcome o = Runs.fit(g, run, cfg, task.train(), null, task.test(), log);
+        double cpu = (cpuNanos() - cpu0) / 1e9;
+        long steps = o.result().history().steps();
+        String hwm = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmHWM"))
+                .findFirst().orElse("VmHWM: ?").replaceAll("\\s+", " ");
+        System.out.printf(Locale.ROOT, "%s: test accuracy %.3f, macro F1 %.3f, train %.1f s, trainable %,d, %d steps, "
+                + "%.2f CPU s/step (whole process incl. evaluation), peak RSS %s, stop %s after %d epoch(s)%n", run,
+                o.test().accuracy(), o.test().macroF1(),
+                o.seconds().getOrDefault("training", 0.0), o.trainable(), steps, cpu / Math.max(1, steps), hwm.substring(7),
+                o.result().history().stopReason(), o.result().history().epochs().size());
+    }
+}
