@@ -22,11 +22,11 @@ import org.tensorflow.proto.TensorShapeProto;
  * says. The bytes every Const and every such op fed by a constant (directly or through Identity)
  * claim are summed over the graph and every function, and must stay below
  * {@code min(budget, 64 MiB + 4 x the model's file size)}; the budget is the system property
- * {@value #BUDGET_PROPERTY} (default 2 GiB). Shapes computed at run time are not bounded here.
+ * {@value #BUDGET_PROPERTY} (default 4 GiB). Shapes computed at run time are not bounded here.
  */
 final class SavedModelClaims {
     static final String BUDGET_PROPERTY = "graft.savedmodel.maxClaimBytes";
-    static final long DEFAULT_BUDGET = 2L << 30;
+    static final long DEFAULT_BUDGET = 4L << 30;
     static final long FLOOR = 64L << 20;
     static final long FILE_FACTOR = 4;
     /** Op type to the index of its shape-like input. */
@@ -67,7 +67,7 @@ final class SavedModelClaims {
         long total = 0;
         String worst = "";
         long worstBytes = -1;
-        Scope graph = new Scope(g.getNodeList(), "");
+        Scope graph = new Scope(g.getNodeList());
         for (NodeDef n : g.getNodeList()) {
             long c = graph.claim(n);
             total = add(total, c);
@@ -77,7 +77,7 @@ final class SavedModelClaims {
             }
         }
         for (FunctionDef f : g.getLibrary().getFunctionList()) {
-            Scope s = new Scope(f.getNodeDefList(), f.getSignature().getName());
+            Scope s = new Scope(f.getNodeDefList());
             for (NodeDef n : f.getNodeDefList()) {
                 long c = s.claim(n);
                 total = add(total, c);
@@ -116,7 +116,7 @@ final class SavedModelClaims {
     private static final class Scope {
         private final Map<String, NodeDef> byName = new HashMap<>();
 
-        Scope(List<NodeDef> nodes, String function) {
+        Scope(List<NodeDef> nodes) {
             nodes.forEach(n -> byName.put(n.getName(), n));
         }
 

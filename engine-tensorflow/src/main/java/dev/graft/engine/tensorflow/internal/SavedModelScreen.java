@@ -32,10 +32,11 @@ import org.tensorflow.proto.TensorInfo;
  * attribute holds (branches, bodies, called functions, nested in attribute lists too), is either a
  * library function or an op of {@link #PURE_OPS} or of the caller's allowed ops: no exemption by
  * reachability;</li>
- * <li>restore ops pass only as graph nodes that read from the saver's file-name TENSOR (node and
- * output index, through Identity) and whose every consumer lies on the saver's restore op alone;</li>
- * <li>save ops and everything downstream of them are removed from the graph that gets loaded; a
- * signature, init op, variable or the restore op that depends on one is refused;</li>
+ * <li>restore ops on the saver's restore path pass only if they read from the saver's file-name
+ * TENSOR (node and output index, through Identity) and every consumer lies on that path alone;</li>
+ * <li>save ops, and restore ops off the restore path (other savers, variable initializers reading
+ * the original training checkpoint), are removed with everything downstream of them from the graph
+ * that gets loaded; a signature, collection, variable or restore op that depends on one is refused;</li>
  * <li>the function call graph has no cycle, a bounded depth and a bounded inlined size;</li>
  * <li>constants and shape-taking ops fed by constant shapes claim a bounded number of bytes
  * ({@link SavedModelClaims}).</li>
@@ -206,32 +207,30 @@ final class SavedModelScreen {
         for (NodeDef n : nodes.values()) {
             String op = n.getOp();
             String where = "node '" + n.getName() + "'";
-            if (RESTORE_OPS.contains(op) && !allowed.contains(op)) {
-                if (!restorePath.contains(n.getName())) {
-                    refuse(op, where + " (not on the saver's restore op '" + restoreOp + "')");
-                    continue;
-                }
+            boolean restore = RESTORE_OPS.contains(op) && !allowed.contains(op);
+            if (restore && restorePath.contains(n.getName())) {
                 String prefix = n.getInputCount() == 0 ? "" : resolveIdentity(n.getInput(0));
                 if (filename.isEmpty() || !prefix.equals(filename)) {
                     refuse(op, where + " (reads from tensor '" + prefix + "', not the saver's file name tensor '" + filename + "')");
                     continue;
                 }
-                for (String d : descendants(n.getName(), consumers)) {
+                for (String d : new TreeSet<>(descendants(n.getName(), consumers))) {
                     if (!restorePath.contains(d) || (roots.containsKey(d) && !d.equals(restoreOp))) {
                         refuse(op, where + " (its output reaches node '" + d + "'"
-                                + (roots.containsKey(d) ? ", " + roots.get(d) : ", off the restore path") + ")");
+                                + (roots.containsKey(d) ? ", " + roots.get(d) : ", off the saver's restore path") + ")");
                         break;
                     }
                 }
-            } else if (SAVE_OPS.contains(op) && !allowed.contains(op)) {
+            } else if (restore || (SAVE_OPS.contains(op) && !allowed.contains(op))) {
+                // off the loader's restore path (a save op, or a restore op that only an initializer or another saver
+                // would run): removed with everything downstream, unless something that runs depends on it
                 Set<String> down = descendants(n.getName(), consumers);
                 down.add(n.getName());
-                for (String d : down) {
-                    String why = roots.containsKey(d) ? roots.get(d) : restorePath.contains(d) ? "on the restore path" : null;
-                    if (why != null) {
-                        refuse(op, where + " (save ops are refused on the load path; node '" + d + "' depends on it, " + why + ")");
-                        break;
-                    }
+                String hit = down.stream().filter(roots::containsKey).sorted().findFirst()
+                        .orElse(down.stream().filter(restorePath::contains).sorted().findFirst().orElse(null));
+                if (hit != null) {
+                    refuse(op, where + " (checkpoint ops are refused on the load path; node '" + hit + "' depends on it, "
+                            + roots.getOrDefault(hit, "on the saver's restore path") + ")");
                 }
                 removed.addAll(down);
             }

@@ -13,6 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -112,25 +116,58 @@ final class TfSavedModel implements SavedModel {
     private synchronized SavedModelBundle bundle() {
         requireTrust();
         if (bundle == null) {
-            byte[] graph = org.tensorflow.proto.SavedModel.newBuilder().setSavedModelSchemaVersion(1).addMetaGraphs(meta())
-                    .build().toByteArray();
-            TfEngine.instance();
-            Path stage = files.stage(graph);
-            long ms = Math.max(1, options.loadTimeout().toMillis());
+            bundle = load();
+        }
+        return bundle;
+    }
+
+    /**
+     * Loads the screened graph from a private folder. TensorFlow's operation timeout stops ops that
+     * observe cancellation, but its executor does not interrupt a running loop, so the load runs on
+     * its own thread and the caller stops waiting at the deadline either way.
+     */
+    private SavedModelBundle load() {
+        byte[] graph = org.tensorflow.proto.SavedModel.newBuilder().setSavedModelSchemaVersion(1).addMetaGraphs(meta())
+                .build().toByteArray();
+        TfEngine.instance();
+        Path stage = files.stage(graph);
+        long ms = Math.max(1, options.loadTimeout().toMillis());
+        CompletableFuture<SavedModelBundle> done = new CompletableFuture<>();
+        Thread loader = new Thread(() -> {
             try {
-                bundle = SavedModelBundle.loader(stage.toString()).withTags(tagSet(tags).toArray(String[]::new))
+                SavedModelBundle b = SavedModelBundle.loader(stage.toString()).withTags(tagSet(tags).toArray(String[]::new))
                         .withRunOptions(RunOptions.newBuilder().setTimeoutInMs(ms).build()).load();
-            } catch (RuntimeException e) {
-                String msg = String.valueOf(e.getMessage()).replace(stage.toString(), files.dir().toString());
-                boolean deadline = e.getClass().getSimpleName().contains("DeadlineExceeded") || msg.contains("Timed out");
-                throw new EngineException("TensorFlow could not load SavedModel " + files.dir() + (deadline
-                        ? ": its restore and init ops did not finish within the load deadline of " + ms + " ms "
-                        + "(SavedModelOptions.withLoadTimeout)" : "") + ": " + msg, e);
+                if (!done.complete(b)) {
+                    b.close(); // the caller gave up at the deadline
+                }
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
             } finally {
                 SavedModelFiles.delete(stage);
             }
+        }, "graft-savedmodel-load " + files.dir().getFileName());
+        loader.setDaemon(true);
+        loader.start();
+        try {
+            return done.get(ms, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            done.cancel(false);
+            throw new EngineException("TensorFlow could not load SavedModel " + files.dir() + ": restoring its variables and "
+                    + "running its init ops did not finish within the load deadline of " + ms + " ms (SavedModelOptions"
+                    + ".withLoadTimeout). TensorFlow cannot interrupt a running graph: its thread keeps running until the "
+                    + "process exits", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            String msg = String.valueOf(c.getMessage()).replace(stage.toString(), files.dir().toString());
+            boolean deadline = c.getClass().getSimpleName().contains("DeadlineExceeded") || msg.contains("Timed out");
+            throw new EngineException("TensorFlow could not load SavedModel " + files.dir() + (deadline
+                    ? ": its restore and init ops did not finish within the load deadline of " + ms + " ms "
+                    + "(SavedModelOptions.withLoadTimeout)" : "") + ": " + msg, c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            done.cancel(false);
+            throw new EngineException("interrupted while loading SavedModel " + files.dir(), e);
         }
-        return bundle;
     }
 
     @Override
