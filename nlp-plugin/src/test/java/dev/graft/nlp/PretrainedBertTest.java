@@ -38,7 +38,7 @@ class PretrainedBertTest {
         Map<String, HostTensor> in = BertBatch.tensorsOfLength(c, seqs, t);
         Map<String, HostTensor> opaque;
         BertWeights.Result imported;
-        try (SavedModel sm = BertEncoderTest.ENGINE.openSavedModel(dir, "serve")) {
+        try (SavedModel sm = BertEncoderTest.ENGINE.openSavedModel(dir, "serve", dev.graft.engine.spi.SavedModelOptions.trustedModel())) {
             assertThat(sm.signatures().get("serving_default").inputs()).containsOnlyKeys("input_ids", "input_mask", "segment_ids");
             Map<String, HostTensor> feed = new LinkedHashMap<>();
             feed.put("input_ids", in.get(BertEncoder.INPUT_IDS));

@@ -21,11 +21,23 @@ public interface Engine {
     CompiledModel compile(Network network, long seed);
 
     /**
-     * Opens a TensorFlow SavedModel directory.
+     * Opens a TensorFlow SavedModel directory as untrusted: it can be described (signatures,
+     * variables, op types), but running it is refused. Same as
+     * {@code openSavedModel(directory, tags, SavedModelOptions.untrustedModel())}.
      *
      * @throws UnsupportedOperationException unless {@link Capability#SAVED_MODEL} is offered
      */
     default SavedModel openSavedModel(Path directory, String tags) {
+        return openSavedModel(directory, tags, SavedModelOptions.untrustedModel());
+    }
+
+    /**
+     * Opens a TensorFlow SavedModel directory. Running its graph needs
+     * {@link SavedModelOptions#trustedModel()}: a SavedModel is a program (see docs/security.md).
+     *
+     * @throws UnsupportedOperationException unless {@link Capability#SAVED_MODEL} is offered
+     */
+    default SavedModel openSavedModel(Path directory, String tags, SavedModelOptions options) {
         throw new UnsupportedOperationException("engine '" + id() + "' cannot open TensorFlow SavedModels");
     }
 

@@ -96,8 +96,14 @@ public final class NlpBackboneProvider implements BackboneProvider {
 
     private static Backbone savedModel(Options o, RunContext context) throws IOException {
         Path dir = PretrainedBert.savedModelDir();
+        o.allow("trusted");
+        if (!o.bool("trusted", false)) {
+            throw new IllegalArgumentException("backbone 'bert-base-uncased-savedmodel' runs the SavedModel's own TensorFlow "
+                    + "graph, which is a program, not data: pass the option trusted=true (CLI: -B trusted=true) if you trust "
+                    + dir + ", or use bert-base-uncased (the same weights read as data by Graft's own BERT, nothing of the "
+                    + "model runs). See docs/security.md");
+        }
         int max = o.integer("maxLength", PretrainedBert.SAVED_MODEL_SEQUENCE_LENGTH, 2, PretrainedBert.SAVED_MODEL_SEQUENCE_LENGTH);
-        o.done();
         return new SavedModelBertBackbone("bert-base-uncased-savedmodel", dir, PretrainedBert.SAVED_MODEL_SEQUENCE_LENGTH, 768,
                 wordPiece(PretrainedBert.vocab(), true, max), context);
     }

@@ -11,6 +11,7 @@ import dev.graft.engine.spi.EngineException;
 import dev.graft.engine.spi.HostTensor;
 import dev.graft.engine.spi.SavedModel;
 import dev.graft.core.spi.RunContext;
+import dev.graft.engine.spi.SavedModelOptions;
 import dev.graft.engine.spi.Shape;
 import dev.graft.engine.spi.graph.NetworkBuilder;
 import dev.graft.engine.spi.graph.Node;
@@ -26,9 +27,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * BERT as an opaque TensorFlow SavedModel: its own graph runs frozen through DJL's TensorFlow
- * predictor inside {@link #encode}, and the network sees its pooled output as an input. Only
- * strategies that keep the backbone frozen make sense with it (it has no blocks to cut).
+ * BERT as an opaque TensorFlow SavedModel: its own graph runs frozen, as a trusted SavedModel
+ * (the provider creates it only with the option {@code trusted=true}), inside {@link #encode}, and
+ * the network sees its pooled output as an input. Only strategies that keep the backbone frozen
+ * make sense with it (it has no blocks to cut).
  */
 public final class SavedModelBertBackbone implements Backbone, AutoCloseable {
     /** The network input holding the SavedModel's pooled output. */
@@ -108,7 +110,8 @@ public final class SavedModelBertBackbone implements Backbone, AutoCloseable {
     /** The opened SavedModel (on the first engine that can open SavedModels, the default one first). */
     public synchronized SavedModel savedModel() {
         if (model == null) {
-            model = savedModelEngine(context).openSavedModel(dir, "serve");
+            // created only with the backbone option trusted=true (NlpBackboneProvider): running a SavedModel runs its code
+            model = savedModelEngine(context).openSavedModel(dir, "serve", SavedModelOptions.trustedModel());
         }
         return model;
     }

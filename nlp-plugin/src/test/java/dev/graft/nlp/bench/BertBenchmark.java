@@ -99,7 +99,7 @@ public final class BertBenchmark {
                 }
             }));
             // 2. the same SavedModel through Graft's engine (DJL predictor)
-            SavedModel sm = engine.openSavedModel(dir, "serve");
+            SavedModel sm = engine.openSavedModel(dir, "serve", dev.graft.engine.spi.SavedModelOptions.trustedModel());
             open.add(sm);
             Map<String, HostTensor> feed = Map.of("input_ids", in128.get(BertEncoder.INPUT_IDS), "input_mask",
                     in128.get(BertEncoder.INPUT_MASK), "segment_ids", in128.get(BertEncoder.SEGMENT_IDS));

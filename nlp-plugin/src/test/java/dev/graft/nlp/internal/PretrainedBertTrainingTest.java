@@ -45,7 +45,7 @@ class PretrainedBertTrainingTest {
     void opaqueSavedModelBackboneFeedsAFeatureExtractionHead() throws Exception {
         PipelineResult r = TextClassificationTest.GRAFT.pipeline()
                 .data(TextClassificationTest.SENTIMENT, "csv", Map.of())
-                .backbone("bert-base-uncased-savedmodel", Map.of())
+                .backbone("bert-base-uncased-savedmodel", Map.of("trusted", "true"))
                 .strategy("feature-extraction", Map.of())
                 .head(HeadConfig.linear(Task.CLASSIFICATION))
                 .trainer(TrainerConfig.defaults().withEpochs(30).withBatchSize(8).withLearningRate(1e-2).withSeed(3)

@@ -3,6 +3,7 @@ package dev.graft.engine.tensorflow.internal;
 import dev.graft.engine.spi.CompiledModel;
 import dev.graft.engine.spi.Engine;
 import dev.graft.engine.spi.SavedModel;
+import dev.graft.engine.spi.SavedModelOptions;
 import dev.graft.engine.spi.graph.Network;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -69,8 +70,8 @@ final class TfEngine implements Engine {
     }
 
     @Override
-    public SavedModel openSavedModel(Path directory, String tags) {
-        return TfSavedModel.open(directory, tags);
+    public SavedModel openSavedModel(Path directory, String tags, SavedModelOptions options) {
+        return TfSavedModel.open(directory, tags, options);
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.graft.engine.spi.Engine;
 import dev.graft.engine.spi.EngineException;
 import dev.graft.engine.spi.HostTensor;
 import dev.graft.engine.spi.SavedModel;
+import dev.graft.engine.spi.SavedModelOptions;
 import dev.graft.engine.spi.ServiceLoaderEngineRegistry;
 import dev.graft.engine.spi.graph.Layers;
 import dev.graft.engine.spi.graph.NetworkBuilder;
@@ -57,7 +58,7 @@ class TfSavedModelExportTest {
             HostTensor movingMean = m.parameter("bn.moving_mean");
             engine.exportSavedModel(m, List.of("probs"), dir);
 
-            try (SavedModel sm = engine.openSavedModel(dir, "serve")) {
+            try (SavedModel sm = engine.openSavedModel(dir, "serve", SavedModelOptions.trustedModel())) {
                 SavedModel.Signature sig = sm.signatures().get("serving_default");
                 assertThat(sig).isNotNull();
                 assertThat(sig.inputs()).containsOnlyKeys("x");

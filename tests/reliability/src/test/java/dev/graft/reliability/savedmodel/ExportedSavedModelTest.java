@@ -6,6 +6,7 @@ import dev.graft.engine.spi.CompiledModel;
 import dev.graft.engine.spi.Engine;
 import dev.graft.engine.spi.HostTensor;
 import dev.graft.engine.spi.SavedModel;
+import dev.graft.engine.spi.SavedModelOptions;
 import dev.graft.reliability.support.SmallNet;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,7 +30,7 @@ class ExportedSavedModelTest {
             m.trainStep(batch);
             HostTensor want = m.predict(Map.of("x", batch.get("x")), "probs");
             engine.exportSavedModel(m, List.of("probs"), dir.resolve("export"));
-            try (SavedModel sm = engine.openSavedModel(dir.resolve("export"), "serve")) {
+            try (SavedModel sm = engine.openSavedModel(dir.resolve("export"), "serve", SavedModelOptions.trustedModel())) {
                 HostTensor got = sm.run("serving_default", Map.of("x", batch.get("x")), List.of("probs")).get("probs");
                 assertThat(got.bitEquals(want)).isTrue();
             }
