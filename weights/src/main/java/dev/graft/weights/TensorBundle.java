@@ -189,7 +189,7 @@ public final class TensorBundle implements AutoCloseable {
             throw new WeightFileException(index, name, e.sliced() ? "partitioned (sliced) tensors are not supported"
                     : Entry.dtypeName(e.dtype()) + " tensors are not read; only float32 and int32");
         }
-        ByteBuffer buf = bytes(e);
+        ByteBuffer buf = bytes(e, true);
         return HostTensor.wrap(e.dtype() == Entry.DT_FLOAT ? DType.FLOAT32 : DType.INT32, e.shape(), buf);
     }
 
@@ -199,7 +199,7 @@ public final class TensorBundle implements AutoCloseable {
         if (e.dtype() != Entry.DT_STRING || e.sliced()) {
             throw new WeightFileException(index, name, "is " + Entry.dtypeName(e.dtype()) + ", not an unpartitioned string tensor");
         }
-        ByteBuffer buf = bytes(e);
+        ByteBuffer buf = bytes(e, false); // TensorFlow's checksum of a string tensor is not over its raw bytes: below
         byte[] b = new byte[buf.remaining()];
         buf.get(b);
         long n = e.shape().size(); // <= b.length, checked by the index
@@ -226,6 +226,11 @@ public final class TensorBundle implements AutoCloseable {
             if (total != b.length - in.position()) {
                 throw new WeightFileException(dataFiles[e.shard()], name, "string lengths add up to " + total + " bytes but "
                         + (b.length - in.position()) + " follow them");
+            }
+            // the tensor's checksum: the lengths as little-endian uint32s (uint64 past 4 GiB), the length checksum, the bytes
+            crc.update(b, in.position() - 4, b.length - in.position() + 4);
+            if (BundleIndex.mask((int) crc.getValue()) != e.crc32c()) {
+                throw new WeightFileException(dataFiles[e.shard()], name, "checksum mismatch (corrupted checkpoint)");
             }
             List<byte[]> out = new ArrayList<>((int) n);
             int at = in.position();
@@ -269,8 +274,8 @@ public final class TensorBundle implements AutoCloseable {
         return e;
     }
 
-    /** The entry's bytes, bounds-checked before allocation and CRC-checked after. */
-    private ByteBuffer bytes(Entry e) throws WeightFileException {
+    /** The entry's bytes, bounds-checked before allocation and (if {@code verify}) CRC-checked after. */
+    private ByteBuffer bytes(Entry e, boolean verify) throws WeightFileException {
         Path data = dataFiles[e.shard()];
         if (e.size() > MAX_TENSOR_BYTES) {
             throw new WeightFileException(data, e.name(), "tensor of " + e.size() + " bytes is larger than one buffer ("
@@ -297,6 +302,9 @@ public final class TensorBundle implements AutoCloseable {
             throw new WeightFileException(data, e.name(), "cannot read: " + x.getMessage(), x);
         }
         buf.flip();
+        if (!verify) {
+            return buf;
+        }
         CRC32C crc = new CRC32C();
         crc.update(buf.duplicate());
         if (BundleIndex.mask((int) crc.getValue()) != e.crc32c()) {

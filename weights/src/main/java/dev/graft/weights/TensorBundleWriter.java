@@ -25,7 +25,16 @@ public final class TensorBundleWriter {
     private static final int RESTART_INTERVAL = 16;
     private static final int BLOCK_BYTES = 4096;
 
-    private record Item(int dtype, long[] dims, byte[] bytes) {
+    private record Item(int dtype, long[] dims, byte[] bytes, int crc) {
+        Item(int dtype, long[] dims, byte[] bytes) {
+            this(dtype, dims, bytes, crcOf(bytes));
+        }
+
+        private static int crcOf(byte[] bytes) {
+            CRC32C crc = new CRC32C();
+            crc.update(bytes);
+            return (int) crc.getValue();
+        }
     }
 
     private final TreeMap<String, Item> items = new TreeMap<>();
@@ -49,11 +58,14 @@ public final class TensorBundleWriter {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(lengths.toByteArray());
-        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(mask((int) crc.getValue())).array());
+        byte[] lengthChecksum = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(mask((int) crc.getValue())).array();
+        out.writeBytes(lengthChecksum);
+        crc.update(lengthChecksum); // as TensorFlow: the tensor's checksum covers the lengths as uint32s, not as varints
         for (byte[] v : values) {
             out.writeBytes(v);
+            crc.update(v);
         }
-        return put(name, new Item(TensorBundle.Entry.DT_STRING, dims.clone(), out.toByteArray()));
+        return put(name, new Item(TensorBundle.Entry.DT_STRING, dims.clone(), out.toByteArray(), (int) crc.getValue()));
     }
 
     private TensorBundleWriter put(String name, Item item) {
@@ -77,9 +89,7 @@ public final class TensorBundleWriter {
         index.put("", header.toByteArray());
         for (Map.Entry<String, Item> e : items.entrySet()) {
             Item it = e.getValue();
-            CRC32C crc = new CRC32C();
-            crc.update(it.bytes());
-            index.put(e.getKey(), entry(it.dtype(), it.dims(), data.size(), it.bytes().length, mask((int) crc.getValue())));
+            index.put(e.getKey(), entry(it.dtype(), it.dims(), data.size(), it.bytes().length, mask(it.crc())));
             data.writeBytes(it.bytes());
         }
         Files.write(Path.of(prefix + ".data-00000-of-00001"), data.toByteArray());

@@ -202,6 +202,11 @@ final class SavedModelScreen {
         String restoreOp = nodeName(meta.getSaverDef().getRestoreOpName());
         String filename = tensorName(meta.getSaverDef().getFilenameTensorName());
         Map<String, String> roots = roots(meta);
+        if (!restoreOp.isEmpty() && roots.containsKey(restoreOp)) {
+            // the loader feeds the file name only when it runs the restore op itself
+            refuse("RestoreV2", "the saver's restore op '" + restoreOp + "' (it is also " + roots.get(restoreOp) + ")");
+        }
+        roots.remove(restoreOp);
         Set<String> restorePath = restoreOp.isEmpty() ? Set.of() : ancestors(List.of(restoreOp));
         Set<String> removed = new HashSet<>();
         for (NodeDef n : nodes.values()) {
@@ -215,7 +220,7 @@ final class SavedModelScreen {
                     continue;
                 }
                 for (String d : new TreeSet<>(descendants(n.getName(), consumers))) {
-                    if (!restorePath.contains(d) || (roots.containsKey(d) && !d.equals(restoreOp))) {
+                    if (!restorePath.contains(d) || roots.containsKey(d)) {
                         refuse(op, where + " (its output reaches node '" + d + "'"
                                 + (roots.containsKey(d) ? ", " + roots.get(d) : ", off the saver's restore path") + ")");
                         break;
@@ -238,7 +243,7 @@ final class SavedModelScreen {
         return removed;
     }
 
-    /** Graph nodes something will run: signature tensors, collections (init and table ops), variables, the saver. */
+    /** Graph nodes something other than the restore op will run: signature tensors, collections, variables, the file name. */
     private Map<String, String> roots(MetaGraphDef meta) {
         Map<String, String> roots = new HashMap<>();
         for (Map.Entry<String, SignatureDef> s : meta.getSignatureDefMap().entrySet()) {
@@ -265,10 +270,6 @@ final class SavedModelScreen {
         String fileNode = nodeName(meta.getSaverDef().getFilenameTensorName());
         if (!fileNode.isEmpty()) {
             roots.putIfAbsent(fileNode, "the saver's file name");
-        }
-        String restoreOp = nodeName(meta.getSaverDef().getRestoreOpName());
-        if (!restoreOp.isEmpty()) {
-            roots.putIfAbsent(restoreOp, "the saver's restore op");
         }
         return roots;
     }

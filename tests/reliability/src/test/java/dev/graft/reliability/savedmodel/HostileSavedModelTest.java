@@ -116,6 +116,18 @@ class HostileSavedModelTest {
     }
 
     @Test
+    void restoreOpThatASignatureAlsoRunsIsRefused() throws Exception {
+        // run by a signature, the restore op's file name would not be fed: it would read the path its constant names
+        Path model = GraphEdits.edit(graftExport("restore-signature"), m -> {
+            String out = m.getSignatureDefOrThrow("serving_default").getOutputsOrThrow("probs").getName();
+            m.getSaverDefBuilder().setRestoreOpName(GraphEdits.nodeName(out));
+            return m;
+        });
+        assertThatThrownBy(() -> ENGINE.openSavedModel(model, "serve", TRUSTED)).isInstanceOf(EngineException.class)
+                .hasMessageContaining("(it is also run by signature 'serving_default')");
+    }
+
+    @Test
     void saveOpOnAVariablesReadPathThroughAControlInputIsRefused() throws Exception {
         Path planted = dir.resolve("planted");
         Path model = GraphEdits.edit(graftExport("var-control"), m -> {

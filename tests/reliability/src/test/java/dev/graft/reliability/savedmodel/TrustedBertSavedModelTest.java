@@ -24,8 +24,8 @@ import org.tensorflow.types.TInt32;
 
 /**
  * The real BERT-Base SavedModel, opened with trust: screened, its save subgraph stripped and loaded
- * from a private copy, it gives bit for bit what TensorFlow's own loader gives on the original
- * folder, for its signature and its variables.
+ * from a private copy, it gives what TensorFlow's own loader gives on the original folder: the
+ * same variables bit for bit and the same signature outputs (to float rounding of threaded sums).
  */
 class TrustedBertSavedModelTest {
     static final int T = 128;
@@ -81,10 +81,24 @@ class TrustedBertSavedModelTest {
             }
             in.forEach(Tensor::close);
         }
-        assertThat(graft.get("pooled_output").floats()).containsExactly(pooled);
-        assertThat(graft.get("sequence_output").floats()).containsExactly(sequence);
-        assertThat(graftVar.floats()).containsExactly(rawVar);
+        double pooledDiff = maxAbsDiff(graft.get("pooled_output").floats(), pooled);
+        double sequenceDiff = maxAbsDiff(graft.get("sequence_output").floats(), sequence);
+        System.out.printf("BERT-Base through the screen vs TensorFlow's own loader: max |diff| pooled %.2e, sequence %.2e%n",
+                pooledDiff, sequenceDiff);
+        // the same graph on the same runtime; oneDNN's threaded reductions may reorder float sums
+        assertThat(pooledDiff).isLessThan(1e-5);
+        assertThat(sequenceDiff).isLessThan(1e-5);
+        assertThat(java.util.Arrays.equals(graftVar.floats(), rawVar)).as("variable bit-identical").isTrue();
         assertThat(pooled[0]).isNotEqualTo(pooled[768]);
+    }
+
+    private static double maxAbsDiff(float[] a, float[] b) {
+        assertThat(a.length).isEqualTo(b.length);
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
     }
 
     private static float[] floats(TFloat32 t) {
