@@ -57,7 +57,8 @@ class ExtensionStrategiesTest {
             direct = c.predict(enc.encode(probe, false, 0), "probabilities").floats();
             tf.exportSavedModel(c, java.util.List.of("probabilities"), dir.resolve("export"));
         }
-        try (dev.graft.engine.spi.SavedModel sm = tf.openSavedModel(dir.resolve("export"), "serve")) {
+        try (dev.graft.engine.spi.SavedModel sm = tf.openSavedModel(dir.resolve("export"), "serve",
+                dev.graft.engine.spi.SavedModelOptions.trustedModel())) {
             served = sm.run("serving_default", enc.encode(probe, false, 0), java.util.List.of("probabilities"))
                     .get("probabilities").floats();
         }
