@@ -114,7 +114,13 @@ public final class BertWeights {
     public static Result fromOnnx(dev.graft.weights.OnnxModel model, BertConfig c, String prefix, boolean strict,
             boolean withPooler) throws IOException {
         OnnxBertNames names = OnnxBertNames.of(model);
-        return map(model.file().toString(), model.floatTensors(), c, prefix, strict, withPooler, names::target);
+        Result r = map(model.file().toString(), model.floatTensors(), c, prefix, strict, withPooler, names::target);
+        // initializers that are not float (e.g. the INT64 position_ids buffer) are no weights: listed as skipped
+        List<String> skipped = new ArrayList<>(r.report().skipped());
+        model.initializers().values().stream().filter(t -> t.dataType() != dev.graft.weights.OnnxModel.FLOAT)
+                .forEach(t -> skipped.add(t.name()));
+        ImportReport rep = r.report();
+        return new Result(r.weights(), new ImportReport(rep.source(), rep.imported(), skipped, rep.misshaped(), rep.missing()));
     }
 
     /** A Hugging Face {@code model.safetensors} file. */

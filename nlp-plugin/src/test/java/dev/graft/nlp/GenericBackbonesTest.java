@@ -28,7 +28,7 @@ class GenericBackbonesTest {
         Path weights = dir.resolve("model.safetensors");
         SafeTensors.write(weights, hf, Map.of());
         Backbone b = REGISTRY.create("bert", Map.of("weights", weights.toString(), "vocab", vocabFile.toString(), "heads", "2",
-                "lowercase", "false"));
+                "lowercase", "false", "pooling", "pooler"));
         assertThat(b.blocks()).hasSize(4);
         Map<String, HostTensor> w = b.weights();
         assertThat(w).hasSize(BertWeights.parameterShapes(c, "backbone").size());

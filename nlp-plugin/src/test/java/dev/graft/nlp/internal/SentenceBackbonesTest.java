@@ -71,6 +71,28 @@ class SentenceBackbonesTest {
     }
 
     @Test
+    void onnxImportReportsEveryTensorAndStrictModeRefusesAMismatchedEncoder() throws Exception {
+        dev.graft.weights.OnnxModel model = dev.graft.weights.OnnxModel.read(SentenceEncoders.ALL_MINILM_L6_V2.onnxFile());
+        dev.graft.nlp.BertConfig c;
+        try (BertBackbone b = (BertBackbone) GRAFT.backbones().create("all-minilm-l6-v2", Map.of())) {
+            c = b.config();
+        }
+        dev.graft.nlp.BertWeights.Result ok = dev.graft.nlp.BertWeights.fromOnnx(model, c, "backbone", true, false);
+        assertThat(ok.report().imported()).hasSize(101);
+        assertThat(ok.report().skipped()).containsExactly("embeddings.position_ids");
+        assertThat(ok.report().complete()).isTrue();
+        assertThat(ok.report().imported()).filteredOn(m -> m.from().startsWith("onnx::MatMul_")).hasSize(36)
+                .allSatisfy(m -> assertThat(m.transposed()).isFalse());
+        dev.graft.nlp.BertConfig deeper = new dev.graft.nlp.BertConfig("bert", 7, c.hidden(), c.heads(), c.intermediate(),
+                c.vocabSize(), c.maxPositions(), c.typeVocabSize(), c.layerNormEps(), 0, 0, c.activation(), 0, 0);
+        assertThatThrownBy(() -> dev.graft.nlp.BertWeights.fromOnnx(model, deeper, "backbone", true, false))
+                .hasMessageContaining("16 parameters missing").hasMessageContaining("missing: backbone.encoder.layer_6.ffn.output.kernel");
+        assertThat(dev.graft.nlp.BertWeights.fromOnnx(model, deeper, "backbone", false, false).report().missing()).hasSize(16);
+        assertThatThrownBy(() -> dev.graft.nlp.BertWeights.fromOnnx(model, c, "backbone", true, true))
+                .hasMessageContaining("missing: backbone.pooler.kernel");
+    }
+
+    @Test
     void emptyTextIsAnErrorNamingItsSourceAndLongTextsAreCounted() {
         try (BertBackbone b = (BertBackbone) GRAFT.backbones().create("all-minilm-l6-v2", Map.of("maxLength", "8"))) {
             assertThatThrownBy(() -> b.encode(List.of(new Example("data/train.csv:7", "  ", "x")), false, 0))
