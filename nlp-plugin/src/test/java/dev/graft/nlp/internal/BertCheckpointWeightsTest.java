@@ -83,7 +83,7 @@ class BertCheckpointWeightsTest {
         Files.delete(Path.of(prefix + ".data-00000-of-00001"));
         Map<String, String> options = Map.of("weights", prefix.toString(), "vocab", vocab.toString(), "heads", "2");
         try (Backbone b = GRAFT.backbones().create("bert", options)) {
-            assertThat(b.blocks()).hasSize(4); // embeddings, two layers, pooler: from the index alone
+            assertThat(b.blocks()).hasSize(3); // embeddings and two layers, from the index alone (cls pooling builds no pooler)
             assertThat(b.encode(List.of(new Example("x", "the film", null)), false, 0)).isNotEmpty();
             assertThatThrownBy(b::weights).hasMessageContaining(prefix + ".data-00000-of-00001")
                     .hasMessageContaining("does not exist");
