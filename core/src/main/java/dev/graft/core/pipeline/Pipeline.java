@@ -98,6 +98,11 @@ public final class Pipeline {
         return this;
     }
 
+    /** A typed strategy choice, e.g. {@code Strategies.lora().rank(8)}. */
+    public Pipeline strategy(dev.graft.core.strategy.Strategies.Choice choice) {
+        return strategy(choice.id(), choice.options());
+    }
+
     public Pipeline head(HeadConfig h) {
         this.head = h;
         return this;

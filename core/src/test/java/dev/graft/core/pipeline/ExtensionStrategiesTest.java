@@ -71,6 +71,19 @@ class ExtensionStrategiesTest {
     }
 
     @Test
+    void typedChoicesGiveTheSameRunAsStringOptions() throws Exception {
+        var typed = dev.graft.core.strategy.Strategies.lora().rank(2).targets(java.util.List.of("backbone.**.fc.kernel"));
+        assertThat(typed.options()).isEqualTo(Map.of("rank", "2", "targets", "backbone.**.fc.kernel"));
+        PipelineResult a = Runs.pipeline("lora", typed.options(), Runs.trainer(1), dir).run();
+        PipelineResult b = Runs.GRAFT.pipeline().data(Runs.DATA).backbone("tiny-mlp", Map.of()).strategy(typed)
+                .trainer(Runs.trainer(1)).cacheDir(dir).run();
+        a.model().weights().forEach((k, v) -> assertThat(b.model().weights().get(k).bitEquals(v)).as(k).isTrue());
+        assertThat(dev.graft.core.strategy.Strategies.fineTuning().lrDecay(0.8)
+                .batchNorm(dev.graft.core.spi.BatchNormPolicy.AFFINE_ONLY).options())
+                .isEqualTo(Map.of("lrDecay", "0.8", "batchNorm", "affine"));
+    }
+
+    @Test
     void loraRefusesTargetsThatMatchNoParameterNamingTheOption() {
         assertThatThrownBy(() -> Runs.pipeline("lora", Map.of(), Runs.trainer(1), dir).run())
                 .hasMessageContaining("targets").hasMessageContaining("backbone.block1.fc.kernel");
