@@ -68,6 +68,41 @@ class SolvedHeadTest {
     }
 
     @Test
+    void setFitSolvesItsHeadOnTheTunedEmbeddings() throws Exception {
+        List<Example> train = new ArrayList<>();
+        List<Example> val = new ArrayList<>();
+        for (int i = 0; i < Runs.DATA.size(); i++) {
+            (i % 4 == 0 ? val : train).add(Runs.DATA.get(i));
+        }
+        PipelineResult r = Runs.GRAFT.pipeline().data(train).validation(val).backbone("tiny-mlp", Map.of())
+                .strategy("setfit", Map.of("pairs", "2", "bodyLr", "0.01")).head(HeadConfig.linear(Task.CLASSIFICATION))
+                .trainer(Runs.trainer(2)).cacheDir(dir.resolve("cache")).run();
+        assertThat(r.history().stopReason()).isEqualTo("solved");
+        assertThat(r.history().epochs()).hasSize(2);
+        TinyBackbone tiny = new TinyBackbone(8, 16, true, 1);
+        Map<String, dev.graft.engine.spi.HostTensor> tuned = new java.util.LinkedHashMap<>();
+        r.model().weights().forEach((k, v) -> {
+            if (k.startsWith("backbone.")) {
+                tuned.put(k, v);
+            }
+        });
+        assertThat(tuned.values().iterator().next().floats()).as("the body was tuned")
+                .isNotEqualTo(tiny.weights().get(tuned.keySet().iterator().next()).floats());
+        LinearProbe probe = LinearProbe.fit(features(tiny, tuned, train), train.stream().map(Example::label).toList(),
+                TextBaseline.Options.defaults().withSeed(7));
+        float[][] valF = features(tiny, tuned, val);
+        try (Predictor p = Predictor.open(r.model(), Runs.GRAFT.engines().get("tensorflow"), Runs.GRAFT.backbones())) {
+            float[][] scores = p.scores(val);
+            for (int i = 0; i < val.size(); i++) {
+                double[] want = probe.probabilities(valF[i]);
+                for (int k = 0; k < want.length; k++) {
+                    assertThat((double) scores[i][k]).isCloseTo(want[k], org.assertj.core.data.Offset.offset(1e-4));
+                }
+            }
+        }
+    }
+
+    @Test
     void sgdHeadStaysReachable() throws Exception {
         PipelineResult r = Runs.pipeline("feature-extraction", Map.of("head", "sgd"), Runs.trainer(3), dir).run();
         assertThat(r.history().stopReason()).isNotEqualTo("solved");
@@ -83,8 +118,12 @@ class SolvedHeadTest {
     }
 
     private static float[][] features(TinyBackbone b, List<Example> xs) {
+        return features(b, b.weights(), xs);
+    }
+
+    private static float[][] features(TinyBackbone b, Map<String, dev.graft.engine.spi.HostTensor> w, List<Example> xs) {
         try (CompiledModel m = Runs.GRAFT.engines().get("tensorflow").compile(NetworkAssembler.backboneOnly(b), 1)) {
-            m.setParameters(b.weights());
+            m.setParameters(w);
             float[] f = m.predict(b.encode(xs, false, 0), NetworkAssembler.FEATURES).floats();
             float[][] out = new float[xs.size()][];
             int d = f.length / xs.size();
