@@ -41,6 +41,7 @@ class SolvedHeadTest {
                 .trainer(Runs.trainer(5)).cacheDir(dir.resolve("cache")).run();
         assertThat(r.history().stopReason()).isEqualTo("solved");
         assertThat(r.history().epochs()).hasSize(1);
+        assertThat(r.history().epochs().get(0).trainLoss()).as("training loss of the solved head").isFinite().isPositive();
 
         TinyBackbone tiny = new TinyBackbone(8, 16, true, 1);
         float[][] trainF = features(tiny, train);

@@ -26,14 +26,16 @@ final class HeadSolve {
      * @param net      the compiled model's network (head parameters under {@link NetworkAssembler#HEAD_SCOPE})
      */
     static TrainingHistory apply(SolvedLinearHead solver, CompiledModel model, Network net, Task task, String strategy,
-            float[][] features, List<Example> train, LabelCodec codec, long seed, Trainer trainer, BatchSource validation,
+            float[][] features, List<Example> train, LabelCodec codec, long seed, Trainer trainer, BatchSource trainSource,
+            BatchSource validation,
             List<Example> validationExamples, String phase, long stepsBefore) {
         long t0 = System.nanoTime();
         String[] names = SolvedLinearHead.headParameters(net, NetworkAssembler.HEAD_SCOPE, task, strategy);
         model.setParameters(solver.solve(features, train, codec.labels(), names, seed));
         Metrics val = validationExamples.isEmpty() ? null : trainer.evaluate(validation, validationExamples);
-        EpochMetrics em = new EpochMetrics(0, phase + " (" + solver.describe() + ")", Double.NaN, val, stepsBefore,
-                (System.nanoTime() - t0) / 1e9);
+        Metrics fit = trainer.evaluate(trainSource, train);
+        EpochMetrics em = new EpochMetrics(0, phase + " (" + solver.describe() + ")", fit.loss(), val, stepsBefore,
+                (System.nanoTime() - t0) / 1e9, fit);
         return new TrainingHistory(List.of(em), 0, STOP, stepsBefore, 0);
     }
 }

@@ -172,7 +172,8 @@ public final class PipelineRunner {
                         headPhases, plan.warmupEpochs(), tc, output, runId, report.toString(), ext.stepHooks()), listeners);
                 long tt = System.nanoTime();
                 history = solver == null ? trainer.run() : HeadSolve.apply(solver, hm, headNet, task, strategy.id(), trainF,
-                        parts.train(), codec, tc.seed(), trainer, valB, parts.validation(), plan.phases().get(0).description(), 0);
+                        parts.train(), codec, tc.seed(), trainer, trainB, valB, parts.validation(),
+                        plan.phases().get(0).description(), 0);
                 seconds.put("training", (System.nanoTime() - tt) / 1e9);
                 long te = System.nanoTime();
                 if (!parts.validation().isEmpty()) {
@@ -216,7 +217,7 @@ public final class PipelineRunner {
                     }
                     float[][] tuned = Trainer.predict(m, trainB, parts.train().size(), tc.batchSize(), NetworkAssembler.FEATURES);
                     history = HeadSolve.apply(solver, m, runNet, task, strategy.id(), tuned, parts.train(), codec, tc.seed(),
-                            trainer, valB, parts.validation(), taskPhases.get(0).phase().description(), 0);
+                            trainer, trainB, valB, parts.validation(), taskPhases.get(0).phase().description(), 0);
                 } else {
                     history = trainer.run();
                 }
