@@ -19,6 +19,7 @@ import dev.graft.core.pipeline.PipelineResult;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.Task;
 import dev.graft.core.train.EarlyStopping;
+import dev.graft.core.train.FineTuningRecipe;
 import dev.graft.core.train.TrainerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -190,13 +191,18 @@ public final class DataEfficiencyBenchmark {
     private static Cell transfer(Graft g, ComponentRef backbone, ComponentRef strategy, String engine, List<Example> train,
             List<Example> test, long seed, Map<String, String> a) throws IOException {
         boolean frozen = strategy.name().equals("feature-extraction");
+        // a solved head (feature-extraction's and setfit's default) needs no validation set: it chooses C by CV on all drawn examples
+        boolean solved = (frozen || strategy.name().equals("setfit")) && !"sgd".equals(strategy.options().get("head"));
         TrainerConfig base = TrainerConfig.defaults().withBatchSize(Integer.parseInt(a.get("--batch-size"))).withSeed(seed)
-                .withValidationFraction(0.2);
-        TrainerConfig tc = frozen
+                .withValidationFraction(solved ? 0 : 0.2);
+        TrainerConfig tc = solved ? base.withEpochs(Integer.parseInt(a.get("--epochs")))
+                : strategy.name().equals("fine-tuning") ? FineTuningRecipe.transformer(base.withLearningRate(1e-3))
+                : frozen
                 ? base.withEpochs(Integer.parseInt(a.get("--head-epochs"))).withLearningRate(3e-3)
                         .withEarlyStopping(EarlyStopping.on("val_loss", 5))
                 : base.withEpochs(Integer.parseInt(a.get("--epochs"))).withLearningRate(1e-3)
                         .withEarlyStopping(EarlyStopping.on("val_loss", 2));
+        System.err.println("  trainer: " + tc);
         Path cache = Files.createTempDirectory("graft-bench-cache");
         try {
             PipelineConfig cfg = new PipelineConfig(backbone, strategy, HeadConfig.linear(Task.CLASSIFICATION), tc, engine, cache);

@@ -118,6 +118,39 @@ public final class LinearProbe {
         return labels.get(TextBaseline.argmax(probabilities(x)));
     }
 
+    /**
+     * The fitted classifier as one dense layer on the raw (unstandardised) features, the
+     * standardisation folded in: {@code logits = x . kernel + bias} with kernel [d, K] row-major
+     * ({@code kernel[j * K + c] = W[c][j] * scale[j]}) and {@code bias[c] = b[c] - sum_j W[c][j] *
+     * scale[j] * mean[j]}. Softmax of these logits is {@link #probabilities}.
+     */
+    public float[] foldedKernel() {
+        double[][] w = fit.weights();
+        int k = w.length;
+        int d = mean.length;
+        float[] out = new float[d * k];
+        for (int j = 0; j < d; j++) {
+            for (int c = 0; c < k; c++) {
+                out[j * k + c] = (float) (w[c][j] * scale[j]);
+            }
+        }
+        return out;
+    }
+
+    /** The intercepts of {@link #foldedKernel()}, one per label. */
+    public float[] foldedBias() {
+        double[][] w = fit.weights();
+        float[] out = new float[w.length];
+        for (int c = 0; c < w.length; c++) {
+            double b = fit.bias()[c];
+            for (int j = 0; j < mean.length; j++) {
+                b -= w[c][j] * scale[j] * mean[j];
+            }
+            out[c] = (float) b;
+        }
+        return out;
+    }
+
     /** The labels, sorted. */
     public List<String> labels() {
         return labels;

@@ -18,7 +18,7 @@ class FeatureCacheTest {
     void backboneRunsOncePerExampleAcrossEpochsAndNotAtAllInALaterRun() throws Exception {
         int n = Runs.DATA.size();
         TinyBackbone.ENCODED.set(0);
-        PipelineResult first = Runs.pipeline("feature-extraction", Map.of(), Runs.trainer(4), cache).run();
+        PipelineResult first = Runs.pipeline("feature-extraction", Map.of("head", "sgd"), Runs.trainer(4), cache).run();
         // 4 epochs, but each example (train and validation) went through the backbone exactly once
         assertThat(TinyBackbone.ENCODED.get()).isEqualTo(n);
         assertThat(first.featureCache().computed()).isEqualTo(n);
@@ -29,7 +29,7 @@ class FeatureCacheTest {
         }
 
         TinyBackbone.ENCODED.set(0);
-        PipelineResult second = Runs.pipeline("feature-extraction", Map.of(), Runs.trainer(4), cache).run();
+        PipelineResult second = Runs.pipeline("feature-extraction", Map.of("head", "sgd"), Runs.trainer(4), cache).run();
         assertThat(TinyBackbone.ENCODED.get()).as("backbone executions in the second run").isZero();
         assertThat(second.featureCache().hits()).isEqualTo(n);
         assertThat(second.featureCache().computed()).isZero();

@@ -23,7 +23,7 @@ class SetFitTest {
 
     @Test
     void pairObjectiveLossFallsAndTunedFeaturesSeparateClassesBetter() throws Exception {
-        PipelineResult r = Runs.pipeline("setfit", Map.of("bodyEpochs", "3", "pairs", "4", "bodyLr", "0.01"),
+        PipelineResult r = Runs.pipeline("setfit", Map.of("bodyEpochs", "3", "pairs", "4", "bodyLr", "0.01", "head", "sgd"),
                 Runs.trainer(5).withLearningRate(0.05), dir).run();
         List<EpochMetrics> e = r.history().epochs();
         assertThat(e).hasSize(5);

@@ -8,6 +8,7 @@ import dev.graft.core.spi.TransferPlan;
 import dev.graft.core.spi.TransferStrategy;
 import dev.graft.core.strategy.Plans;
 import dev.graft.core.strategy.StrategyOptions;
+import dev.graft.core.train.FineTuningRecipe;
 import dev.graft.engine.spi.train.ParamGroup;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,9 @@ import java.util.Set;
 
 /**
  * All blocks, or the top {@code blocks=N}, train with the head. The backbone learns at
- * {@code backboneLr} (default: head LR / 10), optionally decayed per block going down
+ * {@code backboneLr} (default for a transformer encoder, recognised by its {@code encoder.layer_N}
+ * blocks: {@link FineTuningRecipe#backboneLearningRate}, 1e-4 up to 6 layers and 3e-5 above;
+ * otherwise head LR / 10), optionally decayed per block going down
  * ({@code lrDecay}); {@code warmupEpochs} of linear warmup; {@code batchNorm=frozen|affine|train}.
  * Backbone parameters outside every block train only when all blocks do.
  */
@@ -44,7 +47,9 @@ public final class FineTuningStrategy implements TransferStrategy {
             throw o.bad("blocks", Integer.toString(top), "at most " + n + " (backbone '" + c.backbone() + "' has blocks "
                     + c.blocks().stream().map(Block::name).toList() + ")");
         }
-        double backboneLr = o.positive("backboneLr", c.headLearningRate() / 10);
+        int layers = transformerLayers(c);
+        double backboneLr = o.positive("backboneLr", layers > 0 ? FineTuningRecipe.backboneLearningRate(layers)
+                : c.headLearningRate() / 10);
         double decay = o.inRange("lrDecay", 1.0, 0, 1);
         int warmup = o.integer("warmupEpochs", c.epochs() > 2 ? 1 : 0, 0);
         BatchNormPolicy bn = BatchNormOption.read(o, BatchNormPolicy.AFFINE_ONLY);
@@ -56,6 +61,11 @@ public final class FineTuningStrategy implements TransferStrategy {
                 decay < 1 ? String.format(Locale.ROOT, ", decayed x%.3g per block going down", decay) : "", warmup)
                 + "\n" + Plans.describe(c, phases, bn);
         return new TransferPlan(ID, phases, false, warmup, text);
+    }
+
+    /** Number of {@code encoder.layer_N} blocks (0 when the backbone is not a transformer encoder). */
+    static int transformerLayers(PlanContext c) {
+        return (int) c.blocks().stream().filter(b -> b.name().matches("encoder\\.layer_\\d+")).count();
     }
 
     /**

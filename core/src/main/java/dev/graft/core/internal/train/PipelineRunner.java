@@ -2,6 +2,7 @@ package dev.graft.core.internal.train;
 
 import dev.graft.core.internal.assembly.NetworkAssembler;
 import dev.graft.core.internal.cache.FeatureCache;
+import dev.graft.core.internal.heads.SolvedLinearHead;
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.HeadFactory;
@@ -119,6 +120,10 @@ public final class PipelineRunner {
                     + " epoch(s), which leaves none of the " + tc.epochs() + " epochs for the task; give more epochs");
         }
         Network runNet = ext.network();
+        SolvedLinearHead solver = plan.extensions(SolvedLinearHead.class).stream().findFirst().orElse(null);
+        if (solver != null && !solver.explicit() && !SolvedLinearHead.applies(runNet, NetworkAssembler.HEAD_SCOPE, task)) {
+            solver = null; // a default only: other tasks and heads train by gradient steps
+        }
         List<PlanResolver.ResolvedPhase> phases = PlanResolver.resolve(plan, runNet, tc.learningRate(), tc.noWeightDecay());
         StringBuilder report = new StringBuilder(plan.explanation());
         ext.describe().forEach(d -> report.append("\nextension: ").append(d));
@@ -166,7 +171,9 @@ public final class PipelineRunner {
                 Trainer trainer = new Trainer(new Trainer.Job(hm, trainB, parts.train(), valB, parts.validation(), codec,
                         headPhases, plan.warmupEpochs(), tc, output, runId, report.toString(), ext.stepHooks()), listeners);
                 long tt = System.nanoTime();
-                history = trainer.run();
+                history = solver == null ? trainer.run() : HeadSolve.apply(solver, hm, headNet, task, strategy.id(), trainF,
+                        parts.train(), codec, tc.seed(), trainer, trainB, valB, parts.validation(),
+                        plan.phases().get(0).description(), 0);
                 seconds.put("training", (System.nanoTime() - tt) / 1e9);
                 long te = System.nanoTime();
                 if (!parts.validation().isEmpty()) {
@@ -204,7 +211,16 @@ public final class PipelineRunner {
                 ExampleBatches valB = new ExampleBatches(backbone, parts.validation());
                 Trainer trainer = new Trainer(new Trainer.Job(m, trainB, parts.train(), valB, parts.validation(), codec,
                         taskPhases, plan.warmupEpochs(), taskConfig, output, runId, report.toString(), ext.stepHooks()), listeners);
-                history = trainer.run();
+                if (solver != null) {
+                    if (objective == null) {
+                        requireFrozenBackbone(strategy.id(), phases, runNet);
+                    }
+                    float[][] tuned = Trainer.predict(m, trainB, parts.train().size(), tc.batchSize(), NetworkAssembler.FEATURES);
+                    history = HeadSolve.apply(solver, m, runNet, task, strategy.id(), tuned, parts.train(), codec, tc.seed(),
+                            trainer, trainB, valB, parts.validation(), taskPhases.get(0).phase().description(), 0);
+                } else {
+                    history = trainer.run();
+                }
                 if (objective != null) {
                     history = prepend(objective, history, objectiveEpochs);
                 }

@@ -36,6 +36,35 @@ class StrategyPlansTest {
     }
 
     @Test
+    void fineTuningATransformerDefaultsToTheFieldsBackboneRateBySize() {
+        for (int layers : new int[] {6, 12}) {
+            List<Block> blocks = new java.util.ArrayList<>(List.of(new Block("embeddings", "embeddings.**")));
+            for (int i = 0; i < layers; i++) {
+                blocks.add(new Block("encoder.layer_" + i, "encoder.layer_" + i + ".**"));
+            }
+            PlanContext ctx = new PlanContext("bert", blocks, "backbone", "head", 1e-3, 10, 100, 3);
+            TransferPlan p = new FineTuningStrategy().plan(ctx, Map.of());
+            double want = layers == 6 ? 1e-4 : 3e-5;
+            assertThat(groupOf(p, 0, "backbone.encoder.layer_0.attention.query.kernel").lrMultiplier() * 1e-3)
+                    .as("%d layers", layers).isCloseTo(want, within(1e-12));
+            assertThat(groupOf(p, 0, "backbone.embeddings.word.embeddings").lrMultiplier() * 1e-3).isCloseTo(want, within(1e-12));
+            TransferPlan decayed = new FineTuningStrategy().plan(ctx, Map.of("lrDecay", "0.9"));
+            assertThat(groupOf(decayed, 0, "backbone.encoder.layer_0.ffn.kernel").lrMultiplier() * 1e-3)
+                    .as("bottom layer, decayed %d times", layers - 1).isCloseTo(want * Math.pow(0.9, layers - 1), within(1e-12));
+        }
+    }
+
+    @Test
+    void setFitDefaultsFollowThePaperAndSolveTheHead() {
+        TransferPlan p = new SetFitStrategy().plan(new PlanContext("net", List.of(), "backbone", "head", 1e-3, 4, 70, 7), Map.of());
+        assertThat(groupOf(p, 0, "backbone.x.kernel").lrMultiplier() * 1e-3).isCloseTo(2e-5, within(1e-15));
+        assertThat(p.explanation()).contains("40 pair(s) per example").contains("solved");
+        assertThat(p.extensions(dev.graft.core.internal.heads.SolvedLinearHead.class)).hasSize(1);
+        assertThat(new SetFitStrategy().plan(new PlanContext("net", List.of(), "backbone", "head", 1e-3, 4, 70, 7),
+                Map.of("head", "sgd")).extensions(dev.graft.core.internal.heads.SolvedLinearHead.class)).isEmpty();
+    }
+
+    @Test
     void discriminativeDecaySlowsEachLowerBlock() {
         TransferPlan p = new FineTuningStrategy().plan(CTX, Map.of("backboneLr", "0.004", "lrDecay", "0.5"));
         assertThat(groupOf(p, 0, "backbone.layer2.w").lrMultiplier()).isCloseTo(0.4, within(1e-12));
