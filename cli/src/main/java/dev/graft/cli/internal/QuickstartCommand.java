@@ -66,7 +66,7 @@ final class QuickstartCommand implements Callable<Integer> {
     double testFraction;
 
     @Option(names = "--full", description = "the BERT-Base comparison: backbone " + FULL_BACKBONE + ", runs "
-            + "feature-extraction,hybrid,fine-tuning,from-scratch (about 7 minutes and 6 GB resident on 2 cores)")
+            + "feature-extraction,hybrid,fine-tuning,from-scratch (7+ minutes and several GB resident; see docs/quickstart.md)")
     boolean full;
 
     @Option(names = "--backbone", description = "pretrained backbone (default " + DEFAULT_BACKBONE + "; " + FULL_BACKBONE
