@@ -221,9 +221,10 @@ final class QuickstartCommand implements Callable<Integer> {
                         + "CPU = process CPU seconds of the whole run, test evaluation included.",
                 String.format(Locale.ROOT, "Feature extraction trains the linear head on cached frozen features (up to %d epochs, "
                         + "lr 1e-2, early stopping on validation loss, patience 5). SetFit tunes the backbone for 1 epoch "
-                        + "contrastively on pairs of training examples, then trains the head on the tuned backbone like feature "
-                        + "extraction. Fine-tuning trains all layers with the head (up to %d epochs, head lr 1e-3, backbone lr %s, "
-                        + "early stopping patience 2).", headEpochs, deepEpochs, bertBase ? "5e-5" : "1e-4 (head lr / 10)"),
+                        + "contrastively on pairs of training examples (backbone lr 1e-4), then trains the head on the tuned, "
+                        + "frozen backbone (up to %d epochs, lr 3e-2, patience 5). Fine-tuning trains all layers with the head "
+                        + "(up to %d epochs, head lr 1e-3, backbone lr %s, early stopping patience 2).", headEpochs,
+                        SETFIT_HEAD_EPOCHS, deepEpochs, bertBase ? "5e-5" : "1e-4 (head lr / 10)"),
                 "From scratch uses the 'scratch' backbone: " + backbone + "'s architecture and tokenizer with every weight randomly "
                         + "initialised (seed " + seed + "), fine-tuned like the pretrained one.",
                 "Validation (for early stopping) is 20% of each class of the training part; the test set was never seen in training.");
