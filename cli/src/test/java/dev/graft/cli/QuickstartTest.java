@@ -44,22 +44,56 @@ class QuickstartTest {
         Path status = StatusFiles.write(dir.resolve("status"), List.of("editors", "mail", "games"), 24, 5, 3);
         Path out = dir.resolve("report");
         CliRun r = CliRun.of("quickstart", "--status", status.toString(), "--backbone", "hashed-words", "--per-class", "24",
-                "--runs", "feature-extraction,hybrid,from-scratch", "--epochs", "8", "--head-epochs", "30", "-o", out.toString());
+                "--runs", "feature-extraction,setfit,hybrid,from-scratch", "--epochs", "8", "--head-epochs", "30", "-o", out.toString());
         assertThat(r.exit()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("3 sections [editors, games, mail]").contains("test acc").contains("macro F1")
-                .contains("feature extraction").contains("hybrid").contains("from scratch (same architecture, random init)")
-                .contains("chance level: accuracy 0.333").contains("report: ");
-        String baselineRow = r.out().lines().filter(l -> l.startsWith("baseline: TF-IDF")).findFirst().orElseThrow();
+        assertThat(r.out()).contains("3 sections [editors, games, mail]").contains("test acc").contains("macro F1").contains("CPU (s)")
+                .contains("feature extraction (frozen hashed-words, linear head)").contains("setfit").contains("hybrid")
+                .contains("from scratch (same architecture, random init)").contains("chance level: accuracy 0.333")
+                .contains("report: ").contains("results: ");
+        List<String> lines = r.out().lines().toList();
+        String baselineRow = lines.stream().filter(l -> l.startsWith("baseline: TF-IDF")).findFirst().orElseThrow();
         // the synthetic sections have disjoint vocabularies: the baseline must separate them
-        assertThat(Double.parseDouble(baselineRow.substring(52).trim().split("\\s+")[0])).isGreaterThan(0.9);
+        double baseline = Double.parseDouble(baselineRow.split("\\s{2,}")[1]);
+        assertThat(baseline).isGreaterThan(0.9);
+        // the closing line names the run with the highest test accuracy and its signed margin over the baseline
+        double best = -1;
+        String bestName = null;
+        for (String l : lines.subList(lines.indexOf(baselineRow) + 1, lines.indexOf(baselineRow) + 5)) {
+            String[] cols = l.split("\\s{2,}");
+            double acc = Double.parseDouble(cols[1]);
+            if (acc > best) {
+                best = acc;
+                bestName = cols[0];
+            }
+        }
+        String verdict = lines.stream().filter(l -> l.startsWith("best run: ")).findFirst().orElseThrow();
+        assertThat(verdict).startsWith("best run: " + bestName + ", test accuracy " + String.format(java.util.Locale.ROOT, "%.3f", best))
+                .contains(best > baseline ? "above the baseline" : best < baseline ? "BELOW the baseline" : "level with the baseline");
+        // results.txt holds the task line and exactly the table as printed, with nothing left to run
+        String results = Files.readString(out.resolve("results.txt"));
+        String printed = r.out().substring(r.out().indexOf("run "), r.out().indexOf("results: "));
+        assertThat(results).contains(printed).startsWith("Debian package descriptions").doesNotContain("still to run");
         String html = Files.readString(out.resolve("index.html"));
         assertThat(html).contains("test accuracy").contains("Confusion matrix").contains("Time per phase").contains("test evaluation")
-                .contains("features").contains("Environment").contains("random");
+                .contains("features").contains("Environment").contains("random").contains(verdict).doesNotContain("partial");
         long pngs;
         try (var s = Files.list(out)) {
             pngs = s.filter(p -> p.toString().endsWith(".png")).count();
         }
-        assertThat(pngs).isEqualTo(6);
+        assertThat(pngs).isEqualTo(8);
+        assertThat(out.resolve("index.html.tmp")).doesNotExist();
+    }
+
+    @Test
+    void fullCannotBeCombinedWithAnotherBackbone(@TempDir Path dir) throws Exception {
+        Path status = StatusFiles.write(dir.resolve("status"), List.of("editors", "mail", "games"), 24, 5, 3);
+        CliRun r = CliRun.of("quickstart", "--status", status.toString(), "--full", "--backbone", "hashed-words",
+                "-o", dir.resolve("report").toString());
+        assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("--full").contains("--backbone hashed-words");
+        CliRun bad = CliRun.of("quickstart", "--status", status.toString(), "--runs", "fine-tuning,lora", "-o", dir.resolve("r2").toString());
+        assertThat(bad.exit()).as(bad.toString()).isEqualTo(2);
+        assertThat(bad.err()).contains("unknown quickstart run 'lora'").contains("setfit");
     }
 
     private static Map<String, Long> count(List<Example> xs) {

@@ -42,7 +42,8 @@ public final class ReportWriter {
             charts.add(base);
         }
         Path html = dir.resolve("index.html");
-        try (Writer w = Files.newBufferedWriter(html, StandardCharsets.UTF_8)) {
+        Path tmp = dir.resolve("index.html.tmp"); // written beside, then moved: a reader (or a kill) never sees half a report
+        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             w.write("<!doctype html><html><head><meta charset=\"utf-8\"><title>" + esc(r.title()) + "</title><style>"
                     + "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
                     + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
@@ -89,6 +90,7 @@ public final class ReportWriter {
             }
             w.write("</table>\n</body></html>\n");
         }
+        Files.move(tmp, html, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return html;
     }
 
