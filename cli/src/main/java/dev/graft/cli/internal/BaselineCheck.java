@@ -8,6 +8,7 @@ import dev.graft.core.pipeline.ComponentRef;
 import dev.graft.core.pipeline.HeadConfig;
 import dev.graft.core.pipeline.PipelineConfig;
 import dev.graft.core.pipeline.PipelineResult;
+import dev.graft.core.recommend.Recommender;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.Task;
 import dev.graft.core.train.EarlyStopping;
@@ -41,7 +42,7 @@ final class BaselineCheck {
     /** Runs the check, prints one row per candidate and the baseline's row, and says plainly what it means. */
     static void run(Graft g, List<ComponentRef> candidates, List<Example> data, String engine, Path cacheDir, long seed, int batchSize,
             int maxExamples, PrintStream out, PrintStream log) throws IOException {
-        List<Example> sample = sample(data, maxExamples, seed);
+        List<Example> sample = Recommender.sample(data, maxExamples, seed);
         List<Example> train = new ArrayList<>();
         List<Example> heldOut = new ArrayList<>();
         Map<String, List<Example>> by = new TreeMap<>();
@@ -89,24 +90,5 @@ final class BaselineCheck {
             out.printf(Locale.ROOT, "verdict: frozen %s features beat the TF-IDF baseline (%.3f vs %.3f held-out accuracy).%n", bestName,
                     bestFrozen, b.scores().accuracy());
         }
-    }
-
-    /** The Recommender's stratified sample (same rule, same seed), so the ranking's cached features serve this check. */
-    static List<Example> sample(List<Example> data, int max, long seed) {
-        if (data.size() <= max) {
-            return List.copyOf(data);
-        }
-        Map<String, List<Example>> by = new TreeMap<>();
-        data.forEach(e -> by.computeIfAbsent(e.label(), k -> new ArrayList<>()).add(e));
-        Random r = new Random(seed);
-        List<Example> out = new ArrayList<>();
-        for (List<Example> xs : by.values()) {
-            List<Example> copy = new ArrayList<>(xs);
-            Collections.shuffle(copy, r);
-            int k = Math.max(2, (int) Math.round((double) max * xs.size() / data.size()));
-            out.addAll(copy.subList(0, Math.min(k, copy.size())));
-        }
-        Collections.shuffle(out, r);
-        return out;
     }
 }

@@ -114,6 +114,15 @@ public final class DebianPackages {
                     + " packages with a description (sections: " + counts + "); a task needs 2");
         }
         List<Example> chosen = balanced(p.examples().stream().filter(e -> keep.contains(e.label())).toList(), perClass, perClass, seed);
+        List<List<Example>> parts = stratifiedTestSplit(chosen, testFraction, seed);
+        return new Task(parts.get(0), parts.get(1), keep, p.examples().size(), p.problems().size());
+    }
+
+    /**
+     * Train and held-out test parts of {@code chosen}: the first {@code testFraction} of each class
+     * (at least one) is test, each part shuffled with {@code seed + 1}. Shared by the task builders.
+     */
+    static List<List<Example>> stratifiedTestSplit(List<Example> chosen, double testFraction, long seed) {
         Map<String, List<Example>> by = new TreeMap<>();
         chosen.forEach(e -> by.computeIfAbsent(e.label(), k -> new ArrayList<>()).add(e));
         List<Example> train = new ArrayList<>();
@@ -126,7 +135,7 @@ public final class DebianPackages {
         Random r = new Random(seed + 1);
         Collections.shuffle(train, r);
         Collections.shuffle(test, r);
-        return new Task(train, test, keep, p.examples().size(), p.problems().size());
+        return List.of(train, test);
     }
 
     /**

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -161,16 +160,7 @@ public final class PerlModules {
             throw new IOException("the Perl modules under " + roots + " give " + by.size() + " famil(ies) with at least " + minPerClass
                     + " described modules; a task needs 2 (is the 'perl' package installed?)");
         }
-        List<Example> train = new ArrayList<>();
-        List<Example> test = new ArrayList<>();
-        for (List<Example> xs : by.values()) {
-            int t = Math.max(1, (int) Math.round(xs.size() * testFraction));
-            test.addAll(xs.subList(0, t));
-            train.addAll(xs.subList(t, xs.size()));
-        }
-        Random r = new Random(seed + 1);
-        Collections.shuffle(train, r);
-        Collections.shuffle(test, r);
-        return new Task(train, test, new ArrayList<>(by.keySet()), all.size(), unlabelled);
+        List<List<Example>> parts = DebianPackages.stratifiedTestSplit(chosen, testFraction, seed);
+        return new Task(parts.get(0), parts.get(1), new ArrayList<>(by.keySet()), all.size(), unlabelled);
     }
 }

@@ -257,8 +257,12 @@ public final class Recommender {
         return min;
     }
 
-    /** Up to {@code max} examples, keeping each class's share (stratified), in a seeded order. */
-    static List<Example> sample(List<Example> data, int max, long seed) {
+    /**
+     * The examples the recommender scores: up to {@code max}, keeping each class's share
+     * (stratified), in a seeded order. Callers that reuse the ranking's cached features draw the
+     * same sample through this method.
+     */
+    public static List<Example> sample(List<Example> data, int max, long seed) {
         Map<String, List<Example>> by = new TreeMap<>();
         for (Example e : data) {
             if (e.label() == null || e.label().isBlank()) {
