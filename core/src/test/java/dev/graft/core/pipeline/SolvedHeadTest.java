@@ -69,6 +69,21 @@ class SolvedHeadTest {
     }
 
     @Test
+    void solvedHeadFitsOnEveryLabelledExampleInsteadOfHoldingSomeOutForEarlyStopping() throws Exception {
+        PipelineResult r = Runs.GRAFT.pipeline().data(Runs.DATA).backbone("tiny-mlp", Map.of())
+                .strategy("feature-extraction", Map.of()).head(HeadConfig.linear(Task.CLASSIFICATION))
+                .trainer(Runs.trainer(5).withValidationFraction(0.25)).cacheDir(dir.resolve("cache")).run();
+        assertThat(r.history().stopReason()).isEqualTo("solved");
+        assertThat(r.validation()).as("no examples held out of a head chosen by cross-validation").isNull();
+        assertThat(r.history().epochs().get(0).trainSample().examples()).isEqualTo(Runs.DATA.size());
+
+        PipelineResult sgd = Runs.GRAFT.pipeline().data(Runs.DATA).backbone("tiny-mlp", Map.of())
+                .strategy("feature-extraction", Map.of("head", "sgd")).head(HeadConfig.linear(Task.CLASSIFICATION))
+                .trainer(Runs.trainer(2).withValidationFraction(0.25)).cacheDir(dir.resolve("cache")).run();
+        assertThat(sgd.validation()).as("a trained head still holds out validation data").isNotNull();
+    }
+
+    @Test
     void setFitSolvesItsHeadOnTheTunedEmbeddings() throws Exception {
         List<Example> train = new ArrayList<>();
         List<Example> val = new ArrayList<>();

@@ -124,6 +124,11 @@ public final class PipelineRunner {
         if (solver != null && !solver.explicit() && !SolvedLinearHead.applies(runNet, NetworkAssembler.HEAD_SCOPE, task)) {
             solver = null; // a default only: other tasks and heads train by gradient steps
         }
+        if (solver != null && validation == null && !parts.validation().isEmpty()) {
+            // a solved head chooses its regularisation by cross-validation inside the training data, so examples held
+            // out of it for early stopping would only be labels thrown away: it fits on all of them
+            parts = new Split.Parts(data, List.of());
+        }
         List<PlanResolver.ResolvedPhase> phases = PlanResolver.resolve(plan, runNet, tc.learningRate(), tc.noWeightDecay());
         StringBuilder report = new StringBuilder(plan.explanation());
         ext.describe().forEach(d -> report.append("\nextension: ").append(d));
