@@ -106,7 +106,12 @@ public abstract class StrategyConformanceSuite {
         assertFalse(r.plan().explanation().isBlank(), "plan explanation");
         assertEquals(0, r.plan().phases().get(0).startEpoch());
         assertTrue(r.planReport().contains("as applied"), r.planReport());
-        assertEquals(epochs(), r.history().epochs().size(), "epochs run");
+        if ("solved".equals(r.history().stopReason())) {
+            // a solved head is one step at the end: the epochs before it (a training objective's) plus the solve
+            assertTrue(r.history().epochs().size() <= epochs(), "epochs run: " + r.history().epochs().size());
+        } else {
+            assertEquals(epochs(), r.history().epochs().size(), "epochs run");
+        }
         for (var e : r.history().epochs()) {
             assertTrue(Double.isFinite(e.trainLoss()), "finite loss in epoch " + e.epoch());
         }
@@ -167,6 +172,14 @@ public abstract class StrategyConformanceSuite {
         TrainerConfig base = trainer();
         PipelineResult whole = pipeline(dir.resolve("cache"), base.withCheckpoints(dir.resolve("a"), 2), options()).run();
         TrainerConfig tc = base.withCheckpoints(dir.resolve("b"), 2).withResume(true);
+        if (whole.history().steps() == 0) {
+            // nothing runs by steps (a head solved in closed form on cached features): no step to kill; a rerun that
+            // starts from the same checkpoint folder must end bit-identical
+            PipelineResult again = pipeline(dir.resolve("cache"), base.withCheckpoints(dir.resolve("b"), 2).withResume(true), options())
+                    .run();
+            whole.model().weights().forEach((k, v) -> assertTrue(again.model().weights().get(k).bitEquals(v), k));
+            return;
+        }
         long crashAt = Math.max(3, whole.history().steps() / 2);
         TrainingListener crash = new TrainingListener() {
             @Override
