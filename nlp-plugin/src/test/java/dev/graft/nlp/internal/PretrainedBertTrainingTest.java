@@ -46,7 +46,7 @@ class PretrainedBertTrainingTest {
         PipelineResult r = TextClassificationTest.GRAFT.pipeline()
                 .data(TextClassificationTest.SENTIMENT, "csv", Map.of())
                 .backbone("bert-base-uncased-savedmodel", Map.of("trusted", "true"))
-                .strategy("feature-extraction", Map.of())
+                .strategy("feature-extraction", Map.of("head", "sgd"))
                 .head(HeadConfig.linear(Task.CLASSIFICATION))
                 .trainer(TrainerConfig.defaults().withEpochs(30).withBatchSize(8).withLearningRate(1e-2).withSeed(3)
                         .withValidationFraction(0.25))
