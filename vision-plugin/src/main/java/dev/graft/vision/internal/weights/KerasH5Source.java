@@ -50,14 +50,19 @@ public final class KerasH5Source implements TensorSource {
         FutureTask<HdfFile> parse = new FutureTask<>(this::openAndIndex);
         Thread worker = new Thread(parse, "hdf5-parse " + file.getFileName());
         worker.setDaemon(true);
+        long t0 = System.nanoTime();
         worker.start();
         try {
-            hdf = parse.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
+            HdfFile parsed = parse.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
+            if (System.nanoTime() - t0 > deadline.toNanos()) {
+                // finished, but after the deadline (get() returns a result that is already there without waiting)
+                parsed.close();
+                throw notParsedInTime(file, deadline);
+            }
+            hdf = parsed;
         } catch (TimeoutException e) {
             parse.cancel(true);
-            throw new WeightImportException("Keras weight file " + file + ": its HDF5 structure was not parsed within "
-                    + deadline.toSeconds() + " s; the file is probably corrupt (set -D" + DEADLINE_PROPERTY
-                    + "=SECONDS to allow more)", (ImportReport) null);
+            throw notParsedInTime(file, deadline);
         } catch (InterruptedException e) {
             parse.cancel(true);
             Thread.currentThread().interrupt();
@@ -72,6 +77,12 @@ public final class KerasH5Source implements TensorSource {
             }
             throw new WeightImportException("Keras weight file " + file + " is malformed: " + c, c);
         }
+    }
+
+    private static WeightImportException notParsedInTime(Path file, Duration deadline) {
+        return new WeightImportException("Keras weight file " + file + ": its HDF5 structure was not parsed within "
+                + deadline.toSeconds() + " s; the file is probably corrupt (set -D" + DEADLINE_PROPERTY
+                + "=SECONDS to allow more)", (ImportReport) null);
     }
 
     private HdfFile openAndIndex() {
