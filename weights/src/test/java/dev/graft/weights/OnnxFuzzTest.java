@@ -4,16 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,23 +27,13 @@ class OnnxFuzzTest {
         int cases = Integer.getInteger("graft.fuzz.cases", 3000);
         Random rnd = new Random(Long.getLong("graft.fuzz.seed", 20261201L));
         byte[] seed = OnnxFiles.denseLayer();
-        ExecutorService exec = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "fuzz-onnx");
-            t.setDaemon(true);
-            return t;
-        });
-        int loaded = 0;
-        int rejected = 0;
-        long slowest = 0;
-        List<String> failures = new ArrayList<>();
-        try {
+        try (FuzzRun run = new FuzzRun("fuzz-onnx", TIMEOUT_MS)) {
             for (int c = 0; c < cases; c++) {
                 int kind = rnd.nextInt(7);
                 byte[] data = mutate(seed, kind, rnd);
                 Path file = dir.resolve("case" + c + ".onnx");
                 Files.write(file, data);
-                long t0 = System.nanoTime();
-                Future<?> f = exec.submit(() -> {
+                boolean answered = run.run("case " + c + " (mutation " + kind + ")", file.toString(), () -> {
                     OnnxModel m = OnnxModel.read(file);
                     for (String name : m.initializers().keySet()) {
                         try {
@@ -65,33 +47,17 @@ class OnnxFuzzTest {
                     m.matMulKernels();
                     return null;
                 });
-                try {
-                    f.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                    loaded++;
-                } catch (TimeoutException e) {
-                    f.cancel(true);
-                    failures.add("case " + c + " (mutation " + kind + "): no answer within " + TIMEOUT_MS + " ms");
+                if (!answered) {
                     break;
-                } catch (ExecutionException e) {
-                    Throwable t = e.getCause();
-                    if (t instanceof WeightFileException && t.getMessage().contains(file.toString())) {
-                        rejected++;
-                    } else {
-                        failures.add("case " + c + " (mutation " + kind + "): " + t + " at "
-                                + Arrays.toString(Arrays.copyOf(t.getStackTrace(), Math.min(4, t.getStackTrace().length))));
-                    }
                 }
-                slowest = Math.max(slowest, (System.nanoTime() - t0) / 1_000_000);
                 Files.deleteIfExists(file);
             }
-        } finally {
-            exec.shutdownNow();
+            System.out.printf("onnx: %d cases, %d loaded, %d rejected with WeightFileException, %d failures, slowest %d ms%n",
+                    cases, run.loaded, run.refused, run.failures.size(), run.slowestMs);
+            assertThat(run.failures).isEmpty();
+            assertThat(run.refused).isGreaterThan(cases / 10);
+            assertThat(run.loaded).isGreaterThan(cases / 20);
         }
-        System.out.printf("onnx: %d cases, %d loaded, %d rejected with WeightFileException, %d failures, slowest %d ms%n", cases,
-                loaded, rejected, failures.size(), slowest);
-        assertThat(failures).isEmpty();
-        assertThat(rejected).isGreaterThan(cases / 10);
-        assertThat(loaded).isGreaterThan(cases / 20);
     }
 
     private static byte[] mutate(byte[] in, int kind, Random r) {

@@ -8,15 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,17 +34,8 @@ class TensorBundleFuzzTest {
         byte[] data = Files.readAllBytes(BundleFiles.data(seedPrefix));
         TreeMap<String, byte[]> kv = indexEntries(seedPrefix);
         Random rnd = new Random(Long.getLong("graft.fuzz.seed", 20261201L));
-        ExecutorService exec = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "bundle-fuzz");
-            t.setDaemon(true);
-            return t;
-        });
-        int loaded = 0;
-        int refused = 0;
-        long slowest = 0;
-        List<String> failures = new ArrayList<>();
-        try {
-            for (int c = 0; c < CASES && failures.size() < 20; c++) {
+        try (FuzzRun run = new FuzzRun("bundle-fuzz", TIMEOUT_MS)) {
+            for (int c = 0; c < CASES && run.failures.size() < 20; c++) {
                 int kind = rnd.nextInt(10);
                 byte[] idx = index;
                 byte[] dat = data;
@@ -65,40 +49,23 @@ class TensorBundleFuzzTest {
                 Path prefix = dir.resolve("case" + c);
                 Files.write(BundleFiles.index(prefix), idx);
                 Files.write(BundleFiles.data(prefix), dat);
-                long t0 = System.nanoTime();
-                Future<?> f = exec.submit(() -> {
+                if (!run.run("case " + c + " (kind " + kind + ")", prefix.toString(), () -> {
                     load(prefix);
                     return null;
-                });
-                try {
-                    f.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                    loaded++;
-                } catch (TimeoutException e) {
-                    f.cancel(true);
-                    failures.add("case " + c + " (kind " + kind + "): no answer within " + TIMEOUT_MS + " ms");
+                })) {
                     break;
-                } catch (ExecutionException e) {
-                    Throwable t = e.getCause();
-                    if (t instanceof WeightFileException && t.getMessage().contains(prefix.toString())) {
-                        refused++;
-                    } else {
-                        failures.add("case " + c + " (kind " + kind + "): " + t + " at " + Arrays.toString(
-                                Arrays.copyOf(t.getStackTrace(), Math.min(4, t.getStackTrace().length))));
-                    }
                 }
-                slowest = Math.max(slowest, (System.nanoTime() - t0) / 1_000_000);
                 Files.delete(BundleFiles.index(prefix));
                 Files.delete(BundleFiles.data(prefix));
             }
-        } finally {
-            exec.shutdownNow();
+            System.out.printf("tensor-bundle fuzz: %d cases, %d loaded, %d refused with WeightFileException, %d failures, "
+                    + "slowest case %d ms%n", run.loaded + run.refused + run.failures.size(), run.loaded, run.refused,
+                    run.failures.size(), run.slowestMs);
+            assertThat(run.failures).isEmpty();
+            assertThat(run.loaded + run.refused).isEqualTo(CASES);
+            assertThat(run.refused).as("mutations that were refused").isGreaterThan(CASES / 2);
+            assertThat(run.loaded).as("mutations that still load (e.g. harmless edits)").isPositive();
         }
-        System.out.printf("tensor-bundle fuzz: %d cases, %d loaded, %d refused with WeightFileException, %d failures, "
-                + "slowest case %d ms%n", loaded + refused + failures.size(), loaded, refused, failures.size(), slowest);
-        assertThat(failures).isEmpty();
-        assertThat(loaded + refused).isEqualTo(CASES);
-        assertThat(refused).as("mutations that were refused").isGreaterThan(CASES / 2);
-        assertThat(loaded).as("mutations that still load (e.g. harmless edits)").isPositive();
     }
 
     /** Reads everything the reader offers, the way an import would. */
