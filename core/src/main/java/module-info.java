@@ -9,6 +9,7 @@ module dev.graft.core {
     exports dev.graft.core;
     exports dev.graft.core.spi;
     exports dev.graft.core.strategy;
+    exports dev.graft.core.config;
     exports dev.graft.core.pipeline;
     exports dev.graft.core.train;
     exports dev.graft.core.model;
@@ -18,6 +19,7 @@ module dev.graft.core {
 
     opens dev.graft.core to com.google.guice;
     opens dev.graft.core.model to com.google.gson;
+    opens dev.graft.core.config to com.google.gson;
     opens dev.graft.core.pipeline to com.google.gson;
     opens dev.graft.core.spi to com.google.gson;
     opens dev.graft.core.train to com.google.gson;

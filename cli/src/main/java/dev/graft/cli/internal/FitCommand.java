@@ -1,8 +1,8 @@
 package dev.graft.cli.internal;
 
 import dev.graft.core.Graft;
-import dev.graft.core.pipeline.ComponentRef;
-import dev.graft.core.pipeline.HeadConfig;
+import dev.graft.core.config.ComponentRef;
+import dev.graft.core.config.HeadConfig;
 import dev.graft.core.pipeline.PipelineConfig;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.Task;

@@ -1,7 +1,7 @@
 package dev.graft.cli.internal;
 
 import dev.graft.core.Graft;
-import dev.graft.core.pipeline.ComponentRef;
+import dev.graft.core.config.ComponentRef;
 import dev.graft.core.recommend.Recommendation;
 import dev.graft.core.recommend.Recommender;
 import dev.graft.core.spi.Example;

@@ -1,7 +1,7 @@
 package dev.graft.core.model;
 
-import dev.graft.core.pipeline.ComponentRef;
-import dev.graft.core.pipeline.HeadConfig;
+import dev.graft.core.config.ComponentRef;
+import dev.graft.core.config.HeadConfig;
 
 /**
  * What a saved model is: which backbone (and options) encodes its inputs, its head, the strategy

@@ -1,5 +1,9 @@
 package dev.graft.core.pipeline;
 
+import dev.graft.core.config.HeadConfig;
+
+import dev.graft.core.config.ComponentRef;
+
 import dev.graft.core.internal.train.PipelineRunner;
 import dev.graft.core.model.ModelManifest;
 import dev.graft.core.model.TrainedModel;

@@ -1,6 +1,6 @@
 package dev.graft.core.recommend;
 
-import dev.graft.core.pipeline.ComponentRef;
+import dev.graft.core.config.ComponentRef;
 import java.util.List;
 import java.util.Map;
 

@@ -3,7 +3,7 @@ package dev.graft.core.recommend;
 import dev.graft.core.ServiceLoaderBackboneRegistry;
 import dev.graft.core.internal.cache.FeatureCache;
 import dev.graft.core.internal.assembly.NetworkAssembler;
-import dev.graft.core.pipeline.ComponentRef;
+import dev.graft.core.config.ComponentRef;
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.Block;
 import dev.graft.core.spi.Example;

@@ -1,5 +1,7 @@
 package dev.graft.core.pipeline;
 
+import dev.graft.core.config.HeadConfig;
+
 import dev.graft.core.Graft;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.Task;

@@ -1,5 +1,7 @@
 package dev.graft.core.pipeline;
 
+import dev.graft.core.config.HeadConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -7,7 +7,7 @@ import dev.graft.core.ServiceLoaderBackboneRegistry;
 import dev.graft.core.ServiceLoaderDatasetFormatRegistry;
 import dev.graft.core.ServiceLoaderHeadRegistry;
 import dev.graft.core.ServiceLoaderStrategyRegistry;
-import dev.graft.core.pipeline.ComponentRef;
+import dev.graft.core.config.ComponentRef;
 import dev.graft.core.pipeline.PipelineResult;
 import dev.graft.core.spi.Example;
 import dev.graft.core.train.TrainerConfig;

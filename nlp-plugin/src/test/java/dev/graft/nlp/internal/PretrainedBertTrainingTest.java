@@ -2,7 +2,7 @@ package dev.graft.nlp.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.graft.core.pipeline.HeadConfig;
+import dev.graft.core.config.HeadConfig;
 import dev.graft.core.pipeline.PipelineResult;
 import dev.graft.core.spi.Task;
 import dev.graft.core.train.EpochMetrics;

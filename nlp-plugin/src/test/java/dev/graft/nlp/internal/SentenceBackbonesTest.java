@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.graft.core.Graft;
 import dev.graft.core.model.Prediction;
 import dev.graft.core.model.Predictor;
-import dev.graft.core.pipeline.HeadConfig;
+import dev.graft.core.config.HeadConfig;
 import dev.graft.core.pipeline.PipelineResult;
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.Example;

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.graft.core.Graft;
 import dev.graft.core.model.Predictor;
 import dev.graft.core.model.TrainedModel;
-import dev.graft.core.pipeline.HeadConfig;
+import dev.graft.core.config.HeadConfig;
 import dev.graft.core.pipeline.Pipeline;
 import dev.graft.core.pipeline.PipelineResult;
 import dev.graft.core.spi.Example;

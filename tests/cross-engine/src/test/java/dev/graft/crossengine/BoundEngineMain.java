@@ -4,7 +4,7 @@ import com.google.inject.Guice;
 import com.google.inject.util.Modules;
 import dev.graft.core.Graft;
 import dev.graft.core.GraftModule;
-import dev.graft.core.pipeline.HeadConfig;
+import dev.graft.core.config.HeadConfig;
 import dev.graft.core.spi.Task;
 import dev.graft.core.train.TrainerConfig;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package dev.graft.crossengine;
 import dev.graft.core.Graft;
 import dev.graft.core.model.Predictor;
 import dev.graft.core.model.TrainedModel;
-import dev.graft.core.pipeline.HeadConfig;
+import dev.graft.core.config.HeadConfig;
 import dev.graft.core.pipeline.Pipeline;
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.DatasetFormat;

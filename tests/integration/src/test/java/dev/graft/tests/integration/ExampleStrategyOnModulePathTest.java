@@ -3,7 +3,7 @@ package dev.graft.tests.integration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.graft.core.Graft;
-import dev.graft.core.pipeline.HeadConfig;
+import dev.graft.core.config.HeadConfig;
 import dev.graft.core.pipeline.PipelineResult;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.Task;

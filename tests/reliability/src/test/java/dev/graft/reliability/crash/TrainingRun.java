@@ -1,7 +1,7 @@
 package dev.graft.reliability.crash;
 
 import dev.graft.core.Graft;
-import dev.graft.core.pipeline.HeadConfig;
+import dev.graft.core.config.HeadConfig;
 import dev.graft.core.pipeline.Pipeline;
 import dev.graft.core.pipeline.PipelineResult;
 import dev.graft.core.spi.Task;

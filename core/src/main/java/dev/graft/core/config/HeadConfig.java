@@ -1,4 +1,4 @@
-package dev.graft.core.pipeline;
+package dev.graft.core.config;
 
 import dev.graft.core.spi.Task;
 import java.util.List;

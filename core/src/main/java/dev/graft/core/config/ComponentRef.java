@@ -1,4 +1,4 @@
-package dev.graft.core.pipeline;
+package dev.graft.core.config;
 
 import java.util.Map;
 import java.util.TreeMap;
