@@ -26,6 +26,14 @@ class ArgumentErrorsTest {
     }
 
     @Test
+    void anUnknownPrecisionIsAUsageErrorListingTheValidOnes() {
+        CliRun r = CliRun.of("fit", "--precision", "fp16", "-b", "hashed-words", "-d", status.toString(), "-o",
+                dir.resolve("m").toString());
+        assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("--precision").contains("'fp16'").contains("fp32").contains("bf16");
+    }
+
+    @Test
     void unknownStrategyListsTheValidOnes() {
         CliRun r = CliRun.of("fit", "-b", "hashed-words", "-s", "magic", "-d", status.toString(), "-o", dir.resolve("m").toString());
         assertThat(r.exit()).as(r.toString()).isEqualTo(2);

@@ -37,6 +37,15 @@ public final class Graft implements dev.graft.core.pipeline.Components {
                 new ServiceLoaderBackboneRegistry(), new ServiceLoaderHeadRegistry(), new ServiceLoaderDatasetFormatRegistry());
     }
 
+    /**
+     * Like {@link #create()}, with engines created under these settings (threads, precision)
+     * instead of those of the system properties and environment.
+     */
+    public static Graft create(dev.graft.engine.spi.EngineSettings settings) {
+        return new Graft(new ServiceLoaderEngineRegistry(settings), new ServiceLoaderStrategyRegistry(),
+                new ServiceLoaderBackboneRegistry(), new ServiceLoaderHeadRegistry(), new ServiceLoaderDatasetFormatRegistry());
+    }
+
     /** A new pipeline to configure and run. */
     public Pipeline pipeline() {
         return new Pipeline(this);

@@ -28,6 +28,19 @@ public interface EngineProvider {
         return 100;
     }
 
-    /** Creates the engine, loading its native runtime once. */
+    /** Creates the engine with the settings of the environment ({@link EngineSettings#fromEnvironment()}). */
     Engine create();
+
+    /**
+     * Creates the engine with these settings; the native runtime loads once per process. An engine
+     * that cannot honour a setting (a precision its CPU or runtime lacks) throws
+     * {@link EngineException} naming it. The default ignores threads and accepts only fp32.
+     */
+    default Engine create(EngineSettings settings) {
+        if (settings.precision() != EngineSettings.Precision.FP32) {
+            throw new EngineException("engine '" + id() + "' runs fp32 only; precision=" + settings.precision()
+                    + " is not supported by it");
+        }
+        return create();
+    }
 }

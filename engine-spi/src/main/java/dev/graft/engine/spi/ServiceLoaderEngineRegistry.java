@@ -23,12 +23,24 @@ public final class ServiceLoaderEngineRegistry {
 
     private final Map<String, EngineProvider> providers;
     private final Map<String, Engine> engines = new ConcurrentHashMap<>();
+    private final EngineSettings settings;
 
     public ServiceLoaderEngineRegistry() {
         this(ServiceLoader.load(EngineProvider.class));
     }
 
+    /** Engines created with these settings instead of the environment's. */
+    public ServiceLoaderEngineRegistry(EngineSettings settings) {
+        this(ServiceLoader.load(EngineProvider.class), settings);
+    }
+
     public ServiceLoaderEngineRegistry(Iterable<EngineProvider> found) {
+        this(found, null);
+    }
+
+    /** {@code settings} null: read from the environment when an engine is first created. */
+    public ServiceLoaderEngineRegistry(Iterable<EngineProvider> found, EngineSettings settings) {
+        this.settings = settings;
         Map<String, EngineProvider> m = new LinkedHashMap<>();
         for (EngineProvider p : found) {
             m.putIfAbsent(p.id(), p);
@@ -67,7 +79,7 @@ public final class ServiceLoaderEngineRegistry {
                 throw new EngineException("engine '" + k + "' does not support this platform ("
                         + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ")");
             }
-            return p.create();
+            return p.create(settings != null ? settings : EngineSettings.fromEnvironment());
         });
     }
 

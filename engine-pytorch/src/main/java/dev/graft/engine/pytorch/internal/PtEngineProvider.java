@@ -2,6 +2,7 @@ package dev.graft.engine.pytorch.internal;
 
 import dev.graft.engine.spi.Engine;
 import dev.graft.engine.spi.EngineProvider;
+import dev.graft.engine.spi.EngineSettings;
 
 /** Offers the PyTorch engine; nothing native loads until {@link #create()}. */
 public final class PtEngineProvider implements EngineProvider {
@@ -23,6 +24,21 @@ public final class PtEngineProvider implements EngineProvider {
 
     @Override
     public Engine create() {
-        return PtEngine.instance();
+        return create(EngineSettings.fromEnvironment());
+    }
+
+    /**
+     * PyTorch's thread pools are process-wide: the threads of the last engine created hold. bf16 is
+     * refused: DJL 0.36 exposes no autocast, so mixed precision cannot be applied per op.
+     */
+    @Override
+    public Engine create(EngineSettings settings) {
+        if (settings.precision() != EngineSettings.Precision.FP32) {
+            throw new dev.graft.engine.spi.EngineException("engine 'pytorch' runs fp32 only: DJL's PyTorch binding has "
+                    + "no autocast for precision=" + settings.precision() + "; use --engine tensorflow or precision=fp32");
+        }
+        PtEngine e = PtEngine.instance();
+        PtNativeLibrary.applyThreads(settings.threads(), settings.interOpThreads());
+        return e;
     }
 }

@@ -108,6 +108,24 @@ final class PtNativeLibrary {
         return dir;
     }
 
+    /**
+     * Sets PyTorch's intra-op threads (0 = leave) and, once per process before any parallel work,
+     * its inter-op threads (0 = leave; a later change is refused by PyTorch and ignored here with a
+     * warning).
+     */
+    static synchronized void applyThreads(int threads, int interOp) {
+        if (threads > 0) {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        }
+        if (interOp > 0) {
+            try {
+                ai.djl.pytorch.jni.JniUtils.setNumInteropThreads(interOp);
+            } catch (RuntimeException e) {
+                LOG.warning("PyTorch kept its inter-op threads (" + e.getMessage() + ")");
+            }
+        }
+    }
+
     private static Path extract() {
         String platform = platform();
         if (platform == null) {

@@ -2,6 +2,7 @@ package dev.graft.engine.tensorflow.internal;
 
 import dev.graft.engine.spi.CompiledModel;
 import dev.graft.engine.spi.Engine;
+import dev.graft.engine.spi.EngineSettings;
 import dev.graft.engine.spi.SavedModel;
 import dev.graft.engine.spi.SavedModelOptions;
 import dev.graft.engine.spi.graph.Network;
@@ -15,26 +16,23 @@ import java.util.Set;
 /** TensorFlow 2.16 through DJL's TensorFlow engine: graph-mode training, SavedModels. */
 final class TfEngine implements Engine {
     static final String ID = "tensorflow";
-    private static volatile TfEngine instance;
+    private static final Map<EngineSettings, TfEngine> INSTANCES = new java.util.concurrent.ConcurrentHashMap<>();
     private final Path libraryDir;
+    private final EngineSettings settings;
 
-    private TfEngine(Path libraryDir) {
+    private TfEngine(Path libraryDir, EngineSettings settings) {
         this.libraryDir = libraryDir;
+        this.settings = settings;
     }
 
-    /** The process-wide engine: the native runtime loads once. */
-    static TfEngine instance() {
-        TfEngine e = instance;
-        if (e == null) {
-            synchronized (TfEngine.class) {
-                e = instance;
-                if (e == null) {
-                    e = new TfEngine(TfNativeLibrary.ensureLoaded());
-                    instance = e;
-                }
-            }
-        }
-        return e;
+    /** The engine for these settings; the native runtime loads once per process. */
+    static TfEngine instance(EngineSettings settings) {
+        TfSessionConfig.check(settings);
+        return INSTANCES.computeIfAbsent(settings, s -> new TfEngine(TfNativeLibrary.ensureLoaded(), s));
+    }
+
+    EngineSettings settings() {
+        return settings;
     }
 
     @Override
@@ -59,14 +57,17 @@ final class TfEngine implements Engine {
         m.put("runtime", version());
         m.put("djl", ai.djl.engine.Engine.getDjlVersion());
         m.put("library", libraryDir.toString());
-        m.put("threads", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        m.put("threads", settings.threads() > 0 ? Integer.toString(settings.threads())
+                : "default (" + Runtime.getRuntime().availableProcessors() + " cores)");
+        m.put("interop-threads", settings.interOpThreads() > 0 ? Integer.toString(settings.interOpThreads()) : "default");
+        m.put("precision", settings.precision().toString());
         m.put("onednn", System.getenv().getOrDefault("TF_ENABLE_ONEDNN_OPTS", "default (on)"));
         return m;
     }
 
     @Override
     public CompiledModel compile(Network network, long seed) {
-        return new TfCompiledModel(network, seed);
+        return new TfCompiledModel(network, seed, settings);
     }
 
     @Override

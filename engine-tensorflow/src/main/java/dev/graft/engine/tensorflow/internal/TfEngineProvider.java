@@ -2,6 +2,7 @@ package dev.graft.engine.tensorflow.internal;
 
 import dev.graft.engine.spi.Engine;
 import dev.graft.engine.spi.EngineProvider;
+import dev.graft.engine.spi.EngineSettings;
 
 /** Offers the TensorFlow engine; nothing native loads until {@link #create()}. */
 public final class TfEngineProvider implements EngineProvider {
@@ -29,6 +30,11 @@ public final class TfEngineProvider implements EngineProvider {
 
     @Override
     public Engine create() {
-        return TfEngine.instance();
+        return create(EngineSettings.fromEnvironment());
+    }
+
+    @Override
+    public Engine create(EngineSettings settings) {
+        return TfEngine.instance(settings);
     }
 }

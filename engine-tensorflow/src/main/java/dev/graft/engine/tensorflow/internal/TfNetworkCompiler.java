@@ -123,8 +123,12 @@ final class TfNetworkCompiler {
                 Operand<TFloat32> x = fw.f(n.input(0));
                 Operand<TInt32> last = tf.constant(new int[] {-1});
                 Operand<TFloat32> mean = tf.math.mean(x, last, Mean.keepDims(true));
-                Operand<TFloat32> var = tf.math.mean(tf.math.squaredDifference(x, mean), last, Mean.keepDims(true));
-                Operand<TFloat32> norm = tf.math.mul(tf.math.sub(x, mean),
+                // centred once and squared, not SquaredDifference: TensorFlow 2.16's oneDNN remapper
+                // fuses the SquaredDifference form into a layer norm and aborts the process when the
+                // input shape is fully known (protobuf CHECK "key not found: value")
+                Operand<TFloat32> centred = tf.math.sub(x, mean);
+                Operand<TFloat32> var = tf.math.mean(tf.math.square(centred), last, Mean.keepDims(true));
+                Operand<TFloat32> norm = tf.math.mul(centred,
                         tf.math.rsqrt(tf.math.add(var, tf.constant((float) a.getDouble("epsilon")))));
                 yield tf.math.add(tf.math.mul(norm, fw.f(n.input(1))), fw.f(n.input(2)));
             }

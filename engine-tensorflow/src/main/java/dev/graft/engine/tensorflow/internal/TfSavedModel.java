@@ -129,7 +129,7 @@ final class TfSavedModel implements SavedModel {
     private SavedModelBundle load() {
         byte[] graph = org.tensorflow.proto.SavedModel.newBuilder().setSavedModelSchemaVersion(1).addMetaGraphs(meta())
                 .build().toByteArray();
-        TfEngine.instance();
+        TfNativeLibrary.ensureLoaded();
         Path stage = files.stage(graph);
         long ms = Math.max(1, options.loadTimeout().toMillis());
         CompletableFuture<SavedModelBundle> done = new CompletableFuture<>();

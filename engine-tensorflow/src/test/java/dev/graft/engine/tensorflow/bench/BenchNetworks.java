@@ -41,14 +41,22 @@ final class BenchNetworks {
 
     /** One post-norm transformer encoder block over embedded tokens, mean-pooled into a classifier. */
     static Network transformer() {
+        return transformer(HIDDEN, HEADS, FFN);
+    }
+
+    /** The same block at other sizes: {@code transformer(768, 12, 3072)} is one BERT-Base layer. */
+    static Network transformer(int hiddenSize, int headCount, int ffnSize) {
         NetworkBuilder b = new NetworkBuilder();
         int bt = TRANSFORMER_BATCH;
+        final int HIDDEN = hiddenSize;
+        final int HEADS = headCount;
+        final int FFN = ffnSize;
         int dh = HIDDEN / HEADS;
         Node x = b.input("x", DType.FLOAT32, bt, SEQ, HIDDEN);
         Node y = b.input("y", DType.INT32, bt);
-        Node q = heads(b, Layers.dense(b, "query", x, HIDDEN));
-        Node k = heads(b, Layers.dense(b, "key", x, HIDDEN));
-        Node v = heads(b, Layers.dense(b, "value", x, HIDDEN));
+        Node q = heads(b, Layers.dense(b, "query", x, HIDDEN), HEADS, HIDDEN);
+        Node k = heads(b, Layers.dense(b, "key", x, HIDDEN), HEADS, HIDDEN);
+        Node v = heads(b, Layers.dense(b, "value", x, HIDDEN), HEADS, HIDDEN);
         Node scores = b.mul(b.batchMatmul(q, k, false, true), b.scalar(1 / Math.sqrt(dh)));
         Node ctx = b.batchMatmul(b.softmax(scores, -1), v, false, false);
         ctx = b.reshape(b.transpose(ctx, 0, 2, 1, 3), bt, SEQ, HIDDEN);
@@ -61,7 +69,7 @@ final class BenchNetworks {
         return b.build();
     }
 
-    private static Node heads(NetworkBuilder b, Node t) {
-        return b.transpose(b.reshape(t, TRANSFORMER_BATCH, SEQ, HEADS, HIDDEN / HEADS), 0, 2, 1, 3);
+    private static Node heads(NetworkBuilder b, Node t, int heads, int hidden) {
+        return b.transpose(b.reshape(t, TRANSFORMER_BATCH, SEQ, heads, hidden / heads), 0, 2, 1, 3);
     }
 }
