@@ -258,10 +258,10 @@ public final class Trainer {
         return evaluate(sample, ex);
     }
 
-    /** Metrics of the model's current weights on a data set. */
+    /** Metrics of the model's current weights on a data set, the loss computed as in training (from the logits). */
     public Metrics evaluate(BatchSource source, List<Example> examples) {
-        return MetricsCalculator.compute(job.codec(), examples, predict(job.model(), source, examples.size(),
-                cfg.batchSize(), job.predictionOutput()), cfg.topK());
+        return MetricsCalculator.fromLogits(job.codec(), examples, predict(job.model(), source, examples.size(),
+                cfg.batchSize(), NetworkAssembler.LOGITS), cfg.topK());
     }
 
     /** Runs the prediction output over a whole source in batches. */
