@@ -119,7 +119,7 @@ final class FitCommand implements Callable<Integer> {
         if (o.result().validation() != null) {
             out.println("validation: " + o.result().validation());
         }
-        out.printf(Locale.ROOT, "trainable parameters: %,d; stopped: %s%n", o.trainable(), o.result().history().stopReason());
+        out.printf(Locale.ROOT, "trainable parameters: %,d; stopped: %s%n", o.trainable(), o.result().history().summary());
         if (b != null) {
             BaselineRun.printBeside(out, backbone + " / " + strategy, o, b);
         }

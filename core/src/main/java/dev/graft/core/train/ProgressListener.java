@@ -34,6 +34,12 @@ public final class ProgressListener implements TrainingListener {
     }
 
     @Override
+    public void onResume(java.nio.file.Path checkpoint, int epoch, int stepInEpoch, long step) {
+        out.printf(Locale.ROOT, "resumed from %s: epoch %d, after step %d of it (optimizer step %d)%n", checkpoint, epoch + 1,
+                stepInEpoch, step);
+    }
+
+    @Override
     public void onPhase(int epoch, String description, long trainable) {
         if (terminal) {
             out.print("\r\033[K");
@@ -80,7 +86,7 @@ public final class ProgressListener implements TrainingListener {
 
     @Override
     public void onEnd(TrainingHistory h) {
-        out.printf(Locale.ROOT, "stopped (%s) after %d steps; best epoch %d%n", h.stopReason(), h.steps(), h.bestEpoch() + 1);
+        out.println("stopped: " + h.summary());
     }
 
     static String formatSeconds(double s) {
