@@ -68,8 +68,14 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--cache-dir", description = "feature-cache root (default: -Dgraft.cache.dir, then ~/.cache/graft)")
     Path cacheDir;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "model directory to write")
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = {"model directory to write; "
+            + "it must not exist or be empty (see --overwrite). The run locks it (.DIR.lock beside it), writes a hidden "
+            + "sibling folder and renames that into place when done."})
     Path output;
+
+    @Option(names = "--overwrite", description = "replace an existing model directory (the old one is removed only once "
+            + "the new one is in place)")
+    boolean overwrite;
 
     @Option(names = "--report", paramLabel = "DIR", description = "report directory (default: <output>/report)")
     Path report;
@@ -87,6 +93,12 @@ final class FitCommand implements Callable<Integer> {
         Args.strategy(g, strategy);
         Args.head(g, head);
         String engineId = Args.engine(g, engine.engine);
+        try (OutputFolder folder = OutputFolder.claim(output, overwrite, "-o")) {
+            return fit(g, log, engineId, folder);
+        }
+    }
+
+    private int fit(Graft g, PrintStream log, String engineId, OutputFolder folder) throws Exception {
         List<Example> examples = data.read(g);
         List<Example> val = validation == null ? null : Args.read(g, validation, data.format, data.options);
         List<Example> fitData = examples;
@@ -107,14 +119,20 @@ final class FitCommand implements Callable<Integer> {
         log.printf(Locale.ROOT, "fit: %d examples from %s; backbone %s, strategy %s%n", examples.size(), data.path, backbone, strategy);
         Runs.Outcome o = Runs.fit(g, strategy, cfg, fitData, val, null, log);
         BaselineRun.Result b = baseline ? BaselineRun.run(fitData, val, train.seed) : null;
-        o.result().model().save(output);
-        Path reportDir = report != null ? report : output.resolve("report");
+        Path output = folder.target();
+        o.result().model().save(folder.staging());
+        Path reportDir = report != null ? report : folder.staging().resolve("report");
         RunReport r = new RunReport("graft fit: " + backbone + " / " + strategy,
                 examples.size() + " examples from " + data.path.toAbsolutePath() + "; figures on the validation set",
                 "validation", Env.describe(g, g.engines().get(engineId)), o.result().model().labels().labels(),
                 List.of(Runs.section(o)), b == null ? List.of("Model directory: " + output.toAbsolutePath())
                         : List.of("Model directory: " + output.toAbsolutePath(), "Baseline on the same split: " + b.line()));
-        Path html = ReportWriter.write(r, reportDir);
+        Path html;
+        try {
+            html = folder.published(ReportWriter.write(r, reportDir));
+        } finally {
+            folder.commit(); // the trained model goes into place even if the report could not be written
+        }
         PrintStream out = parent.out();
         if (o.result().validation() != null) {
             out.println("validation: " + o.result().validation());
