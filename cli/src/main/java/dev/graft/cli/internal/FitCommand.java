@@ -6,6 +6,7 @@ import dev.graft.core.config.HeadConfig;
 import dev.graft.core.pipeline.PipelineConfig;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.Task;
+import dev.graft.core.train.TrainerConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +24,16 @@ import picocli.CommandLine.ParentCommand;
 /** {@code graft fit}: train a backbone + head on labelled data with a strategy; save the model and a report. */
 @Command(name = "fit", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a pretrained backbone with a new head on labelled data.",
-                "Writes a model directory (definition, weights, preprocessing, labels) and an HTML report."})
+                "Writes a model directory (definition, weights, preprocessing, labels) and an HTML report."},
+        footer = {"", "Training defaults depend on the strategy and backbone; options given win:",
+                "  feature-extraction: up to " + FitDefaults.FROZEN_EPOCHS + " epochs at lr " + FitDefaults.FROZEN_LR
+                        + ", early stopping on val_loss (patience " + FitDefaults.FROZEN_PATIENCE + ", best weights restored);"
+                        + " the solved head (default for classification) ignores epochs and lr",
+                "  fine-tuning / hybrid of a transformer encoder: the field's recipe: AdamW (weight decay 0.01, not on biases "
+                        + "and LayerNorms), linear warmup 10% then linear decay, gradients clipped to norm 1, 10 epochs, "
+                        + "head lr 1e-3, early stopping on val_loss (patience 3, best weights restored)",
+                "  anything else: 10 epochs of Adam at lr 1e-3, early stopping on val_loss (patience 3, best weights restored)",
+                "Use --early-stopping none to train every epoch."})
 final class FitCommand implements Callable<Integer> {
     @ParentCommand
     GraftCommand parent;
@@ -114,9 +124,13 @@ final class FitCommand implements Callable<Integer> {
             }
         }
         HeadConfig hc = new HeadConfig(head, task, hidden, dropout);
+        FitDefaults.Kind kind = FitDefaults.kind(strategy, (strategy.equals("fine-tuning") || strategy.equals("hybrid"))
+                && FitDefaults.transformer(g, backbone, backboneOptions, engineId, train.seed));
+        TrainerConfig tc = train.config(FitDefaults.config(kind, train.base()), val != null || train.validationFraction > 0);
         PipelineConfig cfg = new PipelineConfig(ComponentRef.of(backbone, backboneOptions), ComponentRef.of(strategy, strategyOptions),
-                hc, train.config(), engineId, cacheDir);
+                hc, tc, engineId, cacheDir);
         log.printf(Locale.ROOT, "fit: %d examples from %s; backbone %s, strategy %s%n", examples.size(), data.path, backbone, strategy);
+        log.println("settings: " + FitDefaults.describe(kind, tc) + " (defaults for " + kind.text + "; options given win)");
         Runs.Outcome o = Runs.fit(g, strategy, cfg, fitData, val, null, log);
         BaselineRun.Result b = baseline ? BaselineRun.run(fitData, val, train.seed) : null;
         Path output = folder.target();
