@@ -45,7 +45,11 @@ class FitOutputFolderTest {
         assertThat(first.exit()).as(first.toString()).isZero();
         assertThat(m.resolve("weights.safetensors")).exists();
         assertThat(m.resolve("report").resolve("index.html")).exists();
-        assertThat(first.out()).contains("report: " + m.toAbsolutePath().resolve("report"));
+        assertThat(first.out()).contains("report: " + m.toAbsolutePath().resolve("report"))
+                .contains("stopped: completed after epoch 2").contains("(its weights restored)")
+                .contains("validation loss was still falling at the last epoch");
+        assertThat(first.err()).contains("settings: 2 epochs, batch 16, lr 0.001, Adam, schedule constant, early stopping on "
+                + "val_loss (patience 3, best weights restored) (defaults for training a backbone with its head; options given win)");
         assertThat(names(models)).as("no temporary folder left beside the model").containsExactly(".model.lock", "model");
         byte[] weights = Files.readAllBytes(m.resolve("weights.safetensors"));
 
@@ -77,15 +81,18 @@ class FitOutputFolderTest {
         }
         assertThat(m).doesNotExist();
         assertThat(names(models)).containsExactly(".model.lock");
-        CliRun later = fit(m);
+        CliRun later = fit(m, "--early-stopping", "none");
         assertThat(later.exit()).as("the lock is free again: %s", later).isZero();
+        assertThat(later.out()).contains("no early stopping").doesNotContain("best epoch");
     }
 
     @Test
-    void anEmptyExistingFolderIsFilled() throws Exception {
+    void anEmptyExistingFolderIsFilledAndAReportInsideItGoesWithIt() throws Exception {
         Path m = Files.createDirectories(dir.resolve("c").resolve("model"));
-        CliRun r = fit(m);
+        CliRun r = fit(m, "--report", m.resolve("html").toString());
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(m.resolve("manifest.json")).exists();
+        assertThat(m.resolve("html").resolve("index.html")).exists();
+        assertThat(r.out()).contains("report: " + m.toAbsolutePath().resolve("html").resolve("index.html"));
     }
 }

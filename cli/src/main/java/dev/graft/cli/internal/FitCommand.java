@@ -135,7 +135,7 @@ final class FitCommand implements Callable<Integer> {
         BaselineRun.Result b = baseline ? BaselineRun.run(fitData, val, train.seed) : null;
         Path output = folder.target();
         o.result().model().save(folder.staging());
-        Path reportDir = report != null ? report : folder.staging().resolve("report");
+        Path reportDir = report == null ? folder.staging().resolve("report") : folder.staged(report);
         RunReport r = new RunReport("graft fit: " + backbone + " / " + strategy,
                 examples.size() + " examples from " + data.path.toAbsolutePath() + "; figures on the validation set",
                 "validation", Env.describe(g, g.engines().get(engineId)), o.result().model().labels().labels(),

@@ -109,6 +109,12 @@ final class OutputFolder implements AutoCloseable {
         return target;
     }
 
+    /** Where to write {@code p} now: inside {@link #staging} when {@code p} lies inside the target, else {@code p}. */
+    Path staged(Path p) {
+        Path a = p.toAbsolutePath().normalize();
+        return a.startsWith(target) ? staging.resolve(target.relativize(a).toString()) : p;
+    }
+
     /** Where {@code p}, a path inside {@link #staging}, is after the commit. */
     Path published(Path p) {
         Path a = p.toAbsolutePath().normalize();
