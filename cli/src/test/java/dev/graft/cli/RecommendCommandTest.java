@@ -17,7 +17,9 @@ class RecommendCommandTest {
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).contains("rank").contains("LogME").contains("chance").contains("hashed-words")
                 .contains("suggested strategy: feature-extraction").contains("why: 'hashed-words' ranks first")
-                .contains("try: graft fit -b hashed-words -s feature-extraction");
+                .contains("try: graft fit -b hashed-words -s feature-extraction")
+                .contains("which trains with fit's defaults for a head on frozen features: 100 epochs, batch 32, lr 0.01, Adam, "
+                        + "schedule constant, early stopping on val_loss (patience 5, best weights restored)");
         assertThat(r.out().lines().filter(l -> l.startsWith("1 ")).findFirst().orElseThrow()).contains(" yes ");
         assertThat(r.out()).contains("check against the classical baseline (66 training / 24 held-out examples of the 90 scored)")
                 .contains("frozen hashed-words + linear head").contains("baseline: TF-IDF 1-2-grams + logistic regression")

@@ -6,6 +6,7 @@ import dev.graft.core.config.HeadConfig;
 import dev.graft.core.pipeline.PipelineConfig;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.Task;
+import dev.graft.core.train.TrainerConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +24,16 @@ import picocli.CommandLine.ParentCommand;
 /** {@code graft fit}: train a backbone + head on labelled data with a strategy; save the model and a report. */
 @Command(name = "fit", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a pretrained backbone with a new head on labelled data.",
-                "Writes a model directory (definition, weights, preprocessing, labels) and an HTML report."})
+                "Writes a model directory (definition, weights, preprocessing, labels) and an HTML report."},
+        footer = {"", "Training defaults depend on the strategy and backbone; options given win:",
+                "  feature-extraction: up to " + FitDefaults.FROZEN_EPOCHS + " epochs at lr " + FitDefaults.FROZEN_LR
+                        + ", early stopping on val_loss (patience " + FitDefaults.FROZEN_PATIENCE + ", best weights restored);"
+                        + " the solved head (default for classification) ignores epochs and lr",
+                "  fine-tuning / hybrid of a transformer encoder: the field's recipe: AdamW (weight decay 0.01, not on biases "
+                        + "and LayerNorms), linear warmup 10% then linear decay, gradients clipped to norm 1, 10 epochs, "
+                        + "head lr 1e-3, early stopping on val_loss (patience 3, best weights restored)",
+                "  anything else: 10 epochs of Adam at lr 1e-3, early stopping on val_loss (patience 3, best weights restored)",
+                "Use --early-stopping none to train every epoch."})
 final class FitCommand implements Callable<Integer> {
     @ParentCommand
     GraftCommand parent;
@@ -68,8 +78,14 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--cache-dir", description = "feature-cache root (default: -Dgraft.cache.dir, then ~/.cache/graft)")
     Path cacheDir;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "model directory to write")
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = {"model directory to write; "
+            + "it must not exist or be empty (see --overwrite). The run locks it (.DIR.lock beside it), writes a hidden "
+            + "sibling folder and renames that into place when done."})
     Path output;
+
+    @Option(names = "--overwrite", description = "replace an existing model directory (the old one is removed only once "
+            + "the new one is in place)")
+    boolean overwrite;
 
     @Option(names = "--report", paramLabel = "DIR", description = "report directory (default: <output>/report)")
     Path report;
@@ -87,6 +103,12 @@ final class FitCommand implements Callable<Integer> {
         Args.strategy(g, strategy);
         Args.head(g, head);
         String engineId = Args.engine(g, engine.engine);
+        try (OutputFolder folder = OutputFolder.claim(output, overwrite, "-o")) {
+            return fit(g, log, engineId, folder);
+        }
+    }
+
+    private int fit(Graft g, PrintStream log, String engineId, OutputFolder folder) throws Exception {
         List<Example> examples = data.read(g);
         List<Example> val = validation == null ? null : Args.read(g, validation, data.format, data.options);
         List<Example> fitData = examples;
@@ -102,24 +124,34 @@ final class FitCommand implements Callable<Integer> {
             }
         }
         HeadConfig hc = new HeadConfig(head, task, hidden, dropout);
+        FitDefaults.Kind kind = FitDefaults.kind(strategy, (strategy.equals("fine-tuning") || strategy.equals("hybrid"))
+                && FitDefaults.transformer(g, backbone, backboneOptions, engineId, train.seed));
+        TrainerConfig tc = train.config(FitDefaults.config(kind, train.base()), val != null || train.validationFraction > 0);
         PipelineConfig cfg = new PipelineConfig(ComponentRef.of(backbone, backboneOptions), ComponentRef.of(strategy, strategyOptions),
-                hc, train.config(), engineId, cacheDir);
+                hc, tc, engineId, cacheDir);
         log.printf(Locale.ROOT, "fit: %d examples from %s; backbone %s, strategy %s%n", examples.size(), data.path, backbone, strategy);
+        log.println("settings: " + FitDefaults.describe(kind, tc) + " (defaults for " + kind.text + "; options given win)");
         Runs.Outcome o = Runs.fit(g, strategy, cfg, fitData, val, null, log);
         BaselineRun.Result b = baseline ? BaselineRun.run(fitData, val, train.seed) : null;
-        o.result().model().save(output);
-        Path reportDir = report != null ? report : output.resolve("report");
+        Path output = folder.target();
+        o.result().model().save(folder.staging());
+        Path reportDir = report == null ? folder.staging().resolve("report") : folder.staged(report);
         RunReport r = new RunReport("graft fit: " + backbone + " / " + strategy,
                 examples.size() + " examples from " + data.path.toAbsolutePath() + "; figures on the validation set",
                 "validation", Env.describe(g, g.engines().get(engineId)), o.result().model().labels().labels(),
                 List.of(Runs.section(o)), b == null ? List.of("Model directory: " + output.toAbsolutePath())
                         : List.of("Model directory: " + output.toAbsolutePath(), "Baseline on the same split: " + b.line()));
-        Path html = ReportWriter.write(r, reportDir);
+        Path html;
+        try {
+            html = folder.published(ReportWriter.write(r, reportDir));
+        } finally {
+            folder.commit(); // the trained model goes into place even if the report could not be written
+        }
         PrintStream out = parent.out();
         if (o.result().validation() != null) {
             out.println("validation: " + o.result().validation());
         }
-        out.printf(Locale.ROOT, "trainable parameters: %,d; stopped: %s%n", o.trainable(), o.result().history().stopReason());
+        out.printf(Locale.ROOT, "trainable parameters: %,d; stopped: %s%n", o.trainable(), o.result().history().summary());
         if (b != null) {
             BaselineRun.printBeside(out, backbone + " / " + strategy, o, b);
         }

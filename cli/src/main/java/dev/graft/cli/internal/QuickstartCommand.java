@@ -6,7 +6,6 @@ import dev.graft.core.config.HeadConfig;
 import dev.graft.core.pipeline.PipelineConfig;
 import dev.graft.core.spi.Block;
 import dev.graft.core.spi.Task;
-import dev.graft.core.train.EarlyStopping;
 import dev.graft.core.train.TrainerConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -80,7 +79,8 @@ final class QuickstartCommand implements Callable<Integer> {
             + "; 4 with " + FULL_BACKBONE + ")")
     Integer epochs;
 
-    @Option(names = "--head-epochs", defaultValue = "100", description = "epochs of a head on frozen features (default ${DEFAULT-VALUE})")
+    @Option(names = "--head-epochs", defaultValue = "" + FitDefaults.FROZEN_EPOCHS,
+            description = "epochs of a head on frozen features (default ${DEFAULT-VALUE}, graft fit's)")
     int headEpochs;
 
     @Option(names = "--batch-size", defaultValue = "16", description = "(default ${DEFAULT-VALUE})")
@@ -187,12 +187,14 @@ final class QuickstartCommand implements Callable<Integer> {
     private Plan plan(Graft g, String engineId, int deepEpochs, boolean bertBase) {
         Map<String, String> bopts = Map.of("maxLength", Integer.toString(maxLength));
         List<Block> blocks = g.backbones().create(backbone, bopts).blocks();
+        // graft fit's defaults (FitDefaults), with the epoch limits of this command's options
         String cut = blocks.stream().map(Block::name).filter(n -> n.equals("encoder.layer_10")).findFirst()
                 .orElse(blocks.get(Math.max(1, blocks.size() - 3)).name());
         TrainerConfig base = TrainerConfig.defaults().withBatchSize(batchSize).withSeed(seed).withValidationFraction(0.2)
                 .withProgress(true);
-        TrainerConfig frozen = base.withEpochs(headEpochs).withLearningRate(1e-2).withEarlyStopping(EarlyStopping.on("val_loss", 5));
-        TrainerConfig deep = base.withEpochs(deepEpochs).withLearningRate(1e-3).withEarlyStopping(EarlyStopping.on("val_loss", 2));
+        TrainerConfig frozen = FitDefaults.config(FitDefaults.Kind.FROZEN_HEAD, base).withEpochs(headEpochs);
+        FitDefaults.Kind deepKind = FitDefaults.kind("fine-tuning", FitDefaults.transformer(blocks));
+        TrainerConfig deep = FitDefaults.config(deepKind, base).withEpochs(deepEpochs);
         HeadConfig head = HeadConfig.linear(Task.CLASSIFICATION);
         // BERT-Base keeps its measured backbone rate; other backbones take the strategy's default (head lr / 10)
         Map<String, String> tune = bertBase ? Map.of("backboneLr", "5e-5") : Map.of();
@@ -224,8 +226,9 @@ final class QuickstartCommand implements Callable<Integer> {
                         + "trained head that -s feature-extraction:head=sgd would use). SetFit tunes the backbone for 1 epoch "
                         + "contrastively on 16 pairs per training example (backbone lr 2e-5, cosine-similarity loss), then "
                         + "solves the head on the tuned, frozen backbone (%d epochs for a trained head). Fine-tuning trains all layers with the head "
-                        + "(up to %d epochs, head lr 1e-3, backbone lr %s, early stopping patience 2).", headEpochs,
-                        SETFIT_HEAD_EPOCHS, deepEpochs, bertBase ? "5e-5" : "1e-4 (head lr / 10)"),
+                        + "with graft fit's defaults for %s (%s; the same as 'graft fit -s fine-tuning --batch-size %d --epochs %d'), "
+                        + "backbone lr %s.", headEpochs, SETFIT_HEAD_EPOCHS, deepKind.text, FitDefaults.describe(deepKind, deep),
+                        batchSize, deepEpochs, bertBase ? "5e-5" : "the strategy's default"),
                 "From scratch uses the 'scratch' backbone: " + backbone + "'s architecture and tokenizer with every weight randomly "
                         + "initialised (seed " + seed + "), fine-tuned like the pretrained one.",
                 "Validation (for early stopping) is 20% of each class of the training part; the test set was never seen in training.");

@@ -87,6 +87,10 @@ final class RecommendCommand implements Callable<Integer> {
         out.println("why: " + r.explanation());
         out.println("try: " + cmd + " -d " + data.path + (data.format == null ? "" : " --format " + data.format) + " --seed " + seed
                 + " -o model");
+        FitDefaults.Kind kind = FitDefaults.kind(r.strategy(), FitDefaults.transformer(g, r.best().backbone().name(),
+                r.best().backbone().options(), engineId, seed));
+        out.println("     which trains with fit's defaults for " + kind.text + ": "
+                + FitDefaults.describe(kind, FitDefaults.config(kind)));
         if (!noBaseline && BaselineCheck.applies(examples)) {
             BaselineCheck.run(g, candidates, examples, engineId, cacheDir, seed, batchSize, maxExamples, out, log);
         }

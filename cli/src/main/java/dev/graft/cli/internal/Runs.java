@@ -92,7 +92,6 @@ final class Runs {
                 r.featureCache().computed(), r.featureCache().backboneBatches(), r.featureCache().directory()));
         return new RunReport.Section(o.name(), plan, rows, cm, o.seconds(), acc, f1,
                 o.seconds().getOrDefault("features", 0.0) + o.seconds().getOrDefault("training", 0.0), o.trainable(),
-                r.history().stopReason() + " after epoch " + r.history().epochs().size() + ", best epoch "
-                        + (r.history().bestEpoch() + 1));
+                r.history().summary());
     }
 }

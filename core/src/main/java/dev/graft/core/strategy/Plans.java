@@ -94,8 +94,28 @@ public final class Plans {
         return c.parameters().stream().filter(n -> re.matcher(n).matches()).toList();
     }
 
-    /** Describes phases: each group frozen or trainable, with its absolute learning rate. */
+    /**
+     * Whether the backbone has BatchNorm layers (ResNet does; BERT, which normalises by LayerNorm, does
+     * not). True when the context knows no parameter names.
+     */
+    public static boolean hasBatchNorm(PlanContext c) {
+        return c.parameters().isEmpty() || c.batchNormParams().stream().anyMatch(n -> n.startsWith(c.backboneScope() + "."));
+    }
+
+    /**
+     * Whether a block holds parameters (a pooling block such as ResNet's {@code pool} holds none, so
+     * unfreezing it changes nothing). True when the context knows no parameter names.
+     */
+    public static boolean hasParameters(PlanContext c, Block b) {
+        return c.parameters().isEmpty() || !matching(c, blockPattern(c, b)).isEmpty();
+    }
+
+    /**
+     * Describes phases: each group frozen or trainable, with its absolute learning rate; BatchNorm is
+     * mentioned only for a backbone that has it.
+     */
     public static String describe(PlanContext c, List<Phase> phases) {
+        boolean bn = hasBatchNorm(c);
         List<String> lines = new ArrayList<>();
         for (Phase p : phases) {
             lines.add("from epoch " + (p.startEpoch() + 1) + ": " + p.description());
@@ -103,14 +123,15 @@ public final class Plans {
                 lines.add("  " + g.name() + " (" + g.pattern() + "): "
                         + (g.frozen() ? "frozen" : String.format(Locale.ROOT, "trained at lr %.3g (x%.3g)%s",
                                 c.headLearningRate() * g.lrMultiplier(), g.lrMultiplier(),
-                                g.batchStatistics() ? "" : ", BatchNorm on moving statistics")));
+                                g.batchStatistics() || !bn ? "" : ", BatchNorm on moving statistics")));
             }
         }
         return String.join("\n", lines);
     }
 
-    /** Describes phases and names the BatchNorm policy they were built with. */
+    /** Describes phases and names the BatchNorm policy they were built with (when the backbone has BatchNorm). */
     public static String describe(PlanContext c, List<Phase> phases, BatchNormPolicy bn) {
-        return describe(c, phases) + "\nBatchNorm in trainable blocks: " + bn.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+        return describe(c, phases) + (hasBatchNorm(c) ? "\nBatchNorm in trainable blocks: "
+                + bn.name().toLowerCase(Locale.ROOT).replace('_', ' ') : "");
     }
 }

@@ -14,9 +14,14 @@ public record Metrics(int examples, double loss, double accuracy, int k, double 
         labels = List.copyOf(labels);
     }
 
+    /** Whether top-k accuracy says anything: it does for more than k classes (with k or fewer it is always 1). */
+    public boolean topKInformative() {
+        return !Double.isNaN(topKAccuracy) && labels.size() > k;
+    }
+
     @Override
     public String toString() {
-        return String.format(java.util.Locale.ROOT, "loss %.4f, accuracy %.4f, top-%d %.4f, macro F1 %.4f", loss,
-                accuracy, k, topKAccuracy, macroF1);
+        return String.format(java.util.Locale.ROOT, "loss %.4f, accuracy %.4f%s, macro F1 %.4f", loss, accuracy,
+                topKInformative() ? String.format(java.util.Locale.ROOT, ", top-%d %.4f", k, topKAccuracy) : "", macroF1);
     }
 }

@@ -12,7 +12,10 @@ public final class ProgressListener implements TrainingListener {
     private final boolean terminal;
     private long startNanos;
     private long lastDraw;
+    /** Examples trained in the current epoch, and when its first step began (the end of the previous epoch). */
     private long examples;
+    private long epochStartNanos;
+    private long lastStepNanos;
     private long totalSteps;
     private long firstStep = -1;
 
@@ -29,8 +32,17 @@ public final class ProgressListener implements TrainingListener {
     @Override
     public void onStart(int epochs, int stepsPerEpoch, long total, int trainExamples, String plan) {
         startNanos = System.nanoTime();
+        epochStartNanos = startNanos;
+        examples = 0;
+        firstStep = -1;
         totalSteps = total;
         out.printf(Locale.ROOT, "training: %d epochs x %d steps (%d examples)%n", epochs, stepsPerEpoch, trainExamples);
+    }
+
+    @Override
+    public void onResume(java.nio.file.Path checkpoint, int epoch, int stepInEpoch, long step) {
+        out.printf(Locale.ROOT, "resumed from %s: epoch %d, after step %d of it (optimizer step %d)%n", checkpoint, epoch + 1,
+                stepInEpoch, step);
     }
 
     @Override
@@ -47,16 +59,17 @@ public final class ProgressListener implements TrainingListener {
             firstStep = e.globalStep() - 1;
         }
         examples += e.examples();
+        long now = System.nanoTime();
+        lastStepNanos = now;
         if (!terminal) {
             return;
         }
-        long now = System.nanoTime();
         if (now - lastDraw < 100_000_000L && e.stepInEpoch() != e.stepsPerEpoch()) {
             return;
         }
         lastDraw = now;
         double secs = Math.max(1e-9, (now - startNanos) / 1e9);
-        double rate = examples / secs;
+        double rate = examples / Math.max(1e-9, (now - epochStartNanos) / 1e9);
         long done = e.globalStep() - firstStep;
         long left = e.totalSteps() - e.globalStep();
         double eta = done > 0 ? left * secs / done : 0;
@@ -73,14 +86,17 @@ public final class ProgressListener implements TrainingListener {
         if (terminal) {
             out.print("\r\033[K");
         }
-        double secs = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
+        // this epoch's training throughput: its examples over the time of its steps (validation excluded)
+        double secs = Math.max(1e-9, (lastStepNanos - epochStartNanos) / 1e9);
         out.printf(Locale.ROOT, "epoch %d: train loss %.4f%s (%.1fs, %.1f ex/s)%n", m.epoch() + 1, m.trainLoss(),
                 m.validation() == null ? "" : "; validation " + m.validation(), m.seconds(), examples / secs);
+        examples = 0;
+        epochStartNanos = System.nanoTime();
     }
 
     @Override
     public void onEnd(TrainingHistory h) {
-        out.printf(Locale.ROOT, "stopped (%s) after %d steps; best epoch %d%n", h.stopReason(), h.steps(), h.bestEpoch() + 1);
+        out.println("stopped: " + h.summary());
     }
 
     static String formatSeconds(double s) {

@@ -9,6 +9,13 @@ public interface TrainingListener {
     default void onStart(int epochs, int stepsPerEpoch, long totalSteps, int trainExamples, String plan) {
     }
 
+    /**
+     * The run continues from {@code checkpoint}: epoch {@code epoch} (0-based) with {@code stepInEpoch} of its steps
+     * already taken, at optimizer step {@code step}. Called right after {@link #onStart}.
+     */
+    default void onResume(java.nio.file.Path checkpoint, int epoch, int stepInEpoch, long step) {
+    }
+
     /** A new strategy phase took effect (gradual unfreezing). */
     default void onPhase(int epoch, String description, long trainableParameters) {
     }

@@ -56,8 +56,21 @@ class ResumeTest {
         assertThatThrownBy(() -> pipeline(tc).listener(crashAtStep7).run()).isInstanceOf(Crash.class);
         assertThat(dir.resolve("b").resolve("checkpoint.safetensors")).exists();
 
-        PipelineResult resumed = pipeline(tc).run();
+        List<String> said = new java.util.ArrayList<>();
+        TrainingListener resumes = new TrainingListener() {
+            @Override
+            public void onResume(Path checkpoint, int epoch, int stepInEpoch, long step) {
+                said.add(checkpoint.getFileName() + " " + epoch + " " + stepInEpoch + " " + step);
+            }
+        };
+        PipelineResult resumed = pipeline(tc).listener(resumes).run();
+        // 48 training examples in batches of 16: 3 steps an epoch, so step 4 is the first step of epoch 2 (index 1)
+        assertThat(said).containsExactly("checkpoint.safetensors 1 1 4");
         assertThat(resumed.history().resumedFromStep()).isEqualTo(4);
+        assertThat(resumed.history().resumedFromEpoch()).isEqualTo(1);
+        assertThat(resumed.history().summary()).contains("resumed from a checkpoint at epoch 2, step 4");
+        assertThat(whole.history().resumed()).isFalse();
+        assertThat(whole.history().summary()).doesNotContain("resumed");
         assertThat(resumed.history().steps()).isEqualTo(whole.history().steps());
         Map<String, HostTensor> a = whole.model().weights();
         Map<String, HostTensor> b = resumed.model().weights();
@@ -72,6 +85,9 @@ class ResumeTest {
     @Test
     void sameSeedGivesTheSameWeights() throws Exception {
         PipelineResult one = pipeline(Runs.trainer(2)).run();
+        assertThat(one.history().earlyStopping()).isFalse();
+        assertThat(one.history().summary()).startsWith("completed after epoch 2 (6 steps); no early stopping")
+                .doesNotContain("best epoch");
         PipelineResult two = pipeline(Runs.trainer(2)).run();
         one.model().weights().forEach((k, v) -> assertThat(two.model().weights().get(k).bitEquals(v)).as(k).isTrue());
         PipelineResult other = pipeline(Runs.trainer(2).withSeed(8)).run();
@@ -85,6 +101,9 @@ class ResumeTest {
                 .withCheckpoints(dir.resolve("es"), 0).withResume(true);
         PipelineResult r = pipeline(tc).run();
         assertThat(r.history().stopReason()).isEqualTo("early-stopping");
+        assertThat(r.history().earlyStopping()).isTrue();
+        assertThat(r.history().summary()).contains("best epoch " + (r.history().bestEpoch() + 1) + " (its weights restored)")
+                .doesNotContain("no early stopping");
         int best = r.history().bestEpoch();
         double bestLoss = r.history().epochs().get(best).validation().loss();
         for (var e : r.history().epochs()) {

@@ -28,4 +28,36 @@ class ProgressListenerTest {
         assertThat(log.lines()).contains("training: 2 epochs x 4 steps (64 examples)");
         assertThat(log).contains("epoch 1: train loss 0.5000");
     }
+
+    @Test
+    void examplesPerSecondIsEachEpochsOwnTrainingRate() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ProgressListener p = new ProgressListener(new PrintStream(bytes, true, StandardCharsets.UTF_8), false);
+        p.onStart(2, 4, 8, 64, "plan");
+        for (int epoch = 0; epoch < 2; epoch++) {
+            for (int s = 1; s <= 4; s++) {
+                Thread.sleep(75); // 64 examples in about 0.3 s of steps: about 213 ex/s
+                p.onStep(new StepEvent(epoch, s, 4, epoch * 4L + s, 8, 16, 1.0, 0.01));
+            }
+            Thread.sleep(600); // validation: not training time
+            p.onEpoch(new EpochMetrics(epoch, "head only", 0.5, null, epoch * 4L + 4, 0.9));
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9.]+) ex/s").matcher(bytes.toString(StandardCharsets.UTF_8));
+        java.util.List<Double> rates = new java.util.ArrayList<>();
+        while (m.find()) {
+            rates.add(Double.parseDouble(m.group(1)));
+        }
+        // a cumulative figure (all examples over all time, validation included) would be about 71 and 85
+        assertThat(rates).hasSize(2).allSatisfy(r -> assertThat(r).isBetween(110.0, 214.0));
+    }
+
+    @Test
+    void topKIsShownOnlyWhenThereAreMoreClassesThanK() {
+        Metrics three = new Metrics(9, 0.5, 0.6, 5, 1.0, 0.5, Double.NaN, java.util.List.of("a", "b", "c"), new int[3][3],
+                new double[3], new double[3]);
+        assertThat(three.toString()).doesNotContain("top-");
+        java.util.List<String> ten = java.util.stream.IntStream.range(0, 10).mapToObj(i -> "c" + i).toList();
+        Metrics many = new Metrics(9, 0.5, 0.6, 5, 0.9, 0.5, Double.NaN, ten, new int[10][10], new double[10], new double[10]);
+        assertThat(many.toString()).contains("top-5 0.9000");
+    }
 }

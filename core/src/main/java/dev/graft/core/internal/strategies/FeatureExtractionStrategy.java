@@ -41,8 +41,9 @@ public final class FeatureExtractionStrategy implements TransferStrategy {
         boolean solve = solveHead(o, c);
         List<Phase> phases = List.of(new Phase(0, "head only",
                 List.of(ParamGroup.frozen("backbone", Plans.backbonePattern(c)), Plans.head(c))));
-        String text = "feature extraction: the backbone '" + c.backbone() + "' is frozen, BatchNorm layers use their "
-                + "moving statistics and never update them; only the head trains"
+        String text = "feature extraction: the backbone '" + c.backbone() + "' is frozen"
+                + (Plans.hasBatchNorm(c) ? ", BatchNorm layers use their moving statistics and never update them" : "")
+                + "; only the head trains"
                 + (solve ? ", solved as the linear probe is (standardised features, L2 logistic regression by L-BFGS, C by "
                         + "stratified cross-validation on the training part; the standardisation folded into the head)."
                         : " by gradient steps (head=sgd).")

@@ -18,8 +18,9 @@ import java.util.Set;
 /**
  * Blocks below the cut point ({@code cut=<block name or index>}) stay frozen; the cut block and
  * those above fine-tune with the head at {@code backboneLr} (default head LR / 10). With
- * {@code unfreezeEvery=K} the head trains alone first and every K epochs one more block unfreezes,
- * top down, until the cut point is reached.
+ * {@code unfreezeEvery=K} the head trains alone first and every K epochs one more block that holds
+ * parameters unfreezes (a parameter-free block such as a pooling block goes with the next one), top
+ * down, until the cut point is reached.
  */
 public final class HybridStrategy implements TransferStrategy {
     public static final String ID = "hybrid";
@@ -54,15 +55,22 @@ public final class HybridStrategy implements TransferStrategy {
                     Plans.batchNorm(c, FineTuningStrategy.trainTop(c, top, backboneLr, 1.0), bn)));
         } else {
             phases.add(new Phase(0, "head only", Plans.batchNorm(c, FineTuningStrategy.trainTop(c, 0, backboneLr, 1.0), bn)));
-            for (int k = 1; k <= top; k++) {
-                phases.add(new Phase(k * every, "top " + k + " block(s) (down to '" + c.blocks().get(n - k).name()
-                        + "') and the head", Plans.batchNorm(c, FineTuningStrategy.trainTop(c, k, backboneLr, 1.0), bn)));
+            // one more block with parameters each step: a block without any (a pooling block) joins the next step
+            int k = 0;
+            for (int i = n - 1; i >= cut; i--) {
+                Block b = c.blocks().get(i);
+                if (!Plans.hasParameters(c, b)) {
+                    continue;
+                }
+                k++;
+                phases.add(new Phase(k * every, "blocks down to '" + b.name() + "' (" + k + " with parameters) and the head",
+                        Plans.batchNorm(c, FineTuningStrategy.trainTop(c, n - i, backboneLr, 1.0), bn)));
             }
         }
         String text = String.format(Locale.ROOT, "hybrid: backbone '%s' frozen below '%s' (%d of %d blocks frozen); "
                 + "the rest trains at lr %.3g with the head (lr %.3g)%s.", c.backbone(), c.blocks().get(cut).name(), cut, n,
-                backboneLr, c.headLearningRate(), every > 0 ? "; gradual unfreezing: one more block every " + every
-                        + " epoch(s), top down" : "")
+                backboneLr, c.headLearningRate(), every > 0 ? "; gradual unfreezing: one more block with parameters every "
+                        + every + " epoch(s), top down" : "")
                 + "\n" + Plans.describe(c, phases, bn);
         return new TransferPlan(ID, phases, false, warmup, text);
     }

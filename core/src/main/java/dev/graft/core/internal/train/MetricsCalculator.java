@@ -5,7 +5,12 @@ import dev.graft.core.spi.Task;
 import dev.graft.core.train.Metrics;
 import java.util.List;
 
-/** Loss, accuracy, top-k, macro F1 and the confusion matrix, computed in Java from model outputs. */
+/**
+ * Loss, accuracy, top-k, macro F1 and the confusion matrix, computed in Java from model outputs.
+ * The trainer evaluates from logits ({@link #fromLogits}), so its validation loss is the training
+ * loss's formula (softmax cross-entropy or binary cross-entropy on logits, unclamped) and the two
+ * are the same quantity.
+ */
 public final class MetricsCalculator {
     private MetricsCalculator() {
     }
@@ -98,6 +103,54 @@ public final class MetricsCalculator {
         double f1 = macroF1(tp, fp, fn, prec, rec);
         double denom = Math.max(1, n);
         return new Metrics(n, loss / denom, correct / denom, k, topk / denom, f1, Double.NaN, labels, confusion, prec, rec);
+    }
+
+    /**
+     * Metrics from logits: the loss exactly as the network's training loss computes it (softmax
+     * cross-entropy {@code logsumexp(z) - z[truth]}, binary cross-entropy
+     * {@code max(z, 0) - z t + log(1 + exp(-|z|))} averaged over labels, mean squared error), with no
+     * clamping; the other figures from the probabilities (softmax or sigmoid of the logits).
+     *
+     * @param logits [N][outputs]; for regression the predicted values
+     */
+    public static Metrics fromLogits(LabelCodec codec, List<Example> examples, float[][] logits, int k) {
+        if (codec.task() == Task.REGRESSION) {
+            return compute(codec, examples, logits, k);
+        }
+        int n = examples.size();
+        float[][] probs = new float[n][];
+        double loss = 0;
+        for (int i = 0; i < n; i++) {
+            float[] z = logits[i];
+            float[] p = new float[z.length];
+            if (codec.task() == Task.CLASSIFICATION) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (float v : z) {
+                    max = Math.max(max, v);
+                }
+                double sum = 0;
+                for (float v : z) {
+                    sum += Math.exp(v - max);
+                }
+                double lse = max + Math.log(sum);
+                for (int j = 0; j < z.length; j++) {
+                    p[j] = (float) Math.exp(z[j] - lse);
+                }
+                loss += lse - z[codec.classIndex(examples.get(i))];
+            } else {
+                float[] t = codec.targets(examples.get(i));
+                for (int j = 0; j < z.length; j++) {
+                    double x = z[j];
+                    p[j] = (float) (1 / (1 + Math.exp(-x)));
+                    loss += Math.max(x, 0) - x * t[j] + Math.log1p(Math.exp(-Math.abs(x)));
+                }
+            }
+            probs[i] = p;
+        }
+        Metrics m = compute(codec, examples, probs, k);
+        double denom = Math.max(1, codec.task() == Task.CLASSIFICATION ? n : (double) n * codec.outputs());
+        return new Metrics(m.examples(), loss / denom, m.accuracy(), m.k(), m.topKAccuracy(), m.macroF1(),
+                m.meanAbsoluteError(), m.labels(), m.confusion(), m.precision(), m.recall());
     }
 
     /** Mean over classes of F1 (a class with no true and no predicted example scores 0 and counts). */

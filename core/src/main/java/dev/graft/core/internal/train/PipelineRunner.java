@@ -305,7 +305,8 @@ public final class PipelineRunner {
                     e.steps() + objective.steps(), e.seconds(), e.trainSample()));
         }
         return new TrainingHistory(all, task.bestEpoch() < 0 ? task.bestEpoch() : task.bestEpoch() + epochs, task.stopReason(),
-                task.steps() + objective.steps(), task.resumedFromStep());
+                task.steps() + objective.steps(), task.resumedFromStep(),
+                task.resumedFromEpoch() < 0 ? task.resumedFromEpoch() : task.resumedFromEpoch() + epochs, task.earlyStopping());
     }
 
     private static void requireHeadOnFeatures(String strategy, TransferPlan plan, Backbone backbone) {

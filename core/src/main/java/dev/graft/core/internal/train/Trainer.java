@@ -79,12 +79,19 @@ public final class Trainer {
         int n = job.train().size();
         TrainerState st = TrainerState.fresh(cfg.seed());
         long resumedFrom = 0;
+        int resumedEpoch = -1;
         Path ckpt = cfg.checkpointDir() == null ? null : cfg.checkpointDir().resolve(CHECKPOINT);
         if (cfg.resume() && ckpt != null && Files.exists(ckpt)) {
             st = restore(ckpt);
             resumedFrom = model.step();
+            resumedEpoch = st.epoch();
         }
         listeners.forEach(l -> l.onStart(cfg.epochs(), stepsPerEpoch, totalSteps, n, job.planText()));
+        if (resumedEpoch >= 0) {
+            TrainerState from = st;
+            long fromStep = resumedFrom;
+            listeners.forEach(l -> l.onResume(ckpt, from.epoch(), from.stepInEpoch(), fromStep));
+        }
         List<EpochMetrics> history = new ArrayList<>(st.history());
         String stop = st.finished();
         int epoch = st.epoch();
@@ -178,7 +185,8 @@ public final class Trainer {
                     cfg.seed(), history));
         }
         int finalEpoch = history.isEmpty() ? -1 : history.get(history.size() - 1).epoch();
-        if (es != null && es.restoreBest() && bestEpoch >= 0 && bestEpoch != finalEpoch) {
+        boolean chosen = es != null && es.restoreBest() && bestEpoch >= 0;
+        if (chosen && bestEpoch != finalEpoch) {
             if (bestWeights == null) {
                 bestWeights = SafeTensors.read(cfg.checkpointDir().resolve(BEST)).tensors();
             }
@@ -186,7 +194,7 @@ public final class Trainer {
         } else {
             bestEpoch = finalEpoch;
         }
-        TrainingHistory h = new TrainingHistory(history, bestEpoch, stop, model.step(), resumedFrom);
+        TrainingHistory h = new TrainingHistory(history, bestEpoch, stop, model.step(), resumedFrom, resumedEpoch, chosen);
         listeners.forEach(l -> l.onEnd(h));
         return h;
     }
@@ -258,10 +266,10 @@ public final class Trainer {
         return evaluate(sample, ex);
     }
 
-    /** Metrics of the model's current weights on a data set. */
+    /** Metrics of the model's current weights on a data set, the loss computed as in training (from the logits). */
     public Metrics evaluate(BatchSource source, List<Example> examples) {
-        return MetricsCalculator.compute(job.codec(), examples, predict(job.model(), source, examples.size(),
-                cfg.batchSize(), job.predictionOutput()), cfg.topK());
+        return MetricsCalculator.fromLogits(job.codec(), examples, predict(job.model(), source, examples.size(),
+                cfg.batchSize(), NetworkAssembler.LOGITS), cfg.topK());
     }
 
     /** Runs the prediction output over a whole source in batches. */

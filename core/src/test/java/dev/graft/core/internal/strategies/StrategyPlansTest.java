@@ -107,4 +107,41 @@ class StrategyPlansTest {
         assertThatThrownBy(() -> new FeatureExtractionStrategy().plan(CTX, Map.of("cache", "maybe")))
                 .hasMessageContaining("cache=maybe").hasMessageContaining("[true, false]");
     }
+
+    /** A ResNet-like context: blocks with parameters and BatchNorm, then a parameter-free pooling block. */
+    private static final PlanContext CNN = new PlanContext("cnn", List.of(new Block("stem", "stem.**"), new Block("layer1", "layer1.**"),
+            new Block("layer2", "layer2.**"), new Block("pool", "pool.**")), "backbone", "head", 0.01, 6, 100, 3,
+            List.of("backbone.layer1.bn.gamma", "backbone.layer2.bn.gamma"),
+            List.of("backbone.stem.conv.kernel", "backbone.layer1.conv.kernel", "backbone.layer1.bn.gamma",
+                    "backbone.layer2.conv.kernel", "backbone.layer2.bn.gamma", "head.out.kernel"));
+
+    @Test
+    void gradualUnfreezingStepsOverBlocksWithoutParameters() {
+        TransferPlan p = new HybridStrategy().plan(CNN, Map.of("cut", "layer1", "unfreezeEvery", "1"));
+        // head only; then layer2 (with the parameter-free pool); then layer1
+        assertThat(p.phases()).extracting(ph -> ph.startEpoch()).containsExactly(0, 1, 2);
+        assertThat(groupOf(p, 1, "backbone.layer2.conv.kernel").frozen()).as("the first step unfreezes a block with weights")
+                .isFalse();
+        assertThat(groupOf(p, 1, "backbone.layer1.conv.kernel").frozen()).isTrue();
+        assertThat(groupOf(p, 2, "backbone.layer1.conv.kernel").frozen()).isFalse();
+        assertThat(groupOf(p, 2, "backbone.stem.conv.kernel").frozen()).isTrue();
+        assertThat(p.phases().get(1).description()).contains("'layer2'").doesNotContain("'pool'");
+    }
+
+    @Test
+    void plansOfABackboneWithoutBatchNormDoNotMentionIt() {
+        List<Block> blocks = List.of(new Block("embeddings", "embeddings.**"), new Block("encoder.layer_0", "encoder.layer_0.**"),
+                new Block("encoder.layer_1", "encoder.layer_1.**"));
+        PlanContext bert = new PlanContext("bert", blocks, "backbone", "head", 1e-3, 4, 100, 3, List.of(),
+                List.of("backbone.embeddings.word", "backbone.encoder.layer_0.attention.norm.gamma", "backbone.encoder.layer_1.ffn.kernel",
+                        "head.out.kernel"));
+        for (TransferPlan p : List.of(new FineTuningStrategy().plan(bert, Map.of()),
+                new HybridStrategy().plan(bert, Map.of("cut", "encoder.layer_1", "unfreezeEvery", "1")),
+                new FeatureExtractionStrategy().plan(bert, Map.of()))) {
+            assertThat(p.explanation()).as(p.strategy()).doesNotContainIgnoringCase("batchnorm");
+        }
+        assertThat(new FineTuningStrategy().plan(CNN, Map.of()).explanation()).contains("BatchNorm on moving statistics")
+                .contains("BatchNorm in trainable blocks: affine only");
+        assertThat(new FeatureExtractionStrategy().plan(CNN, Map.of()).explanation()).contains("BatchNorm layers use their moving");
+    }
 }

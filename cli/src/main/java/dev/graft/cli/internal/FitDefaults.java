@@ -1,0 +1,121 @@
+package dev.graft.cli.internal;
+
+import dev.graft.core.Graft;
+import dev.graft.core.spi.Backbone;
+import dev.graft.core.spi.Block;
+import dev.graft.core.train.EarlyStopping;
+import dev.graft.core.train.FineTuningRecipe;
+import dev.graft.core.train.TrainerConfig;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The training defaults of {@code graft fit}, which depend on the strategy and the backbone; options
+ * given on the command line win over them. {@code graft quickstart} trains with the same settings and
+ * {@code graft recommend}'s "try:" line relies on them.
+ * <ul>
+ *   <li>A head on frozen features ({@code feature-extraction}) is cheap to train: up to
+ *       {@value #FROZEN_EPOCHS} epochs at lr {@value #FROZEN_LR}, early stopping on validation loss
+ *       (patience {@value #FROZEN_PATIENCE}) restoring the best epoch's weights. For classification the
+ *       default head is solved in closed form and ignores epochs and learning rate; they apply to
+ *       {@code -S head=sgd} and to the other tasks.</li>
+ *   <li>Fine-tuning and hybrid of a transformer encoder follow {@link FineTuningRecipe}: AdamW with
+ *       decoupled weight decay (biases and LayerNorms spared), linear warmup and decay, gradient
+ *       clipping, {@value FineTuningRecipe#EPOCHS} epochs with early stopping, head lr {@value #LR}.</li>
+ *   <li>Everything else: {@value #EPOCHS} epochs of Adam at lr {@value #LR}, early stopping on
+ *       validation loss (patience {@value #PATIENCE}) restoring the best weights.</li>
+ * </ul>
+ * Batch size ({@value #BATCH}), seed and validation share are the same for all.
+ */
+final class FitDefaults {
+    static final int FROZEN_EPOCHS = 100;
+    static final double FROZEN_LR = 1e-2;
+    static final int FROZEN_PATIENCE = 5;
+    static final int EPOCHS = 10;
+    static final double LR = 1e-3;
+    static final int PATIENCE = 3;
+    static final int BATCH = 32;
+
+    /** Which defaults a run gets. */
+    enum Kind {
+        FROZEN_HEAD("a head on frozen features"),
+        TRANSFORMER_FINE_TUNING("fine-tuning a transformer (the field's recipe)"),
+        GENERAL("training a backbone with its head");
+
+        final String text;
+
+        Kind(String text) {
+            this.text = text;
+        }
+    }
+
+    private FitDefaults() {
+    }
+
+    /** The kind of defaults for a strategy; {@code transformer}: the backbone is a transformer encoder. */
+    static Kind kind(String strategy, boolean transformer) {
+        if (strategy.equals("feature-extraction")) {
+            return Kind.FROZEN_HEAD;
+        }
+        if (transformer && (strategy.equals("fine-tuning") || strategy.equals("hybrid"))) {
+            return Kind.TRANSFORMER_FINE_TUNING;
+        }
+        return Kind.GENERAL;
+    }
+
+    /** The defaults of {@code kind} on top of {@code base} (which holds batch size, seed, validation share, progress). */
+    static TrainerConfig config(Kind kind, TrainerConfig base) {
+        return switch (kind) {
+            case FROZEN_HEAD -> base.withEpochs(FROZEN_EPOCHS).withLearningRate(FROZEN_LR)
+                    .withEarlyStopping(EarlyStopping.on("val_loss", FROZEN_PATIENCE));
+            case TRANSFORMER_FINE_TUNING -> FineTuningRecipe.transformer(base.withEpochs(FineTuningRecipe.EPOCHS).withLearningRate(LR));
+            case GENERAL -> base.withEpochs(EPOCHS).withLearningRate(LR).withEarlyStopping(EarlyStopping.on("val_loss", PATIENCE));
+        };
+    }
+
+    /** The defaults for a run with the usual batch size, seed and validation share. */
+    static TrainerConfig config(Kind kind) {
+        return config(kind, TrainerConfig.defaults().withBatchSize(BATCH));
+    }
+
+    /** One line naming the settings of a run whose defaults were of {@code kind}, e.g. for the log of {@code graft fit}. */
+    static String describe(Kind kind, TrainerConfig t) {
+        EarlyStopping es = t.earlyStopping();
+        return String.format(Locale.ROOT, "%d epochs, batch %d, lr %s, %s, schedule %s%s%s, %s", t.epochs(),
+                t.batchSize(), num(t.learningRate()), optimizer(t.optimizer()), t.schedule(),
+                t.clipGlobalNorm() > 0 ? ", gradients clipped to norm " + num(t.clipGlobalNorm()) : "",
+                t.noWeightDecay().isEmpty() ? "" : ", no weight decay on " + t.noWeightDecay(),
+                es == null ? "no early stopping" : "early stopping on " + es.metric() + " (patience " + es.patience()
+                        + (es.restoreBest() ? ", best weights restored)" : ")"))
+                + (kind == Kind.FROZEN_HEAD ? "; a solved head (the default for classification) ignores epochs and lr" : "");
+    }
+
+    static String optimizer(dev.graft.engine.spi.train.OptimizerSpec o) {
+        if (o instanceof dev.graft.engine.spi.train.OptimizerSpec.Adam a) {
+            return a.decoupledWeightDecay() > 0 ? "AdamW (weight decay " + num(a.decoupledWeightDecay()) + ")" : "Adam";
+        }
+        if (o instanceof dev.graft.engine.spi.train.OptimizerSpec.Sgd g) {
+            return g.momentum() == 0 ? "SGD" : (g.nesterov() ? "Nesterov momentum " : "SGD with momentum ") + num(g.momentum());
+        }
+        return o.toString();
+    }
+
+    private static String num(double v) {
+        return String.format(Locale.ROOT, "%.3g", v).replaceAll("\\.?0+(e|$)", "$1");
+    }
+
+    /** Whether the blocks are a transformer encoder's ({@code encoder.layer_N}), as the fine-tuning strategy tells. */
+    static boolean transformer(List<Block> blocks) {
+        return blocks.stream().anyMatch(b -> b.name().matches("encoder\\.layer_\\d+"));
+    }
+
+    /** Whether a named backbone is a transformer encoder; false when it cannot be created here (it fails later, clearly). */
+    static boolean transformer(Graft g, String backbone, Map<String, String> options, String engineId, long seed) {
+        try (Backbone b = g.create(backbone, options, g.context(engineId, seed))) {
+            return transformer(b.blocks());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+}
