@@ -140,7 +140,10 @@ public final class Pipeline {
         return this;
     }
 
-    /** Engine id; by default {@code graft.engine}, {@code GRAFT_ENGINE}, then tensorflow. */
+    /**
+     * Engine id; by default the system property {@code graft.engine}, the environment variable
+     * {@code GRAFT_ENGINE}, then the supported engine of lowest rank (TensorFlow before PyTorch).
+     */
     public Pipeline engine(String id) {
         this.engine = id;
         return this;

@@ -83,14 +83,18 @@ class TextClassifierTest {
             cmd.add("-Dgraft.cache.dir=" + cache);
         }
         cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        Path log = Files.createTempFile("graft-java-api-example", ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().remove("GRAFT_ENGINE");
         Process p = pb.start();
-        byte[] bytes = p.getInputStream().readAllBytes();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+        boolean finished = p.waitFor(600, TimeUnit.SECONDS);
+        if (!finished) {
             p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
         }
-        String out = new String(bytes, StandardCharsets.UTF_8);
+        String out = read(log);
+        Files.delete(log);
+        assertThat(finished).as("the example finished within 600 s\n" + out).isTrue();
         System.out.println(out);
         assertThat(p.exitValue()).as(String.join(" ", cmd) + "\n" + out).isZero();
         return out;
