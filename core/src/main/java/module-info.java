@@ -16,6 +16,7 @@ module dev.graft.core {
     exports dev.graft.core.recommend;
     exports dev.graft.core.baseline;
     exports dev.graft.core.evaluation;
+    exports dev.graft.core.data;
 
     opens dev.graft.core to com.google.guice;
     opens dev.graft.core.model to com.google.gson;

@@ -1,5 +1,7 @@
 package dev.graft.core;
 
+import dev.graft.core.data.BadRowPolicy;
+import dev.graft.core.data.Dataset;
 import dev.graft.core.model.Predictor;
 import dev.graft.core.model.TrainedModel;
 import dev.graft.core.pipeline.Pipeline;
@@ -7,6 +9,7 @@ import dev.graft.engine.spi.ServiceLoaderEngineRegistry;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The entry point: pipelines, the catalogue of what was found, and predictors over saved models.
@@ -54,6 +57,31 @@ public final class Graft implements dev.graft.core.pipeline.Components {
     /** Engines, strategies, backbones, heads and dataset formats found, with module and version. */
     public Catalog catalog() {
         return new Catalog(engines, strategies, backbones, heads, formats);
+    }
+
+    /**
+     * Reads labelled data with the format that accepts {@code path}; any bad row fails the read.
+     *
+     * @throws dev.graft.core.data.BadRowsException naming every bad row by file and line
+     */
+    public Dataset read(Path path) throws IOException {
+        return read(path, null, Map.of(), BadRowPolicy.FAIL);
+    }
+
+    /**
+     * Reads labelled data.
+     *
+     * @param formatId a dataset format ({@code csv}, {@code tsv}, {@code jsonl}, {@code image-folder}...; see
+     *                 {@link #formats()}), or null for the first that accepts {@code path}
+     * @param options  the format's options ({@code text=description}, {@code label=section}...)
+     * @param policy   {@link BadRowPolicy#FAIL} (a bad row fails the read) or {@link BadRowPolicy#COLLECT} (they
+     *                 are collected in the dataset, which keeps its examples back until
+     *                 {@link Dataset#withoutBadRows()})
+     * @throws dev.graft.core.data.BadRowsException with {@code FAIL}, naming every bad row by file and line
+     * @throws IOException when the data cannot be read at all
+     */
+    public Dataset read(Path path, String formatId, Map<String, String> options, BadRowPolicy policy) throws IOException {
+        return Dataset.read(format(formatId, path), path, options, context(null, 0), policy);
     }
 
     /** Loads a saved model directory and compiles it on an engine (null = the default engine). */

@@ -1,6 +1,9 @@
 package dev.graft.cli.internal;
 
 import dev.graft.core.Graft;
+import dev.graft.core.data.BadRowPolicy;
+import dev.graft.core.data.BadRowsException;
+import dev.graft.core.data.Dataset;
 import dev.graft.core.spi.DatasetFormat;
 import dev.graft.core.spi.Example;
 import java.io.IOException;
@@ -94,26 +97,21 @@ final class Args {
                 throw new UsageException(e.getMessage());
             }
         }
-        DatasetFormat.Result r;
+        List<Example> examples;
         try {
-            r = f.read(path, options);
+            examples = Dataset.read(f, path, options, null, BadRowPolicy.FAIL).examples();
+        } catch (BadRowsException e) {
+            // bad records: a bad argument, exit code 2, listed by file and line as the API lists them
+            throw new UsageException(e.getMessage());
         } catch (IOException | IllegalArgumentException e) {
             // data that cannot be read as this format (a column name it does not have, a malformed file) or a
             // wrong format option: a bad argument, exit code 2, like bad records
             throw new UsageException("cannot read data " + path + " as " + f.id() + ": " + e.getMessage());
         }
-        if (!r.problems().isEmpty()) {
-            StringBuilder sb = new StringBuilder(r.problems().size() + " bad record(s) in " + path + " (format " + f.id() + "):");
-            r.problems().stream().limit(20).forEach(p -> sb.append("\n  ").append(p));
-            if (r.problems().size() > 20) {
-                sb.append("\n  ... and ").append(r.problems().size() - 20).append(" more");
-            }
-            throw new UsageException(sb.toString());
-        }
-        if (r.examples().isEmpty()) {
+        if (examples.isEmpty()) {
             throw new UsageException("no examples in " + path + " (format " + f.id() + ")");
         }
-        return r.examples();
+        return examples;
     }
 
     /** {@code --engine}, on every command that runs a model. */

@@ -4,10 +4,11 @@ import dev.graft.core.config.HeadConfig;
 
 import dev.graft.core.config.ComponentRef;
 
+import dev.graft.core.data.BadRowPolicy;
+import dev.graft.core.data.Dataset;
 import dev.graft.core.internal.train.PipelineRunner;
 import dev.graft.core.model.ModelManifest;
 import dev.graft.core.model.TrainedModel;
-import dev.graft.core.spi.DatasetFormat;
 import dev.graft.core.spi.HeadFactory;
 import dev.graft.core.spi.RunContext;
 import dev.graft.core.spi.TransferStrategy;
@@ -60,8 +61,21 @@ public final class Pipeline {
     }
 
     /**
+     * Training examples read by {@code graft.read(...)}.
+     *
+     * @throws IllegalArgumentException when the dataset holds bad rows collected but not dealt with
+     *                                  ({@link Dataset#withoutBadRows()}), naming each by file and line
+     */
+    public Pipeline data(Dataset dataset) {
+        this.train = examples(dataset, "training data:");
+        return this;
+    }
+
+    /**
      * Reads training examples with a dataset format ({@code null} id = the first that accepts the
-     * path). Any bad row or file fails the run, listing every problem.
+     * path). Any bad row or file fails with a {@link dev.graft.core.data.BadRowsException} listing them
+     * by file and line; read with {@code graft.read(path, format, options, BadRowPolicy.COLLECT)} to
+     * decide otherwise.
      */
     public Pipeline data(Path path, String formatId, Map<String, String> options) throws IOException {
         this.train = read(path, formatId, options);
@@ -73,23 +87,32 @@ public final class Pipeline {
         return this;
     }
 
+    /** Validation examples read by {@code graft.read(...)}; refused like {@link #data(Dataset)}. */
+    public Pipeline validation(Dataset dataset) {
+        this.validation = examples(dataset, "validation data:");
+        return this;
+    }
+
+    /** Reads validation examples; bad rows fail as in {@link #data(Path, String, Map)}. */
     public Pipeline validation(Path path, String formatId, Map<String, String> options) throws IOException {
         this.validation = read(path, formatId, options);
         return this;
     }
 
     private List<Example> read(Path path, String formatId, Map<String, String> options) throws IOException {
-        DatasetFormat f = components.format(formatId, path);
-        DatasetFormat.Result r = f.read(path, options, context(engine, cacheDir, trainer.seed()));
-        if (!r.problems().isEmpty()) {
-            StringBuilder sb = new StringBuilder(r.problems().size() + " bad record(s) in " + path + ":");
-            r.problems().stream().limit(50).forEach(p -> sb.append("\n  ").append(p));
-            if (r.problems().size() > 50) {
-                sb.append("\n  ... and ").append(r.problems().size() - 50).append(" more");
+        return Dataset.read(components.format(formatId, path), path, options, context(engine, cacheDir, trainer.seed()),
+                BadRowPolicy.FAIL).examples();
+    }
+
+    private static List<Example> examples(Dataset d, String what) {
+        if (d.hasUnhandledBadRows()) {
+            try {
+                d.examples();
+            } catch (IllegalStateException e) {
+                throw new IllegalArgumentException(what + " " + e.getMessage(), e);
             }
-            throw new IOException(sb.toString());
         }
-        return r.examples();
+        return d.examples();
     }
 
     public Pipeline backbone(String name, Map<String, String> options) {
@@ -117,7 +140,10 @@ public final class Pipeline {
         return this;
     }
 
-    /** Engine id; by default {@code graft.engine}, {@code GRAFT_ENGINE}, then tensorflow. */
+    /**
+     * Engine id; by default the system property {@code graft.engine}, the environment variable
+     * {@code GRAFT_ENGINE}, then the supported engine of lowest rank (TensorFlow before PyTorch).
+     */
     public Pipeline engine(String id) {
         this.engine = id;
         return this;

@@ -43,6 +43,8 @@ public final class Recommender {
     public static final int SMALL_PER_CLASS = 100;
     /** Examples per class from which fine-tuning every block usually pays off. */
     public static final int LARGE_PER_CLASS = 1000;
+    /** The least margin over chance, in LogME nats per example, that counts as a fit. */
+    static final double MIN_MARGIN = 0.01;
 
     private final ServiceLoaderEngineRegistry engines;
     private final ServiceLoaderBackboneRegistry backbones;
@@ -166,7 +168,29 @@ public final class Recommender {
      * than 0.01 nats per example above the mean permuted-label score.
      */
     public static boolean fits(double logMe, double chanceMean, double chanceStd) {
-        return logMe - chanceMean > Math.max(3 * chanceStd, 0.01);
+        return logMe - chanceMean > Math.max(3 * chanceStd, MIN_MARGIN);
+    }
+
+    /**
+     * Whether a candidate's features fit the labels, with both figures the rule of {@link #fits} weighs
+     * and, when it does not fit, which one falls short. The distance in standard deviations measures
+     * how unlikely the margin is under shuffled labels; the margin in nats per example measures how
+     * large it is. A margin can be many standard deviations above chance and still too small to count.
+     */
+    static String chanceVerdict(Recommendation.Candidate c) {
+        double margin = c.logMe() - c.chanceMean();
+        String figures = String.format(java.util.Locale.ROOT,
+                "LogME %.4f against %.4f +- %.4f with the labels shuffled: %+.4f nats per example, %.1f standard deviations of "
+                        + "the shuffled-label scores", c.logMe(), c.chanceMean(), c.chanceStd(), margin, c.zScore());
+        String name = "'" + c.backbone().name() + "'";
+        if (c.fits()) {
+            return name + " fits the labels clearly better than chance (" + figures + ").";
+        }
+        String why = margin <= 3 * c.chanceStd()
+                ? "the margin is within 3 standard deviations of chance"
+                : String.format(java.util.Locale.ROOT, "the margin, though %.1f standard deviations, is under the %.2f nats per "
+                        + "example a clear fit needs", c.zScore(), MIN_MARGIN);
+        return name + " does NOT fit the labels clearly better than chance (" + figures + "; " + why + ").";
     }
 
     private static double mean(LogMe.Spectrum sp, int[] y, int classes) {
@@ -202,13 +226,9 @@ public final class Recommender {
             Recommendation.Candidate second = ranked.get(1);
             why.append(String.format(java.util.Locale.ROOT, " (next: '%s' at %.4f)", second.backbone().name(), second.logMe()));
         }
-        why.append(String.format(java.util.Locale.ROOT, "; with the labels shuffled its features score %.4f +- %.4f, so they ",
-                best.chanceMean(), best.chanceStd()));
-        why.append(best.fits() ? String.format(java.util.Locale.ROOT, "fit the labels well above chance (%.1f standard deviations). ",
-                best.zScore()) : "do NOT fit the labels better than chance. ");
+        why.append(". ").append(chanceVerdict(best)).append(' ');
         for (Recommendation.Candidate c : ranked.subList(1, ranked.size())) {
-            why.append(String.format(java.util.Locale.ROOT, "'%s' %s chance (%.1f sd). ", c.backbone().name(),
-                    c.fits() ? "is also above" : "is not above", c.zScore()));
+            why.append(chanceVerdict(c)).append(' ');
         }
         why.append(String.format(java.util.Locale.ROOT, "The data has %d examples in %d classes, %d in the smallest class. ", n,
                 classes, minPerClass));

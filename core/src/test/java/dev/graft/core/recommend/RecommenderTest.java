@@ -68,7 +68,8 @@ class RecommenderTest {
         // 40 examples per class, features fit: train a head on frozen features
         assertThat(r.minPerClass()).isEqualTo(40);
         assertThat(r.strategy()).isEqualTo("feature-extraction");
-        assertThat(r.explanation()).contains("view-signal").contains("above chance").contains("40 in the smallest class");
+        assertThat(r.explanation()).contains("'view-signal' fits the labels clearly better than chance")
+                .contains("'view-noise' does NOT fit").contains("40 in the smallest class");
     }
 
     @Test
@@ -78,7 +79,7 @@ class RecommenderTest {
         assertThat(r.best().fits()).isFalse();
         assertThat(r.strategy()).isEqualTo("hybrid");
         assertThat(r.strategyOptions()).containsEntry("cut", "block2");
-        assertThat(r.explanation()).contains("do NOT fit");
+        assertThat(r.explanation()).contains("'view-noise' does NOT fit the labels clearly better than chance");
     }
 
     @Test
@@ -109,6 +110,32 @@ class RecommenderTest {
         assertThat(Recommender.suggest(List.of(fit), 10000, 2, 5000).strategy()).isEqualTo("fine-tuning");
         assertThat(Recommender.suggest(List.of(noFit), 100, 2, 50).strategyOptions()).containsEntry("cut", "b5");
         assertThat(Recommender.suggest(List.of(noFit), 1000, 2, 500).strategy()).isEqualTo("fine-tuning");
+    }
+
+    /**
+     * Far above chance in standard deviations (the shuffled-label scores barely vary) but by a margin
+     * under 0.01 nats: the message says "does not fit" and gives both figures and the one that falls short,
+     * instead of "not above chance (25.0 sd)".
+     */
+    @Test
+    void explainsAManyDeviationsButSmallMarginAsTooSmallNotAsBelowChance() {
+        List<String> blocks = List.of("b1", "b2");
+        Recommendation.Candidate fit = new Recommendation.Candidate(ComponentRef.of("good"), 8, 0.5, 0.1, 0.01, 0.05, true,
+                blocks, 0, 0);
+        Recommendation.Candidate small = new Recommendation.Candidate(ComponentRef.of("bert-tiny"), 8, 0.105, 0.1, 0.0002,
+                0.05, false, blocks, 0, 0);
+        Recommendation.Candidate close = new Recommendation.Candidate(ComponentRef.of("noise"), 8, 0.101, 0.1, 0.001, 0.05,
+                false, blocks, 0, 0);
+        String why = Recommender.suggest(List.of(fit, small, close), 100, 2, 50).explanation();
+        assertThat(why).contains("'good' fits the labels clearly better than chance (LogME 0.5000 against 0.1000 +- 0.0100 "
+                + "with the labels shuffled: +0.4000 nats per example, 40.0 standard deviations of the shuffled-label scores).");
+        assertThat(why).contains("'bert-tiny' does NOT fit the labels clearly better than chance (LogME 0.1050 against "
+                + "0.1000 +- 0.0002 with the labels shuffled: +0.0050 nats per example, 25.0 standard deviations of the "
+                + "shuffled-label scores; the margin, though 25.0 standard deviations, is under the 0.01 nats per example a "
+                + "clear fit needs).");
+        assertThat(why).contains("'noise' does NOT fit the labels clearly better than chance").contains(
+                "1.0 standard deviations of the shuffled-label scores; the margin is within 3 standard deviations of chance).");
+        assertThat(why).doesNotContain("not above chance").doesNotContain(" sd)");
     }
 
     @Test

@@ -1,5 +1,9 @@
 package dev.graft.core.internal.train;
 
+import dev.graft.core.evaluation.ClassScore;
+import dev.graft.core.evaluation.ClassificationScores;
+import dev.graft.core.evaluation.Evaluation;
+import dev.graft.core.evaluation.MultiLabelScores;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.Task;
 import dev.graft.core.train.Metrics;
@@ -9,7 +13,9 @@ import java.util.List;
  * Loss, accuracy, top-k, macro F1 and the confusion matrix, computed in Java from model outputs.
  * The trainer evaluates from logits ({@link #fromLogits}), so its validation loss is the training
  * loss's formula (softmax cross-entropy or binary cross-entropy on logits, unclamped) and the two
- * are the same quantity.
+ * are the same quantity. Macro F1, per-class precision and recall and the confusion matrix come
+ * from {@link Evaluation}, the code behind {@code graft evaluate}, so training and evaluation report
+ * the same figures.
  */
 public final class MetricsCalculator {
     private MetricsCalculator() {
@@ -40,36 +46,32 @@ public final class MetricsCalculator {
         if (codec.task() == Task.MULTI_LABEL) {
             double loss = 0;
             long correct = 0;
-            long[] tp = new long[c];
-            long[] fp = new long[c];
-            long[] fn = new long[c];
+            boolean[][] truth = new boolean[n][c];
+            double[][] probabilities = new double[n][c];
             for (int i = 0; i < n; i++) {
                 float[] t = codec.targets(examples.get(i));
                 for (int j = 0; j < c; j++) {
                     double p = clamp(outputs[i][j]);
                     loss -= t[j] * Math.log(p) + (1 - t[j]) * Math.log(1 - p);
-                    boolean pred = outputs[i][j] >= 0.5f;
-                    boolean truth = t[j] > 0.5f;
-                    correct += pred == truth ? 1 : 0;
-                    tp[j] += pred && truth ? 1 : 0;
-                    fp[j] += pred && !truth ? 1 : 0;
-                    fn[j] += !pred && truth ? 1 : 0;
+                    truth[i][j] = t[j] > 0.5f;
+                    probabilities[i][j] = outputs[i][j];
+                    correct += (outputs[i][j] >= Evaluation.THRESHOLD) == truth[i][j] ? 1 : 0;
                 }
             }
             double cnt = Math.max(1, (double) n * c);
-            double[] prec = new double[c];
-            double[] rec = new double[c];
-            return new Metrics(n, loss / cnt, correct / cnt, k, Double.NaN, macroF1(tp, fp, fn, prec, rec), Double.NaN,
-                    labels, new int[0][0], prec, rec);
+            MultiLabelScores s = Evaluation.multiLabel(labels, truth, probabilities, Evaluation.THRESHOLD);
+            return new Metrics(n, loss / cnt, correct / cnt, k, Double.NaN, s.macroF1(), Double.NaN,
+                    labels, new int[0][0], precision(s.perLabel()), recall(s.perLabel()));
         }
-        int[][] confusion = new int[c][c];
+        int[] truth = new int[n];
+        int[] predicted = new int[n];
         double loss = 0;
         int correct = 0;
         int topk = 0;
         for (int i = 0; i < n; i++) {
-            int truth = codec.classIndex(examples.get(i));
+            truth[i] = codec.classIndex(examples.get(i));
             float[] p = outputs[i];
-            loss -= Math.log(clamp(p[truth]));
+            loss -= Math.log(clamp(p[truth[i]]));
             int arg = 0;
             int rank = 0;
             for (int j = 0; j < c; j++) {
@@ -77,32 +79,19 @@ public final class MetricsCalculator {
                     arg = j;
                 }
                 // ties count against the true class (pessimistic), lower index wins among others
-                if (j != truth && (p[j] > p[truth] || (p[j] == p[truth] && j < truth))) {
+                if (j != truth[i] && (p[j] > p[truth[i]] || (p[j] == p[truth[i]] && j < truth[i]))) {
                     rank++;
                 }
             }
-            confusion[truth][arg]++;
-            correct += arg == truth ? 1 : 0;
+            predicted[i] = arg;
+            correct += arg == truth[i] ? 1 : 0;
             topk += rank < k ? 1 : 0;
         }
-        long[] tp = new long[c];
-        long[] fp = new long[c];
-        long[] fn = new long[c];
-        for (int t = 0; t < c; t++) {
-            for (int p = 0; p < c; p++) {
-                if (t == p) {
-                    tp[t] += confusion[t][p];
-                } else {
-                    fn[t] += confusion[t][p];
-                    fp[p] += confusion[t][p];
-                }
-            }
-        }
-        double[] prec = new double[c];
-        double[] rec = new double[c];
-        double f1 = macroF1(tp, fp, fn, prec, rec);
+        // macro F1, per-class precision and recall and the confusion matrix: the public evaluation's, one implementation
+        ClassificationScores s = Evaluation.classification(labels, truth, predicted);
         double denom = Math.max(1, n);
-        return new Metrics(n, loss / denom, correct / denom, k, topk / denom, f1, Double.NaN, labels, confusion, prec, rec);
+        return new Metrics(n, loss / denom, correct / denom, k, topk / denom, s.macroF1(), Double.NaN, labels, s.confusion(),
+                precision(s.perClass()), recall(s.perClass()));
     }
 
     /**
@@ -153,16 +142,12 @@ public final class MetricsCalculator {
                 m.meanAbsoluteError(), m.labels(), m.confusion(), m.precision(), m.recall());
     }
 
-    /** Mean over classes of F1 (a class with no true and no predicted example scores 0 and counts). */
-    static double macroF1(long[] tp, long[] fp, long[] fn, double[] precision, double[] recall) {
-        double sum = 0;
-        for (int j = 0; j < tp.length; j++) {
-            precision[j] = tp[j] + fp[j] == 0 ? 0 : (double) tp[j] / (tp[j] + fp[j]);
-            recall[j] = tp[j] + fn[j] == 0 ? 0 : (double) tp[j] / (tp[j] + fn[j]);
-            double f = precision[j] + recall[j] == 0 ? 0 : 2 * precision[j] * recall[j] / (precision[j] + recall[j]);
-            sum += f;
-        }
-        return tp.length == 0 ? 0 : sum / tp.length;
+    private static double[] precision(List<ClassScore> scores) {
+        return scores.stream().mapToDouble(ClassScore::precision).toArray();
+    }
+
+    private static double[] recall(List<ClassScore> scores) {
+        return scores.stream().mapToDouble(ClassScore::recall).toArray();
     }
 
     private static double clamp(double p) {
