@@ -10,14 +10,14 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
 /** A plain JDK HTTP client for tests (HttpURLConnection keeps connections alive between calls). */
-final class Http {
+public final class Http {
     private final URI base;
 
-    Http(URI base) {
+    public Http(URI base) {
         this.base = base;
     }
 
-    record Reply(int status, String body) {
+    public record Reply(int status, String body) {
         JsonElement json() {
             return JsonParser.parseString(body);
         }
@@ -27,7 +27,7 @@ final class Http {
         }
     }
 
-    Reply post(String path, String body) throws IOException {
+    public Reply post(String path, String body) throws IOException {
         return post(path, body.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -67,7 +67,12 @@ public final class Service implements HttpHandler {
                     t.setDaemon(true);
                     return t;
                 });
-        this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), config.queue());
+        try {
+            this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), config.queue());
+        } catch (IOException e) {
+            pool.shutdown();
+            throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
         http.createContext("/", this);
         http.setExecutor(pool);
         http.start();
