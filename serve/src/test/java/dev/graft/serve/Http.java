@@ -35,7 +35,7 @@ public final class Http {
         HttpURLConnection c = open(path);
         c.setRequestMethod("POST");
         c.setDoOutput(true);
-        c.setFixedLengthStreamingMode(body.length);
+        // no streaming mode: headers and body leave in one write (two small writes would meet Nagle's algorithm)
         c.setRequestProperty("Content-Type", "application/json");
         try (OutputStream o = c.getOutputStream()) {
             o.write(body);

@@ -54,6 +54,14 @@ public final class Service implements HttpHandler {
     private volatile boolean draining;
     private volatile boolean loaded;
 
+    static {
+        // the JDK server writes response headers and body separately; without TCP_NODELAY the body of a small
+        // response can wait for the client's delayed ACK (tens of milliseconds). Read once, when its first server starts.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     /** Binds and starts answering (health at once; predictions once {@link #load} has loaded their model). */
     public Service(ServeConfig config, List<String> names) throws IOException {
         this.config = config;
@@ -161,6 +169,7 @@ public final class Service implements HttpHandler {
                 inProgress.incrementAndGet();
                 admitted = true;
                 if (draining) {
+                    ex.getResponseHeaders().set("Connection", "close");
                     throw new HttpError(503, "the server is shutting down");
                 }
                 status = send(ex, 200, isTf ? predictTf(ex, b) : predictGraft(ex, b, name), "application/json");

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * send one text per request, back to back, for {@code seconds} after a warm-up. Reports throughput (and its
  * ratio to offline), p50/p90/p99 latency, errors, the batch sizes the server formed, and the process's
  * resident memory sampled through the run. Clients and server share the JVM and the machine's cores.
- * <p>Arguments: {@code [engine|default] [seconds] [clients] [max-wait-ms] [max-batch]} (defaults: default 60 16 5 32).
+ * <p>Arguments: {@code [engine|default] [seconds] [clients] [max-wait-ms] [max-batch] [offline-seconds]} (defaults: default 60 16 5 32 20).
  * The trained model is kept in {@code target/serve-bench} and reused by later runs.
  */
 public final class ServeBenchmark {
@@ -51,8 +51,11 @@ public final class ServeBenchmark {
         int clients = args.length > 2 ? Integer.parseInt(args[2]) : 16;
         long waitMs = args.length > 3 ? Long.parseLong(args[3]) : 5;
         int maxBatch = args.length > 4 ? Integer.parseInt(args[4]) : 32;
+        int offlineSeconds = args.length > 5 ? Integer.parseInt(args[5]) : 20;
         int warmup = 10;
         System.out.println("load average at start: " + Files.readString(Path.of("/proc/loadavg")).trim());
+        // HttpURLConnection keeps at most 5 idle connections per server by default: one per client thread instead
+        System.setProperty("http.maxConnections", Integer.toString(Math.max(5, clients)));
         Graft g = Graft.create();
         Path dir = Files.createDirectories(Path.of("target", "serve-bench"));
         long t0 = System.nanoTime();
@@ -67,7 +70,7 @@ public final class ServeBenchmark {
         System.out.printf(Locale.ROOT, "model ready (trained and saved, or reused from an earlier run) in %.1f s on engine %s%n", (System.nanoTime() - t0) / 1e9, engineId);
 
         List<Example> pool = texts(512, 99);
-        double offline1 = offline(g, engine, model, pool, 20);
+        double offline1 = offline(g, engine, model, pool, offlineSeconds);
         System.out.printf(Locale.ROOT, "offline batch prediction (before): %.1f texts/s%n", offline1);
 
         ServeConfig c = ServeConfig.defaults().withPort(0).withBatching(maxBatch, Duration.ofMillis(waitMs));
@@ -141,7 +144,7 @@ public final class ServeBenchmark {
             served = n;
             errors = errs.get();
             double rate = n / elapsed;
-            double offline2 = offline(g, engine, model, pool, 20);
+            double offline2 = offline(g, engine, model, pool, offlineSeconds);
             double off = (offline1 + offline2) / 2;
             System.out.printf(Locale.ROOT, "offline batch prediction (after): %.1f texts/s%n", offline2);
             System.out.println();
