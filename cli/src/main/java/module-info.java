@@ -1,6 +1,7 @@
 /** The graft command line. */
 module dev.graft.cli {
     requires dev.graft.core;
+    requires dev.graft.serve;
     requires info.picocli;
     requires org.jfree.jfreechart;
     requires java.desktop;

@@ -1,0 +1,229 @@
+package dev.graft.serve.bench;
+
+import dev.graft.core.Graft;
+import dev.graft.core.config.HeadConfig;
+import dev.graft.core.model.Predictor;
+import dev.graft.core.model.TrainedModel;
+import dev.graft.core.spi.Example;
+import dev.graft.core.spi.Task;
+import dev.graft.core.train.TrainerConfig;
+import dev.graft.serve.Http;
+import dev.graft.serve.ModelServer;
+import dev.graft.serve.ServeConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Load test of {@code graft serve}: trains a small text classifier on all-minilm-l6-v2 (feature extraction,
+ * linear head), saves it, measures the same model's offline batch prediction ({@link Predictor#predict},
+ * batches of 32) before and after, and in between serves it on loopback to {@code clients} threads that each
+ * send one text per request, back to back, for {@code seconds} after a warm-up. Reports throughput (and its
+ * ratio to offline), p50/p90/p99 latency, errors, the batch sizes the server formed, and the process's
+ * resident memory sampled through the run. Clients and server share the JVM and the machine's cores.
+ * <p>Arguments: {@code [engine|default] [seconds] [clients] [max-wait-ms] [max-batch] [offline-seconds]} (defaults: default 60 16 5 32 20).
+ * The trained model is kept in {@code target/serve-bench} and reused by later runs.
+ */
+public final class ServeBenchmark {
+    private static final String[][] WORDS = {
+            {"apple", "banana", "cherry", "grape", "lemon", "mango", "peach", "pear"},
+            {"red", "blue", "green", "yellow", "purple", "orange", "violet", "grey"},
+            {"dog", "cat", "horse", "sheep", "goat", "mouse", "rabbit", "cow"}};
+    private static final String[] FILL = {"the", "a", "very", "nice", "i", "saw", "today", "with", "my", "friend", "and", "some",
+            "really", "big", "small", "near", "house", "garden", "we", "liked"};
+    private static final String[] CLASSES = {"fruit", "colour", "animal"};
+
+    private ServeBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String engine = args.length > 0 && !args[0].equals("default") ? args[0] : null;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+        int clients = args.length > 2 ? Integer.parseInt(args[2]) : 16;
+        long waitMs = args.length > 3 ? Long.parseLong(args[3]) : 5;
+        int maxBatch = args.length > 4 ? Integer.parseInt(args[4]) : 32;
+        int offlineSeconds = args.length > 5 ? Integer.parseInt(args[5]) : 20;
+        int warmup = 10;
+        System.out.println("load average at start: " + Files.readString(Path.of("/proc/loadavg")).trim());
+        // HttpURLConnection keeps at most 5 idle connections per server by default: one per client thread instead
+        System.setProperty("http.maxConnections", Integer.toString(Math.max(5, clients)));
+        Graft g = Graft.create();
+        Path dir = Files.createDirectories(Path.of("target", "serve-bench"));
+        long t0 = System.nanoTime();
+        Path model = dir.resolve("model-" + (engine == null ? "default" : engine));
+        if (!Files.isRegularFile(model.resolve(TrainedModel.MANIFEST))) {
+            var r = g.pipeline().data(texts(150, 1)).backbone("all-minilm-l6-v2", Map.of("maxLength", "64"))
+                .strategy("feature-extraction", Map.of()).head(HeadConfig.linear(Task.CLASSIFICATION))
+                .trainer(TrainerConfig.defaults().withEpochs(5).withBatchSize(16)).engine(engine).cacheDir(dir.resolve("cache")).run();
+            r.model().save(model);
+        }
+        String engineId = g.engines().get(engine).id();
+        System.out.printf(Locale.ROOT, "model ready (trained and saved, or reused from an earlier run) in %.1f s on engine %s%n", (System.nanoTime() - t0) / 1e9, engineId);
+
+        List<Example> pool = texts(512, 99);
+        double offline1 = offline(g, engine, model, pool, offlineSeconds);
+        System.out.printf(Locale.ROOT, "offline batch prediction (before): %.1f texts/s%n", offline1);
+
+        ServeConfig c = ServeConfig.defaults().withPort(0).withBatching(maxBatch, Duration.ofMillis(waitMs));
+        List<long[]> rss = new ArrayList<>();
+        long served;
+        long errors;
+        long[] lat;
+        String metrics;
+        try (ModelServer server = ModelServer.start(g, engine, Map.of("bench", model), c)) {
+            AtomicBoolean measuring = new AtomicBoolean();
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong errs = new AtomicLong();
+            List<long[]> perClient = new ArrayList<>();
+            int[] counts = new int[clients];
+            Thread[] ts = new Thread[clients];
+            for (int k = 0; k < clients; k++) {
+                int client = k;
+                long[] mine = new long[1 << 20];
+                perClient.add(mine);
+                ts[k] = new Thread(() -> {
+                    Http http = new Http(server.uri());
+                    Random rnd = new Random(client);
+                    while (!stop.get()) {
+                        String t = (String) pool.get(rnd.nextInt(pool.size())).input();
+                        long s = System.nanoTime();
+                        boolean ok;
+                        try {
+                            ok = http.post("/models/bench/predict", "{\"text\": \"" + t + "\"}").status() == 200;
+                        } catch (IOException e) {
+                            ok = false;
+                        }
+                        long d = System.nanoTime() - s;
+                        if (measuring.get()) {
+                            if (!ok) {
+                                errs.incrementAndGet();
+                            } else if (counts[client] < mine.length) {
+                                mine[counts[client]++] = d;
+                            }
+                        }
+                    }
+                }, "client-" + k);
+                ts[k].start();
+            }
+            Thread.sleep(warmup * 1000L);
+            measuring.set(true);
+            long start = System.nanoTime();
+            for (int s = 0; s <= seconds; s += 5) {
+                rss.add(new long[] {s, rssKb()});
+                if (s < seconds) {
+                    Thread.sleep(Math.min(5, seconds - s) * 1000L);
+                }
+            }
+            measuring.set(false);
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            stop.set(true);
+            for (Thread t : ts) {
+                t.join();
+            }
+            metrics = server.metrics();
+            int n = 0;
+            for (int k = 0; k < clients; k++) {
+                n += counts[k];
+            }
+            lat = new long[n];
+            int at = 0;
+            for (int k = 0; k < clients; k++) {
+                System.arraycopy(perClient.get(k), 0, lat, at, counts[k]);
+                at += counts[k];
+            }
+            Arrays.sort(lat);
+            served = n;
+            errors = errs.get();
+            double rate = n / elapsed;
+            double offline2 = offline(g, engine, model, pool, offlineSeconds);
+            double off = (offline1 + offline2) / 2;
+            System.out.printf(Locale.ROOT, "offline batch prediction (after): %.1f texts/s%n", offline2);
+            System.out.println();
+            System.out.println("| engine | clients | seconds | requests | errors | served texts/s | offline texts/s | ratio | p50 ms | p90 ms | p99 ms | mean batch |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+            System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %d | %d | %.1f | %.1f | %.0f%% | %.1f | %.1f | %.1f | %.1f |%n", engineId, clients,
+                    elapsed, served, errors, rate, off, 100 * rate / off, pct(lat, 0.50), pct(lat, 0.90), pct(lat, 0.99), meanBatch(metrics));
+            System.out.println();
+            StringBuilder sb = new StringBuilder("resident memory (MiB) at s after warm-up:");
+            for (long[] x : rss) {
+                sb.append(String.format(Locale.ROOT, " %ds=%d", x[0], x[1] / 1024));
+            }
+            System.out.println(sb);
+            System.out.println("max batch " + maxBatch + ", max wait " + waitMs + " ms; load average at end: "
+                    + Files.readString(Path.of("/proc/loadavg")).trim());
+        }
+        TrainedModel.load(model); // the saved model still loads after serving
+    }
+
+    private static double offline(Graft g, String engine, Path model, List<Example> pool, int seconds) throws IOException {
+        try (Predictor p = Predictor.open(TrainedModel.load(model), g.engines().get(engine), g.backbones())) {
+            // warm-up: every text of the pool once, in the chunks timed below (an engine may prepare per input shape)
+            for (int from = 0; from < pool.size(); from += 128) {
+                p.predict(pool.subList(from, from + 128));
+            }
+            long start = System.nanoTime();
+            long n = 0;
+            int from = 0;
+            while (System.nanoTime() - start < seconds * 1_000_000_000L) {
+                List<Example> chunk = pool.subList(from, from + 128);
+                p.predict(chunk);
+                n += chunk.size();
+                from = (from + 128) % pool.size();
+            }
+            return n / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private static double pct(long[] sorted, double q) {
+        return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) Math.floor(q * sorted.length))] / 1e6;
+    }
+
+    private static double meanBatch(String metrics) {
+        double sum = 0;
+        double count = 0;
+        for (String l : metrics.split("\n")) {
+            if (l.startsWith("graft_serve_batch_size_sum{model=\"bench\"}")) {
+                sum = Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
+            } else if (l.startsWith("graft_serve_batch_size_count{model=\"bench\"}")) {
+                count = Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
+            }
+        }
+        return count == 0 ? Double.NaN : sum / count;
+    }
+
+    private static long rssKb() throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (l.startsWith("VmRSS:")) {
+                return Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    /** Sentences of 8 to 14 words: filler plus two to four words of one class. */
+    static List<Example> texts(int n, long seed) {
+        Random r = new Random(seed);
+        List<Example> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int c = i % 3;
+            List<String> w = new ArrayList<>();
+            int len = 8 + r.nextInt(7);
+            int topical = 2 + r.nextInt(3);
+            for (int k = 0; k < len; k++) {
+                w.add(k < topical ? WORDS[c][r.nextInt(WORDS[c].length)] : FILL[r.nextInt(FILL.length)]);
+            }
+            java.util.Collections.shuffle(w, r);
+            out.add(new Example("b" + i, String.join(" ", w), CLASSES[c]));
+        }
+        return out;
+    }
+}
