@@ -16,8 +16,9 @@ final class Args {
     }
 
     static void backbone(Graft g, String name) {
-        if (!g.backbones().backbones().containsKey(name)) {
-            throw new UsageException("unknown backbone '" + name + "'; available backbones: " + g.backbones().backbones().keySet());
+        if (!g.backbones().offers(name)) {
+            throw new UsageException("unknown backbone '" + name + "'; available backbones: " + g.backbones().backbones().keySet()
+                    + (g.backbones().families().isEmpty() ? "" : " and " + g.backbones().families()));
         }
     }
 
