@@ -172,7 +172,7 @@ public final class Pipeline {
                 String w = fromScratchWarning(c.backbone().name(), c.strategy().name(),
                         components.backboneProvider(c.backbone().name()).weightsStatus(c.backbone().name()));
                 warnings.add(w);
-                LOG.warning(w);
+                LOG.warning(() -> w.substring("WARNING: ".length()));
                 listeners.forEach(l -> l.onWarning(w));
             }
             return b;
