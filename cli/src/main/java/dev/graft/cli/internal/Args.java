@@ -75,13 +75,54 @@ final class Args {
         @Option(names = {"-D", "--data-option"}, paramLabel = "KEY=VALUE", description = "format option, e.g. text=description label=section")
         Map<String, String> options = new java.util.LinkedHashMap<>();
 
+        /** Bad files left out under {@code bad-images=skip}, from every read through this option set. */
+        final List<DatasetFormat.Problem> skipped = new java.util.ArrayList<>();
+
         List<Example> read(Graft g) throws IOException {
-            return Args.read(g, path, format, options);
+            return Args.read(g, path, format, options, skipped);
+        }
+
+        /** Lists every skipped file with its reason, one a line. */
+        void listSkipped(java.io.PrintStream err) {
+            if (!skipped.isEmpty()) {
+                err.println("skipped " + skipped.size() + " bad file(s) (bad-images=skip):");
+                skipped.forEach(p -> err.println("  skipped " + p));
+            }
+        }
+
+        /** For a report: how many files were skipped, or nothing. */
+        String skippedNote() {
+            return skipped.isEmpty() ? "" : "; " + skipped.size() + " bad file(s) skipped (bad-images=skip)";
         }
     }
 
+    /** What a command does about bad files: fail (default) or skip. */
+    static final List<String> BAD_IMAGES = List.of("fail", "skip");
+
+    /** The {@code bad-images} policy in {@code options}, checked: {@code fail} (the default) or {@code skip}. */
+    static boolean skipBad(Map<String, String> options) {
+        return skipBad(options.getOrDefault("bad-images", "fail"));
+    }
+
+    static boolean skipBad(String policy) {
+        if (!BAD_IMAGES.contains(policy)) {
+            throw new UsageException("unknown bad-images policy '" + policy + "'; valid: " + String.join(", ", BAD_IMAGES));
+        }
+        return policy.equals("skip");
+    }
+
     static List<Example> read(Graft g, Path path, String format, Map<String, String> options) throws IOException {
+        return read(g, path, format, options, null);
+    }
+
+    /**
+     * Reads labelled data; bad records fail the command unless {@code bad-images=skip}, which leaves
+     * them out and adds them to {@code skipped} (when null, skipping is refused as for fail).
+     */
+    static List<Example> read(Graft g, Path path, String format, Map<String, String> options,
+            List<DatasetFormat.Problem> skipped) throws IOException {
         readable(path, "data");
+        boolean skip = skipBad(options);
         DatasetFormat f;
         if (format != null) {
             if (!g.formats().formats().containsKey(format)) {
@@ -103,16 +144,20 @@ final class Args {
             // wrong format option: a bad argument, exit code 2, like bad records
             throw new UsageException("cannot read data " + path + " as " + f.id() + ": " + e.getMessage());
         }
-        if (!r.problems().isEmpty()) {
+        if (!r.problems().isEmpty() && skip && skipped != null) {
+            skipped.addAll(r.problems());
+        } else if (!r.problems().isEmpty()) {
             StringBuilder sb = new StringBuilder(r.problems().size() + " bad record(s) in " + path + " (format " + f.id() + "):");
             r.problems().stream().limit(20).forEach(p -> sb.append("\n  ").append(p));
             if (r.problems().size() > 20) {
                 sb.append("\n  ... and ").append(r.problems().size() - 20).append(" more");
             }
+            sb.append("\n(-D bad-images=skip leaves bad files out and lists them, in formats that take the option)");
             throw new UsageException(sb.toString());
         }
         if (r.examples().isEmpty()) {
-            throw new UsageException("no examples in " + path + " (format " + f.id() + ")");
+            throw new UsageException("no examples in " + path + " (format " + f.id() + ")"
+                    + (r.problems().isEmpty() ? "" : ": all " + r.problems().size() + " were bad and skipped"));
         }
         return r.examples();
     }
