@@ -132,6 +132,16 @@ class BadImagesAndWeightsStatusTest {
     }
 
     @Test
+    void robertaWithoutItsFilesSaysHowToProvideThem() throws Exception {
+        Path text = StatusFiles.write(dir.resolve("status"), java.util.List.of("editors", "mail"), 4, 0, 1);
+        CliRun r = CliRun.of("fit", "-b", "roberta-base", "-d", text.toString(), "-o", dir.resolve("m4").toString());
+        assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("backbone 'roberta-base' needs its files (no weights= given)")
+                .contains("FacebookAI/roberta-base").contains("-B weights=model.safetensors -B tokenizer=tokenizer.json")
+                .contains("pretrained=false");
+    }
+
+    @Test
     void listSaysWhereEachBackbonesWeightsComeFrom() {
         CliRun r = CliRun.of("list");
         assertThat(r.exit()).as(r.toString()).isZero();
