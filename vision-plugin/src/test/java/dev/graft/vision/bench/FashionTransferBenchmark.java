@@ -28,7 +28,8 @@ import java.util.Map;
  *
  * <p>Run: {@code MAIN=dev.graft.vision.bench.FashionTransferBenchmark vision-plugin/run-demo.sh [options]};
  * options {@code --data DIR --work DIR --out FILE.md --width N --pretrain-per-class N --pretrain-epochs N
- * --labels 10,25,50 --seeds N --test-per-class N --epochs N --pretrained DIR}.
+ * --labels 10,25,50 --seeds N --test-per-class N --epochs N --pretrained DIR --cut BLOCK
+ * --strategies scratch,feature-extraction,hybrid,fine-tuning}.
  */
 public final class FashionTransferBenchmark {
     static final String SOURCE = "0,1,2,3,4";
@@ -41,6 +42,8 @@ public final class FashionTransferBenchmark {
         Map<String, String> a = new LinkedHashMap<>(Map.of("data", "/usr/share/datasets/fashion-mnist", "work", "target/fashion-bench",
                 "out", "target/fashion-bench/results.md", "width", "64", "pretrain-per-class", "2000", "pretrain-epochs", "4",
                 "labels", "10,25,50", "seeds", "3", "test-per-class", "400", "epochs", "30"));
+        a.put("cut", "layer3");
+        a.put("strategies", "scratch,feature-extraction,hybrid,fine-tuning");
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length || !a.containsKey(args[i].substring(2))
                     && !args[i].equals("--pretrained")) {
@@ -96,12 +99,22 @@ public final class FashionTransferBenchmark {
                 int n = labels.equals("all") ? train.size() / 5 : Integer.parseInt(labels);
                 TrainerConfig tc = TrainerConfig.defaults().withEpochs(Integer.parseInt(a.get("epochs"))).withBatchSize(16)
                         .withLearningRate(3e-3).withSchedule("cosine").withSeed(s).withValidationFraction(0);
-                runs.add(run(graft, "scratch", "resnet18", bb, "fine-tuning", Map.of("backboneLr", "3e-3", "batchNorm", "train",
-                        "warmupEpochs", "0"), train, test, tc, n, s, work));
-                runs.add(run(graft, "feature extraction", model, Map.of(), "feature-extraction", Map.of(), train, test, tc, n, s, work));
-                runs.add(run(graft, "hybrid (cut layer3)", model, Map.of(), "hybrid", Map.of("cut", "layer3"), train, test, tc, n, s,
-                        work));
-                runs.add(run(graft, "fine-tuning", model, Map.of(), "fine-tuning", Map.of(), train, test, tc, n, s, work));
+                List<String> which = List.of(a.get("strategies").split(","));
+                if (which.contains("scratch")) {
+                    runs.add(run(graft, "scratch", "resnet18", bb, "fine-tuning", Map.of("backboneLr", "3e-3", "batchNorm", "train",
+                            "warmupEpochs", "0"), train, test, tc, n, s, work));
+                }
+                if (which.contains("feature-extraction")) {
+                    runs.add(run(graft, "feature extraction", model, Map.of(), "feature-extraction", Map.of(), train, test, tc, n, s,
+                            work));
+                }
+                if (which.contains("hybrid")) {
+                    runs.add(run(graft, "hybrid (cut " + a.get("cut") + ")", model, Map.of(), "hybrid", Map.of("cut", a.get("cut")),
+                            train, test, tc, n, s, work));
+                }
+                if (which.contains("fine-tuning")) {
+                    runs.add(run(graft, "fine-tuning", model, Map.of(), "fine-tuning", Map.of(), train, test, tc, n, s, work));
+                }
                 Files.writeString(out, log + "\n" + table(runs, test.size()));
             }
         }
