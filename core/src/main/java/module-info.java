@@ -39,6 +39,7 @@ module dev.graft.core {
             dev.graft.core.internal.strategies.LoraStrategy,
             dev.graft.core.internal.strategies.L2SpStrategy,
             dev.graft.core.internal.strategies.SetFitStrategy;
+    provides dev.graft.core.spi.BackboneProvider with dev.graft.core.internal.backbones.GraftModelBackboneProvider;
     provides dev.graft.core.spi.HeadFactory with
             dev.graft.core.internal.heads.LinearHeadFactory,
             dev.graft.core.internal.heads.MlpHeadFactory;

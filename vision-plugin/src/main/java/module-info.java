@@ -14,5 +14,5 @@ module dev.graft.vision {
 
     provides dev.graft.core.spi.BackboneProvider with dev.graft.vision.internal.VisionBackboneProvider;
     provides dev.graft.core.spi.DatasetFormat with dev.graft.vision.internal.ImageFolderFormat,
-            dev.graft.vision.internal.ImageCsvFormat;
+            dev.graft.vision.internal.ImageCsvFormat, dev.graft.vision.internal.IdxFormat;
 }

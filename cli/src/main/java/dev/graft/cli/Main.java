@@ -21,6 +21,8 @@ public final class Main {
 
     private static final java.util.logging.Logger CUDA_PROBE = java.util.logging.Logger.getLogger("ai.djl.util.cuda.CudaUtils");
 
+    private static final java.util.logging.Logger PIPELINE = java.util.logging.Logger.getLogger("dev.graft.core.pipeline.Pipeline");
+
     private Main() {
     }
 
@@ -70,6 +72,8 @@ public final class Main {
             }
             // DJL probes for CUDA on every engine load and warns on CPU-only machines
             CUDA_PROBE.setLevel(java.util.logging.Level.SEVERE);
+            // the pipeline's warnings reach the command's own output through its listener, once, without a log header
+            PIPELINE.setLevel(java.util.logging.Level.SEVERE);
         }
     }
 

@@ -57,10 +57,35 @@ public final class ServiceLoaderBackboneRegistry implements dev.graft.core.spi.R
     public BackboneProvider provider(String name) {
         BackboneProvider p = byName.get(name);
         if (p == null) {
+            for (BackboneProvider q : providers.all().values()) {
+                for (String pattern : q.prefixes()) {
+                    if (name.startsWith(BackboneProvider.prefixOf(pattern)) && name.length() > BackboneProvider.prefixOf(pattern).length()) {
+                        return q;
+                    }
+                }
+            }
             throw new IllegalArgumentException("unknown backbone '" + name + "'; available: " + byName.keySet()
+                    + (families().isEmpty() ? "" : " and " + families())
                     + (byName.isEmpty() ? " (no backbone plugin found; add graft-vision or graft-nlp)" : ""));
         }
         return p;
+    }
+
+    /** Whether {@code name} is offered, by its exact name or a provider's prefix. */
+    public boolean offers(String name) {
+        try {
+            provider(name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Prefixed backbone families, e.g. {@code model:<dir>}. */
+    public List<String> families() {
+        List<String> out = new ArrayList<>();
+        providers.all().values().forEach(p -> out.addAll(p.prefixes()));
+        return out;
     }
 
     /** Backbone name to provider. */
@@ -72,10 +97,11 @@ public final class ServiceLoaderBackboneRegistry implements dev.graft.core.spi.R
         return providers.all();
     }
 
-    /** One entry per backbone name, with the module and version of its provider. */
+    /** One entry per backbone name (and per prefixed family), with the module and version of its provider. */
     public List<ProviderInfo> list() {
         List<ProviderInfo> out = new ArrayList<>();
         byName.forEach((name, p) -> out.add(ProviderInfo.of(name, p.getClass())));
+        providers.all().values().forEach(p -> p.prefixes().forEach(x -> out.add(ProviderInfo.of(x, p.getClass()))));
         return out;
     }
 }

@@ -19,8 +19,9 @@ final class Args {
     }
 
     static void backbone(Graft g, String name) {
-        if (!g.backbones().backbones().containsKey(name)) {
-            throw new UsageException("unknown backbone '" + name + "'; available backbones: " + g.backbones().backbones().keySet());
+        if (!g.backbones().offers(name)) {
+            throw new UsageException("unknown backbone '" + name + "'; available backbones: " + g.backbones().backbones().keySet()
+                    + (g.backbones().families().isEmpty() ? "" : " and " + g.backbones().families()));
         }
     }
 
@@ -77,13 +78,54 @@ final class Args {
         @Option(names = {"-D", "--data-option"}, paramLabel = "KEY=VALUE", description = "format option, e.g. text=description label=section")
         Map<String, String> options = new java.util.LinkedHashMap<>();
 
+        /** Bad files left out under {@code bad-images=skip}, from every read through this option set. */
+        final List<DatasetFormat.Problem> skipped = new java.util.ArrayList<>();
+
         List<Example> read(Graft g) throws IOException {
-            return Args.read(g, path, format, options);
+            return Args.read(g, path, format, options, skipped);
+        }
+
+        /** Lists every skipped file with its reason, one a line. */
+        void listSkipped(java.io.PrintStream err) {
+            if (!skipped.isEmpty()) {
+                err.println("skipped " + skipped.size() + " bad file(s) (bad-images=skip):");
+                skipped.forEach(p -> err.println("  skipped " + p));
+            }
+        }
+
+        /** For a report: how many files were skipped, or nothing. */
+        String skippedNote() {
+            return skipped.isEmpty() ? "" : "; " + skipped.size() + " bad file(s) skipped (bad-images=skip)";
         }
     }
 
+    /** What a command does about bad files: fail (default) or skip. */
+    static final List<String> BAD_IMAGES = List.of("fail", "skip");
+
+    /** The {@code bad-images} policy in {@code options}, checked: {@code fail} (the default) or {@code skip}. */
+    static boolean skipBad(Map<String, String> options) {
+        return skipBad(options.getOrDefault("bad-images", "fail"));
+    }
+
+    static boolean skipBad(String policy) {
+        if (!BAD_IMAGES.contains(policy)) {
+            throw new UsageException("unknown bad-images policy '" + policy + "'; valid: " + String.join(", ", BAD_IMAGES));
+        }
+        return policy.equals("skip");
+    }
+
     static List<Example> read(Graft g, Path path, String format, Map<String, String> options) throws IOException {
+        return read(g, path, format, options, null);
+    }
+
+    /**
+     * Reads labelled data; bad records fail the command unless {@code bad-images=skip}, which leaves
+     * them out and adds them to {@code skipped} (when null, skipping is refused as for fail).
+     */
+    static List<Example> read(Graft g, Path path, String format, Map<String, String> options,
+            List<DatasetFormat.Problem> skipped) throws IOException {
         readable(path, "data");
+        boolean skip = skipBad(options);
         DatasetFormat f;
         if (format != null) {
             if (!g.formats().formats().containsKey(format)) {
@@ -97,19 +139,29 @@ final class Args {
                 throw new UsageException(e.getMessage());
             }
         }
+        boolean collect = skip && skipped != null;
         List<Example> examples;
+        int bad = 0;
         try {
-            examples = Dataset.read(f, path, options, null, BadRowPolicy.FAIL).examples();
+            Dataset d = Dataset.read(f, path, options, null, collect ? BadRowPolicy.COLLECT : BadRowPolicy.FAIL);
+            if (collect) {
+                bad = d.badRows().size();
+                skipped.addAll(d.badRows());
+                d = d.withoutBadRows();
+            }
+            examples = d.examples();
         } catch (BadRowsException e) {
             // bad records: a bad argument, exit code 2, listed by file and line as the API lists them
-            throw new UsageException(e.getMessage());
+            throw new UsageException(e.getMessage()
+                    + "\n(-D bad-images=skip leaves bad files out and lists them, in formats that take the option)");
         } catch (IOException | IllegalArgumentException e) {
             // data that cannot be read as this format (a column name it does not have, a malformed file) or a
             // wrong format option: a bad argument, exit code 2, like bad records
             throw new UsageException("cannot read data " + path + " as " + f.id() + ": " + e.getMessage());
         }
         if (examples.isEmpty()) {
-            throw new UsageException("no examples in " + path + " (format " + f.id() + ")");
+            throw new UsageException("no examples in " + path + " (format " + f.id() + ")"
+                    + (bad == 0 ? "" : ": all " + bad + " were bad and skipped"));
         }
         return examples;
     }

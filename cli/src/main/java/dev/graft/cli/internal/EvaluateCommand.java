@@ -45,9 +45,14 @@ final class EvaluateCommand implements Callable<Integer> {
         String engineId = Args.engine(g, engine.engine);
         TrainedModel m = TrainedModel.load(model);
         List<Example> examples = data.read(g);
-        parent.err().println("evaluating " + model + " on " + examples.size() + " examples from " + data.path + "...");
+        data.listSkipped(parent.err());
+        parent.err().println("evaluating " + model + " on " + examples.size() + " examples from " + data.path + data.skippedNote()
+                + "...");
         List<Prediction> predictions = Runs.predict(g, m, engineId, examples);
         List<String> labels = m.labels().labels();
+        if (!json && !data.skipped.isEmpty()) {
+            parent.out().println("examples: " + examples.size() + " (" + data.skipped.size() + " bad file(s) skipped, listed on stderr)");
+        }
         if (m.labels().task() == Task.CLASSIFICATION) {
             var s = Evaluation.classification(labels, examples, predictions);
             if (json) {

@@ -110,7 +110,8 @@ final class FitCommand implements Callable<Integer> {
 
     private int fit(Graft g, PrintStream log, String engineId, OutputFolder folder) throws Exception {
         List<Example> examples = data.read(g);
-        List<Example> val = validation == null ? null : Args.read(g, validation, data.format, data.options);
+        List<Example> val = validation == null ? null : Args.read(g, validation, data.format, data.options, data.skipped);
+        data.listSkipped(log);
         List<Example> fitData = examples;
         if (baseline) {
             if (task != Task.CLASSIFICATION) {
@@ -137,7 +138,7 @@ final class FitCommand implements Callable<Integer> {
         o.result().model().save(folder.staging());
         Path reportDir = report == null ? folder.staging().resolve("report") : folder.staged(report);
         RunReport r = new RunReport("graft fit: " + backbone + " / " + strategy,
-                examples.size() + " examples from " + data.path.toAbsolutePath() + "; figures on the validation set",
+                examples.size() + " examples from " + data.path.toAbsolutePath() + data.skippedNote() + "; figures on the validation set",
                 "validation", Env.describe(g, g.engines().get(engineId)), o.result().model().labels().labels(),
                 List.of(Runs.section(o)), b == null ? List.of("Model directory: " + output.toAbsolutePath())
                         : List.of("Model directory: " + output.toAbsolutePath(), "Baseline on the same split: " + b.line()));

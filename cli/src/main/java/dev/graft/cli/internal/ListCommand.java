@@ -1,6 +1,7 @@
 package dev.graft.cli.internal;
 
 import dev.graft.core.Catalog;
+import dev.graft.core.spi.WeightsStatus;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,6 +32,10 @@ final class ListCommand implements Callable<Integer> {
                 out.printf("  %-30s %-32s %s%n", e.info().id(), e.info().module(), e.info().version());
                 if (k == Catalog.Kind.STRATEGY) {
                     out.println("      " + parent.graft().strategies().get(e.info().id()).description());
+                }
+                if (k == Catalog.Kind.BACKBONE) {
+                    WeightsStatus w = parent.graft().backbones().provider(e.info().id()).weightsStatus(e.info().id());
+                    out.println("      pretrained weights: " + w.label() + (w.howTo().isBlank() ? "" : ". " + w.howTo()));
                 }
             }
             out.println();

@@ -35,12 +35,18 @@ final class Runs {
             public void onPhase(int epoch, String description, long n) {
                 trainable[0] = Math.max(trainable[0], n);
             }
+
+            @Override
+            public void onWarning(String message) {
+                log.println(name + ": " + message);
+            }
         };
         var p = g.pipeline().config(cfg).data(train).listener(counter);
         if (validation != null) {
             p.validation(validation);
         }
         PipelineResult r = p.run();
+        r.warnings().forEach(w -> log.println(name + ": " + w)); // again after the progress lines, so it is seen
         Map<String, Double> seconds = new LinkedHashMap<>(r.seconds());
         ClassificationScores s = null;
         if (test != null && !test.isEmpty()) {

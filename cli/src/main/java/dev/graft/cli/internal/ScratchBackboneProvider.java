@@ -3,6 +3,7 @@ package dev.graft.cli.internal;
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.BackboneProvider;
 import dev.graft.core.spi.RunContext;
+import dev.graft.core.spi.WeightsStatus;
 import dev.graft.core.spi.Block;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.InputSpec;
@@ -34,6 +35,11 @@ public final class ScratchBackboneProvider implements BackboneProvider {
         return Set.of(NAME);
     }
 
+
+    @Override
+    public WeightsStatus weightsStatus(String name) {
+        return WeightsStatus.random("The from-scratch baseline on purpose: -b scratch -B of=<backbone> drops that backbone's weights");
+    }
 
     @Override
     public Backbone create(String name, Map<String, String> options, RunContext context) {

@@ -143,6 +143,16 @@ public final class TrainedModel {
         }
     }
 
+    /** The manifest of a model directory alone (no weights read). */
+    public static ModelManifest readManifest(Path dir) throws IOException {
+        return read(dir, MANIFEST, ModelManifest.class);
+    }
+
+    /** The preprocessing a model directory was trained with (no weights read). */
+    public static Preprocessing readPreprocessing(Path dir) throws IOException {
+        return read(dir, PREPROCESSING, Preprocessing.class);
+    }
+
     private static void check(Network net, Map<String, HostTensor> w, String where) {
         for (ParamSpec p : net.params().values()) {
             HostTensor t = w.get(p.name());

@@ -9,6 +9,9 @@ import dev.graft.core.data.Dataset;
 import dev.graft.core.internal.train.PipelineRunner;
 import dev.graft.core.model.ModelManifest;
 import dev.graft.core.model.TrainedModel;
+import dev.graft.core.spi.Backbone;
+import dev.graft.core.spi.DatasetFormat;
+import dev.graft.core.spi.WeightsStatus;
 import dev.graft.core.spi.HeadFactory;
 import dev.graft.core.spi.RunContext;
 import dev.graft.core.spi.TransferStrategy;
@@ -38,6 +41,7 @@ import java.util.Map;
  * }</pre>
  */
 public final class Pipeline {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(Pipeline.class.getName());
     private final Components components;
     private ComponentRef backbone;
     private ComponentRef strategy = ComponentRef.of("feature-extraction");
@@ -188,8 +192,20 @@ public final class Pipeline {
         TransferStrategy strategy = components.strategy(c.strategy().name());
         HeadFactory head = components.head(c.head().factory());
         String providerId = components.backboneProvider(c.backbone().name()).id();
+        List<String> warnings = new ArrayList<>();
+        java.util.function.Supplier<Backbone> backbone = () -> {
+            Backbone b = components.create(c.backbone().name(), c.backbone().options(), ctx);
+            if (!b.pretrained()) {
+                String w = fromScratchWarning(c.backbone().name(), c.strategy().name(),
+                        components.backboneProvider(c.backbone().name()).weightsStatus(c.backbone().name()));
+                warnings.add(w);
+                LOG.warning(() -> w.substring("WARNING: ".length()));
+                listeners.forEach(l -> l.onWarning(w));
+            }
+            return b;
+        };
         PipelineRunner.Outcome o = PipelineRunner.run(new PipelineRunner.Request(strategy, c.strategy().options(),
-                c.strategy().toString(), () -> components.create(c.backbone().name(), c.backbone().options(), ctx), head,
+                c.strategy().toString(), backbone, head,
                 c.head().task(), c.head().hidden(), c.head().dropout(), c.head().toString(), ctx, c.trainer(), train, validation,
                 listeners));
         ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, c.backbone(), providerId, c.head(), o.outputs(),
@@ -198,8 +214,20 @@ public final class Pipeline {
                 new TrainedModel.Labels(c.head().task(), o.labels())).withAdapterWeights(o.adapters());
         PipelineResult.CacheStats cache = o.cache() == null ? null : new PipelineResult.CacheStats(o.cache().hits(),
                 o.cache().computed(), o.cache().backboneBatches(), o.cache().directory());
-        return new PipelineResult(model, o.history(), o.validation(), o.plan(), o.report(), cache, o.seconds(),
-                o.engineDescription());
+        String planReport = warnings.isEmpty() ? o.report() : String.join("\n", warnings) + "\n" + o.report();
+        return new PipelineResult(model, o.history(), o.validation(), o.plan(), planReport, cache, o.seconds(),
+                o.engineDescription(), warnings);
+    }
+
+    /**
+     * The warning of a run whose backbone has no pretrained weights: whatever the strategy, it trains
+     * from scratch; says how this backbone gets pretrained weights when its plugin tells.
+     */
+    public static String fromScratchWarning(String backbone, String strategy, WeightsStatus status) {
+        String how = status.howTo().isBlank() ? "" : " " + status.howTo();
+        return "WARNING: backbone '" + backbone + "' has no pretrained weights (every layer starts from random values): "
+                + "this is training from scratch, not transfer learning; strategy '" + strategy
+                + "' transfers nothing." + how;
     }
 
     /** The run context of this pipeline: its engine (created on first use), cache root and seed. */

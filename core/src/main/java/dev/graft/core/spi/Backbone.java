@@ -36,6 +36,15 @@ public interface Backbone extends AutoCloseable {
      */
     Map<String, HostTensor> weights();
 
+    /**
+     * Whether this backbone starts from pretrained weights. A run on a backbone that does not warns
+     * that it is training from scratch. By default: whether {@link #weights()} holds any tensor;
+     * backbones whose weights live elsewhere (an opaque SavedModel) or load lazily override it.
+     */
+    default boolean pretrained() {
+        return !weights().isEmpty();
+    }
+
     /** A digest of the weights and preprocessing, used to key feature caches. */
     String fingerprint();
 

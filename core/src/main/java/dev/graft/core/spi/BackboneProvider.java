@@ -12,6 +12,29 @@ public interface BackboneProvider {
     Set<String> backbones();
 
     /**
+     * Name patterns of backbone families this provider also offers, e.g. {@code model:<dir>}: a
+     * name that no provider offers exactly goes to the provider whose pattern's prefix (the text
+     * before {@code <}) it starts with. None by default.
+     */
+    default Set<String> prefixes() {
+        return Set.of();
+    }
+
+    /** The prefix of a name pattern: {@code model:} of {@code model:<dir>}. */
+    static String prefixOf(String pattern) {
+        int lt = pattern.indexOf('<');
+        return lt < 0 ? pattern : pattern.substring(0, lt);
+    }
+
+    /**
+     * Where the pretrained weights of {@code name} come from (bundled, the user's files, none), for
+     * {@code graft list} and for the warning a run gives when a backbone has no pretrained weights.
+     */
+    default WeightsStatus weightsStatus(String name) {
+        return WeightsStatus.undeclared();
+    }
+
+    /**
      * Creates a backbone. Keep this cheap and load weights lazily in {@link Backbone#weights()}:
      * a saved model is reopened by calling {@code create} with the options it was trained with,
      * only to encode new inputs (its weights come from the saved model). Options are plugin-specific

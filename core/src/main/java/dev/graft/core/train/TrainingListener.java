@@ -5,6 +5,13 @@ package dev.graft.core.train;
  * an exception thrown here aborts the run (the last checkpoint stays valid).
  */
 public interface TrainingListener {
+    /**
+     * Something the user must know about the run before trusting its figures, e.g. that the backbone
+     * has no pretrained weights so the run trains from scratch. Called before training starts.
+     */
+    default void onWarning(String message) {
+    }
+
     /** Before the first step (or the first step after a resume). */
     default void onStart(int epochs, int stepsPerEpoch, long totalSteps, int trainExamples, String plan) {
     }

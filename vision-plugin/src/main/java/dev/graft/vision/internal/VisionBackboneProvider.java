@@ -3,6 +3,7 @@ package dev.graft.vision.internal;
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.BackboneProvider;
 import dev.graft.core.spi.RunContext;
+import dev.graft.core.spi.WeightsStatus;
 import dev.graft.engine.spi.HostTensor;
 import dev.graft.vision.ResNetConfig;
 import dev.graft.vision.VggConfig;
@@ -51,6 +52,20 @@ public final class VisionBackboneProvider implements BackboneProvider {
             s.add("vgg" + n + "_bn");
         }
         return s;
+    }
+
+    /**
+     * No ImageNet-pretrained ResNet or VGG file ships in any package Graft can depend on offline, so
+     * every vision backbone is pretrained only with the user's own files (or a Graft model), random otherwise.
+     */
+    @Override
+    public WeightsStatus weightsStatus(String name) {
+        String example = name.equals("resnet50-keras") ? "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"
+                : name.startsWith("vgg") ? name + ".safetensors or " + name.replace("_bn", "") + "_weights_tf_dim_ordering_tf_kernels_notop.h5"
+                : name + ".safetensors (torchvision/timm)";
+        return WeightsStatus.userFiles(java.util.List.of("keras-h5", "safetensors", "savedmodel"),
+                "None ship with Graft; pass -B weights=<file> (e.g. " + example + "), or pretrain one with Graft and use "
+                        + "-b model:<dir>; without either it is random (training from scratch)");
     }
 
     /** The architecture of a catalogue name at a base width. */
