@@ -171,7 +171,7 @@ public final class Pipeline {
         TrainedModel model = new TrainedModel(manifest, o.network(), o.weights(), o.preprocessing(),
                 new TrainedModel.Labels(c.head().task(), o.labels())).withAdapterWeights(o.adapters());
         PipelineResult.CacheStats cache = o.cache() == null ? null : new PipelineResult.CacheStats(o.cache().hits(),
-                o.cache().computed(), o.cache().backboneBatches(), o.cache().directory());
+                o.cache().computed(), o.cache().repeated(), o.cache().backboneBatches(), o.cache().directory());
         return new PipelineResult(model, o.history(), o.validation(), o.plan(), o.report(), cache, o.seconds(),
                 o.engineDescription());
     }
