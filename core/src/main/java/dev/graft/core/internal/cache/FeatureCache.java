@@ -157,16 +157,16 @@ public final class FeatureCache {
             }
         }
         tally.examples += keys.length;
+        CompiledModel compiled = missing.isEmpty() ? null : model.get();
+        if (progress != null && !missing.isEmpty()) {
+            progress.computed(0, missing.size());
+        }
         int[] length = new int[examples.size()];
         for (int i : missing) {
             length[i] = backbone.sequenceLength(examples.get(i));
         }
         if (byLength) {
             missing.sort(java.util.Comparator.comparingInt(i -> length[i])); // stable: equal lengths keep their order
-        }
-        CompiledModel compiled = missing.isEmpty() ? null : model.get();
-        if (progress != null && !missing.isEmpty()) {
-            progress.computed(0, missing.size());
         }
         Map<String, HostTensor> shard = new LinkedHashMap<>();
         for (int from = 0; from < missing.size(); from += batchSize) {
