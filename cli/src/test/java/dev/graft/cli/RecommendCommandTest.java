@@ -30,7 +30,7 @@ class RecommendCommandTest {
                 cache.toString(), "--seed", "42", "--epochs", "2", "-o", model.toString());
         assertThat(fit.exit()).as(fit.toString()).isZero();
         assertThat(Files.readString(model.resolve("report").resolve("index.html")))
-                .contains("feature cache: 90 examples from disk, 0 computed");
+                .contains("feature cache: 90 examples: 90 from disk, 0 computed");
     }
 
     @Test

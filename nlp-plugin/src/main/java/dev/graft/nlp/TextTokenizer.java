@@ -137,6 +137,16 @@ public final class TextTokenizer implements AutoCloseable {
         return tokenizer.encode(text).exceedMaxLength();
     }
 
+    /** Tokens {@link #encode(String)} gives for {@code text} (special tokens included, after truncation); not counted as truncated. */
+    public int length(String text) {
+        return tokenizer.encode(text).getIds().length;
+    }
+
+    /** Tokens {@link #encode(String, String)} gives for the pair; not counted as truncated. */
+    public int length(String first, String second) {
+        return tokenizer.encode(first, second).getIds().length;
+    }
+
     /** Texts and text pairs cut to {@link #maxLength()} by this tokenizer so far. */
     public long truncatedCount() {
         return truncated.get();

@@ -94,8 +94,9 @@ final class Runs {
             cm = null;
         }
         String plan = r.planReport() + (r.featureCache() == null ? "" : String.format(java.util.Locale.ROOT,
-                "%nfeature cache: %d examples from disk, %d computed in %d backbone batches (%s)", r.featureCache().hits(),
-                r.featureCache().computed(), r.featureCache().backboneBatches(), r.featureCache().directory()));
+                "%nfeature cache: %d examples: %d from disk, %d computed in %d backbone batches, %d repeating an earlier"
+                        + " example's input (%s)", r.featureCache().examples(), r.featureCache().hits(), r.featureCache().computed(),
+                r.featureCache().backboneBatches(), r.featureCache().repeated(), r.featureCache().directory()));
         return new RunReport.Section(o.name(), plan, rows, cm, o.seconds(), acc, f1,
                 o.seconds().getOrDefault("features", 0.0) + o.seconds().getOrDefault("training", 0.0), o.trainable(),
                 r.history().summary());

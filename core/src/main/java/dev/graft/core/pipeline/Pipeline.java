@@ -213,7 +213,7 @@ public final class Pipeline {
         TrainedModel model = new TrainedModel(manifest, o.network(), o.weights(), o.preprocessing(),
                 new TrainedModel.Labels(c.head().task(), o.labels())).withAdapterWeights(o.adapters());
         PipelineResult.CacheStats cache = o.cache() == null ? null : new PipelineResult.CacheStats(o.cache().hits(),
-                o.cache().computed(), o.cache().backboneBatches(), o.cache().directory());
+                o.cache().computed(), o.cache().repeated(), o.cache().backboneBatches(), o.cache().directory());
         String planReport = warnings.isEmpty() ? o.report() : String.join("\n", warnings) + "\n" + o.report();
         return new PipelineResult(model, o.history(), o.validation(), o.plan(), planReport, cache, o.seconds(),
                 o.engineDescription(), warnings);

@@ -36,8 +36,13 @@ public record PipelineResult(TrainedModel model, TrainingHistory history, Metric
     /**
      * @param hits            examples whose features came from disk
      * @param computed        examples run through the backbone
+     * @param repeated        examples whose input (text, file) repeats an earlier example's, whose features they share
      * @param backboneBatches backbone executions (batches)
      */
-    public record CacheStats(int hits, int computed, int backboneBatches, String directory) {
+    public record CacheStats(int hits, int computed, int repeated, int backboneBatches, String directory) {
+        /** All examples: {@code hits + computed + repeated}. */
+        public int examples() {
+            return hits + computed + repeated;
+        }
     }
 }

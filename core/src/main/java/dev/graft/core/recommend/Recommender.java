@@ -117,16 +117,19 @@ public final class Recommender {
             log.accept("scoring backbone '" + c.name() + "' on " + sample.size() + " examples...");
             Network net = NetworkAssembler.backboneOnly(b);
             FeatureCache cache = new FeatureCache(root, NetworkAssembler.backboneKey(b, net, o.seed()));
-            int[] stats = new int[3];
+            FeatureCache.Tally tally = new FeatureCache.Tally();
             float[][] f;
-            try (CompiledModel m = engine.compile(net, o.seed())) {
+            try (dev.graft.core.internal.cache.LazyBackbone m = new dev.graft.core.internal.cache.LazyBackbone(() -> {
+                CompiledModel cm = engine.compile(net, o.seed());
                 Map<String, HostTensor> w = b.weights();
                 if (!w.isEmpty()) {
-                    m.setParameters(w);
+                    cm.setParameters(w);
                 }
-                f = cache.features(b, m, NetworkAssembler.FEATURES, sample, o.batchSize(), stats);
+                return cm;
+            })) {
+                f = cache.features(b, m, NetworkAssembler.FEATURES, sample, o.batchSize(), tally, null);
             }
-            scored.add(score(c, f, y, labels.size(), o, b.blocks(), stats[0], (System.nanoTime() - t0) / 1e9));
+            scored.add(score(c, f, y, labels.size(), o, b.blocks(), tally.fromDisk() + tally.repeated(), (System.nanoTime() - t0) / 1e9));
         }
         scored.sort(Comparator.comparingDouble(Recommendation.Candidate::logMe).reversed());
         return suggest(scored, sample.size(), labels.size(), minPerClass(y, labels.size()));

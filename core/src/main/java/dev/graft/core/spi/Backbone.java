@@ -31,6 +31,16 @@ public interface Backbone extends AutoCloseable {
     Map<String, HostTensor> encode(List<Example> batch, boolean training, long seed);
 
     /**
+     * The length of one example's input as {@link #encode} pads it (tokens of a text, special
+     * tokens included, after truncation), so that the frozen feature pass can batch examples of
+     * similar length together and pad less; 0 (the default) when every input encodes to the same
+     * size. Only an ordering hint: it must not change what {@link #encode} produces.
+     */
+    default int sequenceLength(Example example) {
+        return 0;
+    }
+
+    /**
      * Pretrained weights by full parameter name (as created by {@link #build}); empty for a
      * randomly initialised backbone.
      */

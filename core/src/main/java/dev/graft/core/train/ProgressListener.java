@@ -18,6 +18,8 @@ public final class ProgressListener implements TrainingListener {
     private long lastStepNanos;
     private long totalSteps;
     private long firstStep = -1;
+    private long featuresStart;
+    private long featuresLine;
 
     public ProgressListener(PrintStream out, boolean terminal) {
         this.out = out;
@@ -27,6 +29,48 @@ public final class ProgressListener implements TrainingListener {
     /** Progress on standard error, as a bar when a terminal is attached. */
     public static ProgressListener auto() {
         return new ProgressListener(System.err, System.console() != null);
+    }
+
+    /**
+     * The backbone's feature pass: on a terminal the same bar as training steps (examples/s, time
+     * left); elsewhere a line at the start, one at most every 10 seconds, and one at the end.
+     */
+    @Override
+    public void onFeatures(int done, int total) {
+        long now = System.nanoTime();
+        if (done == 0) {
+            featuresStart = now;
+            featuresLine = now;
+            lastDraw = 0;
+            if (!terminal) {
+                out.printf(Locale.ROOT, "features: computing %d examples with the backbone (the rest from the feature cache)%n",
+                        total);
+            }
+            return;
+        }
+        double secs = Math.max(1e-9, (now - featuresStart) / 1e9);
+        double rate = done / secs;
+        String eta = formatSeconds((total - done) / Math.max(rate, 1e-9));
+        if (terminal) {
+            if (now - lastDraw < 100_000_000L && done != total) {
+                return;
+            }
+            lastDraw = now;
+            int width = 30;
+            int filled = (int) Math.round(width * (double) done / total);
+            out.printf(Locale.ROOT, "\r\033[Kfeatures [%s%s] %d/%d  %.1f ex/s  %s left", "=".repeat(filled),
+                    " ".repeat(width - filled), done, total, rate, eta);
+            if (done == total) {
+                out.print("\r\033[K");
+            }
+            out.flush();
+        } else if (done != total && now - featuresLine >= 10_000_000_000L) {
+            featuresLine = now;
+            out.printf(Locale.ROOT, "features: %d/%d (%.1f ex/s, %s left)%n", done, total, rate, eta);
+        }
+        if (done == total) {
+            out.printf(Locale.ROOT, "features: %d computed in %.1fs (%.1f ex/s)%n", total, secs, rate);
+        }
     }
 
     @Override

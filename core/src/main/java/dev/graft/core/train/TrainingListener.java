@@ -12,6 +12,13 @@ public interface TrainingListener {
     default void onWarning(String message) {
     }
 
+    /**
+     * Frozen backbone features being computed before training: {@code done} of the {@code total} examples
+     * that were not in the feature cache (called with 0 before the first batch, then after every batch).
+     */
+    default void onFeatures(int done, int total) {
+    }
+
     /** Before the first step (or the first step after a resume). */
     default void onStart(int epochs, int stepsPerEpoch, long totalSteps, int trainExamples, String plan) {
     }

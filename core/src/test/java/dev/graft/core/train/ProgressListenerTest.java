@@ -60,4 +60,26 @@ class ProgressListenerTest {
         Metrics many = new Metrics(9, 0.5, 0.6, 5, 0.9, 0.5, Double.NaN, ten, new int[10][10], new double[10], new double[10]);
         assertThat(many.toString()).contains("top-5 0.9000");
     }
+
+    @Test
+    void showsTheFeaturePassWithTheSameBarOrPlainLines() {
+        for (boolean terminal : new boolean[] {true, false}) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            ProgressListener p = new ProgressListener(new PrintStream(bytes, true, StandardCharsets.UTF_8), terminal);
+            p.onFeatures(0, 64);
+            for (int done = 16; done <= 64; done += 16) {
+                p.onFeatures(done, 64);
+            }
+            String out = bytes.toString(StandardCharsets.UTF_8);
+            if (terminal) {
+                assertThat(out).contains("\r").contains("features [==============================] 64/64").contains("ex/s")
+                        .contains("left");
+            } else {
+                assertThat(out).doesNotContain("\r").doesNotContain("[===");
+                assertThat(out.lines().findFirst()).hasValue(
+                        "features: computing 64 examples with the backbone (the rest from the feature cache)");
+            }
+            assertThat(out.lines().filter(l -> l.contains("features: 64 computed in")).count()).as(out).isEqualTo(1);
+        }
+    }
 }

@@ -102,6 +102,11 @@ public final class BertBackbone implements Backbone, AutoCloseable {
     }
 
     @Override
+    public int sequenceLength(Example example) {
+        return TextEncoding.length(tokenizer(), example);
+    }
+
+    @Override
     public Map<String, HostTensor> encode(List<Example> batch, boolean training, long seed) {
         TextTokenizer tok = tokenizer();
         long before = tok.truncatedCount();

@@ -26,6 +26,17 @@ final class TextEncoding {
         return out;
     }
 
+    /** Tokens of one example's text or text pair (0 for an empty text or another input: {@link #tokenize} reports those). */
+    static int length(TextTokenizer tok, Example e) {
+        if (e.input() instanceof String s) {
+            return s.isBlank() ? 0 : tok.length(s);
+        }
+        if (e.input() instanceof Example.TextPair p) {
+            return p.first().isBlank() || p.second().isBlank() ? 0 : tok.length(p.first(), p.second());
+        }
+        return 0;
+    }
+
     private static String nonEmpty(String text, Example e, String backbone) {
         if (text.isBlank()) {
             throw new IllegalArgumentException(e.source() + ": empty text; backbone '" + backbone + "' has nothing to encode");

@@ -108,6 +108,26 @@ class SentenceBackbonesTest {
     }
 
     @Test
+    void sequenceLengthIsTheTokenCountEncodeGivesAndCountsNoTruncation() {
+        try (BertBackbone b = (BertBackbone) GRAFT.backbones().create("all-minilm-l6-v2", Map.of("maxLength", "12"))) {
+            List<Example> texts = List.of(new Example("a:1", "short text", "x"),
+                    new Example("a:2", "this description is much longer than twelve word pieces can hold, by a wide margin", "y"),
+                    new Example("a:3", new Example.TextPair("a question?", "an answer with several words"), "x"),
+                    new Example("a:4", "  ", "x"));
+            int[] lengths = texts.stream().mapToInt(b::sequenceLength).toArray();
+            assertThat(b.truncation().truncated()).as("lengths are not counted as truncations").isZero();
+            assertThat(lengths[3]).as("empty text: encode reports it").isZero();
+            for (int i = 0; i < 3; i++) {
+                // the real tokens of the one-example batch: its attention mask
+                int[] mask = b.encode(texts.subList(i, i + 1), false, 0).get(dev.graft.nlp.BertEncoder.INPUT_MASK).ints();
+                assertThat(lengths[i]).as(texts.get(i).source()).isEqualTo(java.util.Arrays.stream(mask).sum());
+            }
+            assertThat(lengths[0]).isEqualTo(4); // [CLS] short text [SEP]
+            assertThat(lengths[1]).isEqualTo(12);
+        }
+    }
+
+    @Test
     void miniLmFineTunesAboveTheCutAndItsSavedModelKeepsThePooling(@TempDir Path out) throws Exception {
         Path data = TextClassificationTest.SENTIMENT;
         PipelineResult r = GRAFT.pipeline().data(data, "csv", Map.of())

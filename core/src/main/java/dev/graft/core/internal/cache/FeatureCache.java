@@ -30,24 +30,91 @@ import java.util.stream.Stream;
  * feature vector, named by the SHA-256 of the backbone key and the example's input bytes. Shards
  * are written atomically under unique names, so concurrent runs never corrupt one another; a
  * shard that fails validation is ignored (and its examples recomputed).
+ *
+ * <p>The examples to compute are run in batches of similar {@linkplain Backbone#sequenceLength length}
+ * (shortest first), so that a batch of short texts is not padded to a long one; the features are
+ * returned in the input order. The compiled backbone is asked for only when some example misses
+ * the cache, so a fully cached pass never builds it. One instance remembers the features it read
+ * or computed, so a later call (the validation part after the training part) reuses them.
  */
 public final class FeatureCache {
     private static final Logger LOG = Logger.getLogger(FeatureCache.class.getName());
     private static final int SHARD_EXAMPLES = 4096;
 
-    /** What a lookup did: examples found on disk and examples run through the backbone. */
-    public record Stats(int hits, int computed, int backboneBatches) {
+    /** Reports examples computed so far out of those to compute (called before the first batch and after each). */
+    public interface Progress {
+        void computed(int done, int total);
+    }
+
+    /**
+     * What lookups did. Every example is counted once: its features were read from disk, computed
+     * by the backbone, or taken from an earlier example with the same input (a repeated text or
+     * file) in the same run, so {@code fromDisk + computed + repeated == examples}.
+     */
+    public static final class Tally {
+        private int examples;
+        private int fromDisk;
+        private int computed;
+        private int repeated;
+        private int batches;
+        private long tokens;
+        private long paddedTokens;
+
+        public int examples() {
+            return examples;
+        }
+
+        public int fromDisk() {
+            return fromDisk;
+        }
+
+        public int computed() {
+            return computed;
+        }
+
+        public int repeated() {
+            return repeated;
+        }
+
+        /** Backbone batches run. */
+        public int batches() {
+            return batches;
+        }
+
+        /** Sequence positions of the computed examples ({@link Backbone#sequenceLength}), 0 for fixed-size inputs. */
+        public long tokens() {
+            return tokens;
+        }
+
+        /** Sequence positions the computed batches held, each padded to its longest member. */
+        public long paddedTokens() {
+            return paddedTokens;
+        }
+
+        @Override
+        public String toString() {
+            return examples + " examples: " + fromDisk + " from disk, " + computed + " computed in " + batches
+                    + " backbone batches, " + repeated + " repeated inputs";
+        }
     }
 
     private final Path dir;
     private final String backboneKey;
+    private final boolean byLength;
+    private final Map<String, float[]> known = new java.util.HashMap<>();
 
     /**
      * @param root        cache root ({@code <root>/features/<key>/...})
      * @param backboneKey identifies the backbone weights and preprocessing
      */
     public FeatureCache(Path root, String backboneKey) {
+        this(root, backboneKey, true);
+    }
+
+    /** As above; {@code byLength = false} runs the examples to compute in their given order. */
+    public FeatureCache(Path root, String backboneKey, boolean byLength) {
         this.backboneKey = backboneKey;
+        this.byLength = byLength;
         this.dir = root.resolve("features").resolve(backboneKey.substring(0, 32));
     }
 
@@ -57,73 +124,102 @@ public final class FeatureCache {
 
     /**
      * Features of every example, in order: read from the cache where present, the rest computed
-     * with {@code model} (the backbone alone, output {@code output}) and added to the cache.
+     * with {@code model} (the backbone alone, output {@code output}; asked for only if something
+     * is to be computed) and added to the cache.
+     *
+     * @param progress may be null
      */
-    public float[][] features(Backbone backbone, CompiledModel model, String output, List<Example> examples, int batchSize,
-            int[] statsOut) throws IOException {
+    public float[][] features(Backbone backbone, java.util.function.Supplier<CompiledModel> model, String output,
+            List<Example> examples, int batchSize, Tally tally, Progress progress) throws IOException {
         String[] keys = new String[examples.size()];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = key(backbone, examples.get(i));
         }
-        float[][] out = new float[examples.size()][];
-        Map<String, Integer> wanted = new LinkedHashMap<>();
-        for (int i = 0; i < keys.length; i++) {
-            wanted.putIfAbsent(keys[i], i);
+        java.util.Set<String> wanted = new java.util.LinkedHashSet<>();
+        for (String k : keys) {
+            if (!known.containsKey(k)) {
+                wanted.add(k);
+            }
         }
-        int hits = readShards(wanted.keySet(), keys, out);
+        Map<String, float[]> onDisk = readShards(wanted);
+        known.putAll(onDisk);
         List<Integer> missing = new ArrayList<>();
-        Map<String, Integer> firstMissing = new LinkedHashMap<>();
-        for (int i = 0; i < out.length; i++) {
-            if (out[i] == null && firstMissing.putIfAbsent(keys[i], i) == null) {
+        java.util.Set<String> counted = new java.util.HashSet<>();
+        for (int i = 0; i < keys.length; i++) {
+            String k = keys[i];
+            if (!wanted.contains(k) || !counted.add(k)) {
+                tally.repeated++;
+            } else if (onDisk.containsKey(k)) {
+                tally.fromDisk++;
+            } else {
+                tally.computed++;
                 missing.add(i);
             }
         }
-        int batches = 0;
+        tally.examples += keys.length;
+        CompiledModel compiled = missing.isEmpty() ? null : model.get();
+        if (progress != null && !missing.isEmpty()) {
+            progress.computed(0, missing.size());
+        }
+        int[] length = new int[examples.size()];
+        for (int i : missing) {
+            length[i] = backbone.sequenceLength(examples.get(i));
+        }
+        if (byLength) {
+            missing.sort(java.util.Comparator.comparingInt(i -> length[i])); // stable: equal lengths keep their order
+        }
         Map<String, HostTensor> shard = new LinkedHashMap<>();
         for (int from = 0; from < missing.size(); from += batchSize) {
             List<Integer> idx = missing.subList(from, Math.min(missing.size(), from + batchSize));
             List<Example> batch = idx.stream().map(examples::get).toList();
-            HostTensor f = model.predict(backbone.encode(batch, false, 0), output);
-            batches++;
+            HostTensor f = compiled.predict(backbone.encode(batch, false, 0), output);
+            tally.batches++;
+            int longest = 0;
+            for (int i : idx) {
+                int n = length[i];
+                tally.tokens += n;
+                longest = Math.max(longest, n);
+            }
+            tally.paddedTokens += (long) longest * idx.size();
             int d = (int) f.shape().dim(1);
             float[] v = f.floats();
             for (int r = 0; r < idx.size(); r++) {
                 float[] row = java.util.Arrays.copyOfRange(v, r * d, (r + 1) * d);
-                out[idx.get(r)] = row;
+                known.put(keys[idx.get(r)], row);
                 shard.put(keys[idx.get(r)], HostTensor.of(row, d));
             }
             if (shard.size() >= SHARD_EXAMPLES) {
                 writeShard(shard);
                 shard = new LinkedHashMap<>();
             }
+            if (progress != null) {
+                progress.computed(from + idx.size(), missing.size());
+            }
         }
         if (!shard.isEmpty()) {
             writeShard(shard);
         }
+        float[][] out = new float[examples.size()][];
         for (int i = 0; i < out.length; i++) {
-            if (out[i] == null) {
-                out[i] = out[firstMissing.get(keys[i])];
-            }
-        }
-        if (statsOut != null) {
-            statsOut[0] += hits;
-            statsOut[1] += missing.size();
-            statsOut[2] += batches;
+            out[i] = known.get(keys[i]);
         }
         return out;
     }
 
-    private int readShards(java.util.Set<String> wanted, String[] keys, float[][] out) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return 0;
+    private Map<String, float[]> readShards(java.util.Set<String> wanted) throws IOException {
+        Map<String, float[]> found = new java.util.HashMap<>();
+        if (wanted.isEmpty() || !Files.isDirectory(dir)) {
+            return found;
         }
         List<Path> shards;
         try (Stream<Path> s = Files.list(dir)) {
             shards = s.filter(p -> p.getFileName().toString().startsWith("shard-")
                     && p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
         }
-        Map<String, float[]> found = new LinkedHashMap<>();
         for (Path shard : shards) {
+            if (found.size() == wanted.size()) {
+                break;
+            }
             try {
                 boolean useful = SafeTensors.entries(shard).stream().anyMatch(e -> wanted.contains(e.name())
                         && !found.containsKey(e.name()));
@@ -143,15 +239,7 @@ public final class FeatureCache {
                 LOG.warning("ignoring damaged feature-cache shard: " + e.getMessage());
             }
         }
-        int hits = 0;
-        for (int i = 0; i < keys.length; i++) {
-            float[] f = found.get(keys[i]);
-            if (f != null) {
-                out[i] = f;
-                hits++;
-            }
-        }
-        return hits;
+        return found;
     }
 
     private void writeShard(Map<String, HostTensor> shard) throws IOException {

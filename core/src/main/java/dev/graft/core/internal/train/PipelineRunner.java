@@ -2,6 +2,7 @@ package dev.graft.core.internal.train;
 
 import dev.graft.core.internal.assembly.NetworkAssembler;
 import dev.graft.core.internal.cache.FeatureCache;
+import dev.graft.core.internal.cache.LazyBackbone;
 import dev.graft.core.internal.heads.SolvedLinearHead;
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.Example;
@@ -51,8 +52,11 @@ public final class PipelineRunner {
             List<TrainingListener> listeners) {
     }
 
-    /** Feature-cache figures: examples read from disk, examples computed, backbone batches, directory. */
-    public record CacheStats(int hits, int computed, int backboneBatches, String directory) {
+    /**
+     * Feature-cache figures: examples read from disk, examples computed, examples whose input repeats an
+     * earlier one's (hits + computed + repeated = all examples), backbone batches, directory.
+     */
+    public record CacheStats(int hits, int computed, int repeated, int backboneBatches, String directory) {
     }
 
     /**
@@ -157,15 +161,19 @@ public final class PipelineRunner {
             requireFrozenBackbone(strategy.id(), phases, runNet);
             long tf = System.nanoTime();
             FeatureCache cache = new FeatureCache(rq.context().cacheRoot(), NetworkAssembler.backboneKey(backbone, trainNet, tc.seed()));
-            int[] stats = new int[3];
-            float[][] trainF;
-            float[][] valF;
-            try (CompiledModel bm = engine.compile(NetworkAssembler.backboneOnly(backbone), tc.seed())) {
-                bm.setParameters(backboneInit);
-                trainF = cache.features(backbone, bm, NetworkAssembler.FEATURES, parts.train(), tc.batchSize(), stats);
-                valF = cache.features(backbone, bm, NetworkAssembler.FEATURES, parts.validation(), tc.batchSize(), stats);
+            FeatureCache.Tally tally = new FeatureCache.Tally();
+            List<Example> all = new ArrayList<>(parts.train());
+            all.addAll(parts.validation());
+            float[][] allF;
+            // compiled only when some example misses the cache: a fully cached run never builds the backbone
+            try (LazyBackbone bm = new LazyBackbone(() -> compileBackbone(engine, backbone, backboneInit, tc.seed()))) {
+                allF = cache.features(backbone, bm, NetworkAssembler.FEATURES, all, tc.batchSize(), tally,
+                        (done, total) -> listeners.forEach(l -> l.onFeatures(done, total)));
             }
-            cacheStats = new CacheStats(stats[0], stats[1], stats[2], cache.directory().toString());
+            float[][] trainF = java.util.Arrays.copyOfRange(allF, 0, parts.train().size());
+            float[][] valF = java.util.Arrays.copyOfRange(allF, parts.train().size(), allF.length);
+            cacheStats = new CacheStats(tally.fromDisk(), tally.computed(), tally.repeated(), tally.batches(),
+                    cache.directory().toString());
             seconds.put("features", (System.nanoTime() - tf) / 1e9);
             long dim = trainF[0].length;
             Network headNet = NetworkAssembler.headOnly(dim, headFactory, headSpec, codec);
@@ -247,6 +255,17 @@ public final class PipelineRunner {
         }
         return new Outcome(inference, kept, adapters, backbone.preprocessing(), codec.labels(), codec.outputs(), output, history,
                 finalMetrics, plan, report.toString(), cacheStats, seconds, engine.id(), engine.id() + " " + engine.version());
+    }
+
+    private static CompiledModel compileBackbone(Engine engine, Backbone backbone, Map<String, HostTensor> init, long seed) {
+        CompiledModel m = engine.compile(NetworkAssembler.backboneOnly(backbone), seed);
+        try {
+            m.setParameters(init);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+        return m;
     }
 
     /**
