@@ -45,6 +45,10 @@ public record FeatureJob(String backbone, Map<String, String> options, String in
         return new FeatureJob(backbone, o, inputColumn, keyColumn, outputColumn, engine, batchSize, seed, cacheDir, badRows);
     }
 
+    public FeatureJob withInputColumn(String c) {
+        return new FeatureJob(backbone, options, c, keyColumn, outputColumn, engine, batchSize, seed, cacheDir, badRows);
+    }
+
     public FeatureJob withKeyColumn(String k) {
         return new FeatureJob(backbone, options, inputColumn, k, outputColumn, engine, batchSize, seed, cacheDir, badRows);
     }
