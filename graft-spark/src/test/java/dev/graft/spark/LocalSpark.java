@@ -19,7 +19,7 @@ final class LocalSpark {
     }
 
     static synchronized SparkSession session() {
-        if (spark == null) {
+        if (spark == null || spark.sparkContext().isStopped()) {
             spark = SparkSession.builder().master("local[2]").appName("graft-spark-tests")
                     .config("spark.ui.enabled", "false").config("spark.driver.bindAddress", "127.0.0.1")
                     .config("spark.driver.host", "127.0.0.1").config("spark.sql.shuffle.partitions", "2")
