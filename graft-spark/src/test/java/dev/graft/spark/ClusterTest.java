@@ -81,9 +81,7 @@ class ClusterTest {
                 @Override
                 public void onTaskEnd(SparkListenerTaskEnd end) {
                     if (killed.compareAndSet(false, true)) {
-                        ProcessHandle.current().descendants()
-                                .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
-                                .findFirst().ifPresent(p -> {
+                        ProcessHandle.current().descendants().filter(ClusterTest::isExecutor).findFirst().ifPresent(p -> {
                                     victim.set(p.pid());
                                     p.destroyForcibly();
                                 });
@@ -100,6 +98,15 @@ class ClusterTest {
         } finally {
             spark.stop();
             System.clearProperty("spark.testing");
+        }
+    }
+
+    private static boolean isExecutor(ProcessHandle p) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")),
+                    java.nio.charset.StandardCharsets.ISO_8859_1).contains("CoarseGrainedExecutorBackend");
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 
