@@ -24,6 +24,7 @@ import org.apache.spark.sql.types.StructType;
  */
 abstract class PartitionRunner implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(PartitionRunner.class.getName());
     private final StructType schema;
     private final String inputColumn;
     private final String keyColumn;
@@ -117,6 +118,8 @@ abstract class PartitionRunner implements MapPartitionsFunction<Row, Row> {
                     results[goodAt.get(j)] = out.get(j);
                 }
             } catch (RuntimeException batchFailed) {
+                LOG.warning(() -> "partition " + partition + ": a batch of " + good.size() + " rows failed (" + message(batchFailed)
+                        + "); running its rows one by one to find the bad ones");
                 for (int j = 0; j < good.size(); j++) {
                     try {
                         results[goodAt.get(j)] = apply(List.of(good.get(j))).get(0);
