@@ -18,7 +18,7 @@ import org.apache.spark.sql.types.StructType;
  * predictions, appended as columns. Each executor JVM loads the backbone or model once and reuses it
  * for every partition and task; rows are run in batches within a partition. The engine is chosen as
  * everywhere in Graft (the job's engine, else {@code -Dgraft.engine} / {@code GRAFT_ENGINE} on the
- * executors, else the highest-ranked engine found). Every output row keeps its input columns and gains
+ * executors, else the default engine: the supported engine of lowest provider rank, TensorFlow). Every output row keeps its input columns and gains
  * {@link #ERROR_COLUMN}: null for a good row, the row's key and what is wrong for a bad one.
  */
 public final class GraftSpark {
