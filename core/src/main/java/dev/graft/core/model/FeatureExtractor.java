@@ -97,7 +97,7 @@ public final class FeatureExtractor implements AutoCloseable {
      */
     public float[][] features(List<Example> examples, Path cacheRoot) throws IOException {
         FeatureCache cache = new FeatureCache(cacheRoot, NetworkAssembler.backboneKey(backbone, network, seed));
-        return cache.features(backbone, compiled, NetworkAssembler.FEATURES, examples, batchSize, null);
+        return cache.features(backbone, () -> compiled, NetworkAssembler.FEATURES, examples, batchSize, new FeatureCache.Tally(), null);
     }
 
     @Override
