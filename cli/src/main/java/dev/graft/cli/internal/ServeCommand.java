@@ -45,7 +45,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-inputs", defaultValue = "256", description = "most inputs in one request (default: ${DEFAULT-VALUE})")
     int maxInputs;
 
-    @Option(names = "--threads", defaultValue = "64", description = "request threads: requests in progress at once (default: ${DEFAULT-VALUE})")
+    @Option(names = "--http-threads", defaultValue = "64", description = "HTTP request threads: requests in progress at once (default: ${DEFAULT-VALUE})")
     int threads;
 
     @Mixin
