@@ -19,14 +19,15 @@ import java.util.Map;
  * descriptions by section, BERT-Base or the backbone given third, max length 64, batch 16, head lr
  * 1e-3, seed 42), trained either with the transformer recipe ({@code recipe}, the default:
  * {@link FineTuningRecipe#transformer}, AdamW, 10 % warmup then linear decay, clipping, 10 epochs,
- * early stopping on val_loss with patience 3 restoring the best epoch) or as the quickstart's
+ * early stopping on val_loss with patience 3 restoring the best epoch; {@code recipe:4} = the same
+ * with 4 epochs, the step budget of the quickstart's run) or as the quickstart's
  * fine-tuning run ({@code quickstart}: Adam, constant rate, 4 epochs, patience 2). Prints
  * one line: strategy, test accuracy, macro F1, train seconds, trainable parameters, optimizer steps,
  * process CPU seconds per step, peak resident memory (VmHWM). Run one strategy per JVM so the peak
  * memory is its own:
  *
  * <pre>
- * /work/bin/bert-slot java -Xmx8g -cp "$CP" dev.graft.cli.internal.StrategyBench lora [recipe|quickstart] [backbone]
+ * /work/bin/bert-slot java -Xmx8g -cp "$CP" dev.graft.cli.internal.StrategyBench lora [recipe|recipe:EPOCHS|quickstart] [backbone]
  * </pre>
  *
  * Strategies: {@code fine-tuning} (backboneLr 5e-5 on BERT-Base, else its default), {@code lora} (its
@@ -47,8 +48,8 @@ public final class StrategyBench {
         String trainer = args.length > 1 ? args[1] : "recipe";
         String backbone = args.length > 2 ? args[2] : "bert-base-uncased";
         boolean quickstart = trainer.equals("quickstart");
-        if (!quickstart && !trainer.equals("recipe")) {
-            throw new IllegalArgumentException("trainer: recipe or quickstart, got '" + trainer + "'");
+        if (!quickstart && !trainer.matches("recipe(:[0-9]+)?")) {
+            throw new IllegalArgumentException("trainer: recipe, recipe:EPOCHS or quickstart, got '" + trainer + "'");
         }
         Map<String, String> opts = switch (run) {
             case "fine-tuning", "l2-sp" -> backbone.equals("bert-base-uncased") ? Map.of("backboneLr", "5e-5") : Map.of();
@@ -59,6 +60,7 @@ public final class StrategyBench {
         DebianPackages.Task task = DebianPackages.task(Path.of("/var/lib/dpkg/status"), 36, 8, 0.25, 42);
         TrainerConfig base = TrainerConfig.defaults().withBatchSize(16).withSeed(42).withValidationFraction(0.2).withLearningRate(1e-3);
         TrainerConfig tc = quickstart ? base.withEpochs(4).withEarlyStopping(EarlyStopping.on("val_loss", 2))
+                : trainer.contains(":") ? FineTuningRecipe.transformer(base).withEpochs(Integer.parseInt(trainer.substring(7)))
                 : FineTuningRecipe.transformer(base);
         PipelineConfig cfg = new PipelineConfig(ComponentRef.of(backbone, Map.of("maxLength", "64")),
                 ComponentRef.of(run, opts), HeadConfig.linear(Task.CLASSIFICATION), tc, null, null);
