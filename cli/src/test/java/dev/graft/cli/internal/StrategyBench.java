@@ -6,6 +6,7 @@ import dev.graft.core.config.HeadConfig;
 import dev.graft.core.pipeline.PipelineConfig;
 import dev.graft.core.spi.Task;
 import dev.graft.core.train.EarlyStopping;
+import dev.graft.core.train.FineTuningRecipe;
 import dev.graft.core.train.TrainerConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -15,18 +16,24 @@ import java.util.Map;
 
 /**
  * Benchmark (a main program, not a test): one strategy on the quickstart's task (Debian package
- * descriptions by section, BERT-Base, max length 64, batch 16, 4 epochs, head lr 1e-3, early stopping
- * on val_loss with patience 2, seed 42), the same settings as the quickstart's fine-tuning run. Prints
+ * descriptions by section, BERT-Base or the backbone given third, max length 64, batch 16, head lr
+ * 1e-3, seed 42), trained either with the transformer recipe ({@code recipe}, the default:
+ * {@link FineTuningRecipe#transformer}, AdamW, 10 % warmup then linear decay, clipping, 10 epochs,
+ * early stopping on val_loss with patience 3 restoring the best epoch; {@code recipe:4} = the same
+ * with 4 epochs, the step budget of the quickstart's run) or as the quickstart's
+ * fine-tuning run ({@code quickstart}: Adam, constant rate, 4 epochs, patience 2). Prints
  * one line: strategy, test accuracy, macro F1, train seconds, trainable parameters, optimizer steps,
  * process CPU seconds per step, peak resident memory (VmHWM). Run one strategy per JVM so the peak
  * memory is its own:
  *
  * <pre>
- * /work/bin/bert-slot java -Xmx8g -cp "$CP" dev.graft.cli.internal.StrategyBench lora
+ * /work/bin/bert-slot java -Xmx8g -cp "$CP" dev.graft.cli.internal.StrategyBench lora [recipe|recipe:EPOCHS|quickstart] [backbone]
  * </pre>
  *
- * Strategies: {@code fine-tuning} (backboneLr 5e-5), {@code lora} (rank 8, alpha 16, query and value
- * kernels), {@code l2-sp} (backboneLr 5e-5, alpha 0.01, beta 0.01).
+ * Strategies: {@code fine-tuning} (backboneLr 5e-5 on BERT-Base, else its default), {@code lora} (its
+ * defaults; with {@code quickstart}: rank 8, alpha 16, query and value kernels, adapters at the head's
+ * rate), {@code l2-sp} (as fine-tuning, alpha 0.01, beta 0.01). For a LoRA model it also writes the
+ * merged model and the adapter-only file and prints their sizes.
  */
 public final class StrategyBench {
     private StrategyBench() {
@@ -38,16 +45,24 @@ public final class StrategyBench {
 
     public static void main(String[] args) throws Exception {
         String run = args.length > 0 ? args[0] : "lora";
+        String trainer = args.length > 1 ? args[1] : "recipe";
+        String backbone = args.length > 2 ? args[2] : "bert-base-uncased";
+        boolean quickstart = trainer.equals("quickstart");
+        if (!quickstart && !trainer.matches("recipe(:[0-9]+)?")) {
+            throw new IllegalArgumentException("trainer: recipe, recipe:EPOCHS or quickstart, got '" + trainer + "'");
+        }
         Map<String, String> opts = switch (run) {
-            case "fine-tuning", "l2-sp" -> Map.of("backboneLr", "5e-5");
-            case "lora" -> Map.of("rank", "8", "alpha", "16");
+            case "fine-tuning", "l2-sp" -> backbone.equals("bert-base-uncased") ? Map.of("backboneLr", "5e-5") : Map.of();
+            case "lora" -> quickstart ? Map.of("rank", "8", "alpha", "16", "lrFactor", "1") : Map.of();
             default -> throw new IllegalArgumentException("strategy: fine-tuning, lora or l2-sp");
         };
         Graft g = Graft.create();
         DebianPackages.Task task = DebianPackages.task(Path.of("/var/lib/dpkg/status"), 36, 8, 0.25, 42);
-        TrainerConfig tc = TrainerConfig.defaults().withBatchSize(16).withSeed(42).withValidationFraction(0.2).withEpochs(4)
-                .withLearningRate(1e-3).withEarlyStopping(EarlyStopping.on("val_loss", 2));
-        PipelineConfig cfg = new PipelineConfig(ComponentRef.of("bert-base-uncased", Map.of("maxLength", "64")),
+        TrainerConfig base = TrainerConfig.defaults().withBatchSize(16).withSeed(42).withValidationFraction(0.2).withLearningRate(1e-3);
+        TrainerConfig tc = quickstart ? base.withEpochs(4).withEarlyStopping(EarlyStopping.on("val_loss", 2))
+                : trainer.contains(":") ? FineTuningRecipe.transformer(base).withEpochs(Integer.parseInt(trainer.substring(7)))
+                : FineTuningRecipe.transformer(base);
+        PipelineConfig cfg = new PipelineConfig(ComponentRef.of(backbone, Map.of("maxLength", "64")),
                 ComponentRef.of(run, opts), HeadConfig.linear(Task.CLASSIFICATION), tc, null, null);
         long cpu0 = cpuNanos();
         PrintStream log = System.err;
@@ -61,5 +76,15 @@ public final class StrategyBench {
                 o.test().accuracy(), o.test().macroF1(),
                 o.seconds().getOrDefault("training", 0.0), o.trainable(), steps, cpu / Math.max(1, steps), hwm.substring(7),
                 o.result().history().stopReason(), o.result().history().epochs().size());
+        if (!o.result().model().adapterWeights().isEmpty()) {
+            Path dir = Files.createTempDirectory("graft-strategy-bench");
+            o.result().model().save(dir.resolve("merged"));
+            o.result().model().saveAdapters(dir.resolve("adapters.safetensors"));
+            System.out.printf(Locale.ROOT, "%s: adapter-only file %,d bytes, merged weights file %,d bytes (%s)%n", run,
+                    Files.size(dir.resolve("adapters.safetensors")),
+                    Files.size(dir.resolve("merged").resolve(dev.graft.core.model.TrainedModel.WEIGHTS)), dir);
+        }
+        System.out.println(run + ": plan: " + o.result().planReport().lines().findFirst().orElse(""));
+        System.exit(0); // native engine threads must not keep the JVM alive
     }
 }

@@ -3,6 +3,7 @@ package dev.graft.core.model;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
+import dev.graft.core.internal.strategies.LoraAdapterFile;
 import dev.graft.core.spi.Preprocessing;
 import dev.graft.core.spi.Task;
 import dev.graft.engine.spi.HostTensor;
@@ -30,6 +31,9 @@ public final class TrainedModel {
     public static final String WEIGHTS = "weights.safetensors";
     public static final String PREPROCESSING = "preprocessing.json";
     public static final String LABELS = "labels.json";
+    /** Metadata key marking an adapter-only save ({@link #saveAdapters}), with its format version. */
+    public static final String ADAPTERS_FORMAT = "graft.adapters.format";
+    private static final String BACKBONE_PREFIX = "backbone.";
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     /** The labels file: the task and the output labels in order. */
@@ -97,8 +101,11 @@ public final class TrainedModel {
     }
 
     /**
-     * Writes only the adapter parameters (a few MB for LoRA on BERT-Base) as one safetensors file,
-     * with the manifest as metadata, for sharing adapters of a known base model.
+     * Adapter-only save: one safetensors file with the adapter parameters (LoRA's {@code A},
+     * {@code B} and scale per kernel) and the head, plus a reference to the base backbone (the
+     * manifest names it and its options; a digest of the backbone weights the adapters leave
+     * untouched identifies its weights). Megabytes instead of the whole network's weights;
+     * {@link #loadAdapters} rebuilds the merged model from it and the base.
      *
      * @throws IllegalStateException if the model has no adapter parameters
      */
@@ -107,7 +114,55 @@ public final class TrainedModel {
             throw new IllegalStateException("model trained with strategy '" + manifest.strategy().name()
                     + "' has no adapter parameters to save");
         }
-        SafeTensors.write(file, adapters, Map.of("graft.manifest", GSON.toJson(manifest)));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(ADAPTERS_FORMAT, "1");
+        meta.put("graft.manifest", GSON.toJson(manifest));
+        meta.put("graft.network", network.toJson());
+        meta.put("graft.preprocessing", GSON.toJson(preprocessing));
+        meta.put("graft.labels", GSON.toJson(labels));
+        meta.put("graft.base.digest", LoraAdapterFile.baseDigest(network, weights,
+                LoraAdapterFile.adaptedKernels(network, adapters).keySet(), BACKBONE_PREFIX));
+        SafeTensors.write(file, LoraAdapterFile.tensors(weights, adapters, BACKBONE_PREFIX), meta);
+    }
+
+    /**
+     * Reads an adapter-only save ({@link #saveAdapters}) and reapplies it to its base backbone,
+     * created through {@code backbones} over {@code engine}: the returned model has the merged
+     * weights and predicts like the merged save did.
+     *
+     * @throws IOException naming the file when it is not an adapter file, or when the base
+     *         backbone's weights or preprocessing are not the ones the adapters were trained on
+     */
+    public static TrainedModel loadAdapters(Path file, dev.graft.engine.spi.Engine engine,
+            dev.graft.core.spi.RunContext.Backbones backbones) throws IOException {
+        SafeTensors.Contents c = SafeTensors.read(file);
+        Map<String, String> meta = c.metadata();
+        if (!"1".equals(meta.get(ADAPTERS_FORMAT))) {
+            throw new IOException(file + ": not a Graft adapter file (metadata '" + ADAPTERS_FORMAT + "' is "
+                    + meta.get(ADAPTERS_FORMAT) + ", expected 1)");
+        }
+        try {
+            ModelManifest m = GSON.fromJson(meta.get("graft.manifest"), ModelManifest.class);
+            Network net = Network.fromJson(meta.get("graft.network"));
+            Preprocessing p = GSON.fromJson(meta.get("graft.preprocessing"), Preprocessing.class);
+            Labels l = GSON.fromJson(meta.get("graft.labels"), Labels.class);
+            dev.graft.core.spi.RunContext context = dev.graft.core.spi.RunContext.of(engine,
+                    dev.graft.engine.spi.io.CacheFolder.root(), 0, backbones);
+            Map<String, HostTensor> merged;
+            try (dev.graft.core.spi.Backbone b = backbones.create(m.backbone().name(), m.backbone().options(), context)) {
+                if (!b.preprocessing().canonical().equals(p.canonical())) {
+                    throw new IOException(file + ": backbone '" + m.backbone().name() + "' now preprocesses as "
+                            + b.preprocessing().canonical() + " but the adapters were trained with " + p.canonical());
+                }
+                merged = LoraAdapterFile.reapply(net, c.tensors(), b.weights(), BACKBONE_PREFIX, meta.get("graft.base.digest"),
+                        m.backbone().name(), file.toString());
+            }
+            Map<String, HostTensor> adapters = new LinkedHashMap<>(c.tensors());
+            adapters.keySet().removeIf(net.params()::containsKey);
+            return new TrainedModel(m, net, merged, p, l).withAdapterWeights(adapters);
+        } catch (JsonParseException | IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
     }
 
     /** Writes the model directory (created if needed); the weights file is written atomically. */

@@ -30,6 +30,8 @@ public final class LoraAdapter implements NetworkAdapter {
     /** Suffixes of the adapter parameters, after the adapted kernel's name without {@code .kernel}. */
     public static final String A = "lora_a";
     public static final String B = "lora_b";
+    /** Suffix of the scalar {@code alpha/r} kept beside each adapter pair in {@link #adapterWeights}. */
+    public static final String SCALE = "lora_scale";
     /** Group pattern selecting every LoRA parameter. */
     public static final String PATTERN = "re:.*\\.lora_[ab]";
 
@@ -183,12 +185,18 @@ public final class LoraAdapter implements NetworkAdapter {
         return java.util.Set.copyOf(adapted);
     }
 
+    /**
+     * Per adapted kernel: {@code A}, {@code B} and the scale {@code alpha/r} as a one-element tensor
+     * ({@code <stem>.lora_scale}), so the adapters alone rebuild the merged kernels of their base
+     * ({@link LoraAdapterFile}).
+     */
     @Override
     public synchronized Map<String, HostTensor> adapterWeights(Map<String, HostTensor> w) {
         Map<String, HostTensor> out = new LinkedHashMap<>();
         for (String k : adapted) {
             out.put(stem(k) + "." + A, w.get(stem(k) + "." + A));
             out.put(stem(k) + "." + B, w.get(stem(k) + "." + B));
+            out.put(stem(k) + "." + SCALE, HostTensor.of(new float[] {(float) scale()}, 1));
         }
         return out;
     }
