@@ -207,7 +207,7 @@ final class QuickstartCommand implements Callable<Integer> {
         names.put("setfit", "setfit (contrastive tuning on pairs, then linear head)");
         // the strategy's own defaults (body lr 2e-5, cosine-similarity loss, a solved head), with 8 pairs per example
         // instead of the paper's 40 so the run fits the quickstart's time budget: with all of this task's labels, 8 pairs
-        // scored as 16 did (0.884 +- 0.018 over 3 seeds against 0.873 +- 0.022, docs/transfer-text.md) for half the CPU
+        // scored as 16 did (0.884 +- 0.018 over 3 seeds against 0.878 +- 0.018, docs/transfer-text.md) for half the CPU
         ComponentRef setfit = ComponentRef.of("setfit", Map.of("pairs", Integer.toString(SETFIT_PAIRS)));
         configs.put("setfit", new PipelineConfig(bb, setfit, head,
                 frozen.withEpochs(1 + SETFIT_HEAD_EPOCHS).withLearningRate(3e-2), engineId, null));
