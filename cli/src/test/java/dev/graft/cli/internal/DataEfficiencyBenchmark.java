@@ -49,7 +49,10 @@ import java.util.TreeMap;
  *                                                  fine-tuning:backboneLr=5e-5,hybrid:cut=encoder.layer_10,setfit;
  *                                                  "probe" = the backbone's frozen features + the baseline's cross-validated
  *                                                  logistic regression (LinearProbe), features computed once per task and
- *                                                  charged to each run pro rata: features of its training examples + the fit)
+ *                                                  charged to each run pro rata: features of its training examples + the fit;
+ *                                                  options grid=wide: C from 10 log-spaced values 1e-4..1e4 as scikit-learn's
+ *                                                  LogisticRegressionCV, rows=l2: each feature row scaled to unit length first;
+ *                                                  a backbone named A+B: the two backbones' features concatenated)
  *   --epochs 4 (strategies that train the backbone)   --head-epochs 40 (feature-extraction)   --batch-size 16
  *   --engine (default engine)   --debian-per-class 36   --perl-per-class 80   --out data-efficiency.md
  * </pre>
@@ -118,7 +121,7 @@ public final class DataEfficiencyBenchmark {
                             int slash = methods.indexOf(method) - 1;
                             ComponentRef b = backbones.get(slash / strategies.size());
                             ComponentRef s = strategies.get(slash % strategies.size());
-                            c = s.name().equals("probe") ? probe(g, b, engine, task, train, seed, a)
+                            c = s.name().equals("probe") ? probe(g, b, s.options(), engine, task, train, seed, a)
                                     : transfer(g, b, s, engine, train, task.test(), seed, a);
                         }
                         System.err.printf(Locale.ROOT, "%s | %s | %s/class | seed %d: accuracy %.4f, macro F1 %.4f, %.1f s wall, %.1f s CPU%n",
@@ -226,17 +229,24 @@ public final class DataEfficiencyBenchmark {
 
     private static final Map<String, Features> FEATURES = new java.util.HashMap<>();
 
-    private static Cell probe(Graft g, ComponentRef backbone, String engine, NamedTask task, List<Example> train, long seed,
-            Map<String, String> a) {
-        Features f = FEATURES.computeIfAbsent(task.name() + "|" + backbone, k -> {
-            List<Example> all = new ArrayList<>(task.train());
-            all.addAll(task.test());
-            return features(g, backbone, engine, all, Integer.parseInt(a.get("--batch-size")));
-        });
+    private static Cell probe(Graft g, ComponentRef backbone, Map<String, String> options, String engine, NamedTask task,
+            List<Example> train, long seed, Map<String, String> a) {
+        Features f = concatenated(g, backbone, engine, task, Integer.parseInt(a.get("--batch-size")));
+        if ("l2".equals(options.get("rows"))) {
+            f = unitRows(f);
+        }
         float[][] x = train.stream().map(f.rows()::get).toArray(float[][]::new);
         double cpu0 = BaselineRun.processCpuSeconds();
         long t0 = System.nanoTime();
-        LinearProbe p = LinearProbe.fit(x, train.stream().map(Example::label).toList(), TextBaseline.Options.defaults().withSeed(seed));
+        TextBaseline.Options po = TextBaseline.Options.defaults().withSeed(seed);
+        if ("wide".equals(options.get("grid"))) { // scikit-learn LogisticRegressionCV's default: Cs=10, log-spaced 1e-4..1e4
+            List<Double> grid = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                grid.add(Math.pow(10, -4 + 8.0 * i / 9));
+            }
+            po = po.withCGrid(grid);
+        }
+        LinearProbe p = LinearProbe.fit(x, train.stream().map(Example::label).toList(), po);
         double wall = (System.nanoTime() - t0) / 1e9 + f.wallPerExample() * train.size();
         double cpu = BaselineRun.processCpuSeconds() - cpu0 + f.cpuPerExample() * train.size();
         List<dev.graft.core.model.Prediction> preds = new ArrayList<>();
@@ -250,6 +260,57 @@ public final class DataEfficiencyBenchmark {
         }
         ClassificationScores s = Evaluation.classification(p.labels(), task.test(), preds);
         return new Cell(s.accuracy(), s.macroF1(), wall, cpu, train.size());
+    }
+
+    /**
+     * The frozen features of every train and test example of {@code task}; a backbone named
+     * {@code A+B} (each part without options, or with the whole ref's options) gets the parts' features concatenated.
+     */
+    private static Features concatenated(Graft g, ComponentRef backbone, String engine, NamedTask task, int batch) {
+        List<Features> parts = new ArrayList<>();
+        for (String name : backbone.name().split("\\+")) {
+            ComponentRef part = ComponentRef.of(name, backbone.options());
+            parts.add(FEATURES.computeIfAbsent(task.name() + "|" + part, k -> {
+                List<Example> all = new ArrayList<>(task.train());
+                all.addAll(task.test());
+                return features(g, part, engine, all, batch);
+            }));
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        Map<Example, float[]> rows = new java.util.IdentityHashMap<>();
+        for (Example e : parts.get(0).rows().keySet()) {
+            int d = parts.stream().mapToInt(p -> p.rows().get(e).length).sum();
+            float[] v = new float[d];
+            int at = 0;
+            for (Features p : parts) {
+                float[] r = p.rows().get(e);
+                System.arraycopy(r, 0, v, at, r.length);
+                at += r.length;
+            }
+            rows.put(e, v);
+        }
+        return new Features(rows, parts.stream().mapToDouble(Features::wallPerExample).sum(),
+                parts.stream().mapToDouble(Features::cpuPerExample).sum());
+    }
+
+    /** Each feature row scaled to unit L2 norm. */
+    private static Features unitRows(Features f) {
+        Map<Example, float[]> rows = new java.util.IdentityHashMap<>();
+        f.rows().forEach((e, r) -> {
+            double n = 0;
+            for (float v : r) {
+                n += v * v;
+            }
+            float[] u = r.clone();
+            double inv = n > 0 ? 1 / Math.sqrt(n) : 1;
+            for (int j = 0; j < u.length; j++) {
+                u[j] = (float) (u[j] * inv);
+            }
+            rows.put(e, u);
+        });
+        return new Features(rows, f.wallPerExample(), f.cpuPerExample());
     }
 
     /** The backbone's frozen output for every example, built and run the way a feature-extraction pipeline does. */
