@@ -1,18 +1,12 @@
 package dev.graft.cli.internal;
 
 import dev.graft.core.spi.Backbone;
+import dev.graft.core.spi.ForwardingBackbone;
 import dev.graft.core.spi.BackboneProvider;
 import dev.graft.core.spi.RunContext;
 import dev.graft.core.spi.WeightsStatus;
-import dev.graft.core.spi.Block;
-import dev.graft.core.spi.Example;
-import dev.graft.core.spi.InputSpec;
-import dev.graft.core.spi.Preprocessing;
 import dev.graft.engine.spi.HostTensor;
-import dev.graft.engine.spi.graph.NetworkBuilder;
-import dev.graft.engine.spi.graph.Node;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -62,16 +56,9 @@ public final class ScratchBackboneProvider implements BackboneProvider {
     }
 
     /** The wrapped backbone without its weights. */
-    static final class Scratch implements Backbone {
-        private final Backbone inner;
-
+    static final class Scratch extends ForwardingBackbone {
         Scratch(Backbone inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public void close() {
-            inner.close();
+            super(inner);
         }
 
         @Override
@@ -80,38 +67,18 @@ public final class ScratchBackboneProvider implements BackboneProvider {
         }
 
         @Override
-        public List<InputSpec> inputs() {
-            return inner.inputs();
-        }
-
-        @Override
-        public Preprocessing preprocessing() {
-            return inner.preprocessing();
-        }
-
-        @Override
-        public List<Block> blocks() {
-            return inner.blocks();
-        }
-
-        @Override
-        public Node build(NetworkBuilder b, Map<String, Node> inputs) {
-            return inner.build(b, inputs);
-        }
-
-        @Override
-        public Map<String, HostTensor> encode(List<Example> batch, boolean training, long seed) {
-            return inner.encode(batch, training, seed);
-        }
-
-        @Override
         public Map<String, HostTensor> weights() {
             return Map.of();
         }
 
         @Override
+        public boolean pretrained() {
+            return false;
+        }
+
+        @Override
         public String fingerprint() {
-            return "scratch/" + inner.name() + "/" + inner.preprocessing().canonical();
+            return "scratch/" + delegate().name() + "/" + delegate().preprocessing().canonical();
         }
     }
 }

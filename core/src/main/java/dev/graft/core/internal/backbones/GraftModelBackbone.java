@@ -3,13 +3,8 @@ package dev.graft.core.internal.backbones;
 import dev.graft.core.internal.cache.FeatureCache;
 import dev.graft.core.model.TrainedModel;
 import dev.graft.core.spi.Backbone;
-import dev.graft.core.spi.Block;
-import dev.graft.core.spi.Example;
-import dev.graft.core.spi.InputSpec;
-import dev.graft.core.spi.Preprocessing;
+import dev.graft.core.spi.ForwardingBackbone;
 import dev.graft.engine.spi.HostTensor;
-import dev.graft.engine.spi.graph.NetworkBuilder;
-import dev.graft.engine.spi.graph.Node;
 import dev.graft.engine.spi.io.SafeTensors;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,55 +16,28 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * A saved model's backbone: the architecture, encoding and cut points of the backbone it was
  * trained on, with the weights it was trained to (read on first use; a reopened model never reads them).
  */
-final class GraftModelBackbone implements Backbone {
+final class GraftModelBackbone extends ForwardingBackbone {
     private static final String SCOPE = "backbone.";
     private final String name;
     private final Path dir;
-    private final Backbone inner;
     private Map<String, HostTensor> weights;
     private String fingerprint;
 
     GraftModelBackbone(String name, Path dir, Backbone inner) {
+        super(inner);
         this.name = name;
         this.dir = dir;
-        this.inner = inner;
     }
 
     @Override
     public String name() {
         return name;
-    }
-
-    @Override
-    public List<InputSpec> inputs() {
-        return inner.inputs();
-    }
-
-    @Override
-    public Preprocessing preprocessing() {
-        return inner.preprocessing();
-    }
-
-    @Override
-    public List<Block> blocks() {
-        return inner.blocks();
-    }
-
-    @Override
-    public Node build(NetworkBuilder b, Map<String, Node> in) {
-        return inner.build(b, in);
-    }
-
-    @Override
-    public Map<String, HostTensor> encode(List<Example> batch, boolean training, long seed) {
-        return inner.encode(batch, training, seed);
     }
 
     /** The saved tensors under {@code backbone.}; the head's are left out. */
@@ -113,8 +81,8 @@ final class GraftModelBackbone implements Backbone {
                 for (int n; (n = in.read(buf)) > 0;) {
                     md.update(buf, 0, n);
                 }
-                fingerprint = FeatureCache.hash("graft-model", HexFormat.of().formatHex(md.digest()), inner.name(),
-                        inner.preprocessing().canonical());
+                fingerprint = FeatureCache.hash("graft-model", HexFormat.of().formatHex(md.digest()), delegate().name(),
+                        delegate().preprocessing().canonical());
             } catch (IOException e) {
                 throw new UncheckedIOException("backbone '" + name + "': cannot read " + f + ": " + e.getMessage(), e);
             } catch (NoSuchAlgorithmException e) {
@@ -125,12 +93,7 @@ final class GraftModelBackbone implements Backbone {
     }
 
     @Override
-    public void close() {
-        inner.close();
-    }
-
-    @Override
     public String toString() {
-        return "Backbone[" + name + " = " + inner.name() + " with the weights of " + dir + "]";
+        return "Backbone[" + name + " = " + delegate().name() + " with the weights of " + dir + "]";
     }
 }

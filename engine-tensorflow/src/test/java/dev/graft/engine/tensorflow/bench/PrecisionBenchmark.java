@@ -10,7 +10,6 @@ import dev.graft.engine.spi.graph.Network;
 import dev.graft.engine.spi.train.LearningRateSchedule;
 import dev.graft.engine.spi.train.OptimizerSpec;
 import dev.graft.engine.spi.train.TrainingConfig;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.ServiceLoader;
 
@@ -130,16 +129,10 @@ public final class PrecisionBenchmark {
     }
 
     private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        return TrainingThroughputBenchmark.median(v);
     }
 
     private static double ratioMedian(double[] a, double[] b) {
-        double[] r = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            r[i] = a[i] / b[i];
-        }
-        return median(r);
+        return TrainingThroughputBenchmark.ratioMedian(a, b);
     }
 }

@@ -143,13 +143,13 @@ public final class TrainingThroughputBenchmark {
         return Arrays.stream(v).min().orElse(Double.NaN);
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    private static double ratioMedian(double[] a, double[] b) {
+    static double ratioMedian(double[] a, double[] b) {
         double[] r = new double[a.length];
         for (int i = 0; i < a.length; i++) {
             r[i] = a[i] / b[i];
