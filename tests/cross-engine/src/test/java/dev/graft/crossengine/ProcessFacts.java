@@ -65,11 +65,24 @@ final class ProcessFacts {
     private static boolean created(String className) {
         try {
             Class<?> c = Class.forName(className, true, ProcessFacts.class.getClassLoader());
-            Field f = c.getDeclaredField("instance");
-            f.setAccessible(true);
-            return f.get(null) != null;
+            for (Field f : c.getDeclaredFields()) {
+                if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                    continue;
+                }
+                if (f.getName().equals("instance")) {
+                    // one engine per process
+                    f.setAccessible(true);
+                    return f.get(null) != null;
+                }
+                if (f.getName().equals("INSTANCES")) {
+                    // one engine per settings (threads, precision) in the process
+                    f.setAccessible(true);
+                    return !((Map<?, ?>) f.get(null)).isEmpty();
+                }
+            }
+            throw new NoSuchFieldException("neither 'instance' nor 'INSTANCES'");
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot inspect " + className + ".instance: " + e, e);
+            throw new IllegalStateException("cannot inspect " + className + "'s engine instances: " + e, e);
         }
     }
 }
