@@ -12,12 +12,14 @@ import dev.graft.engine.spi.train.ParamGroup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import dev.graft.core.train.FineTuningRecipe;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Blocks below the cut point ({@code cut=<block name or index>}) stay frozen; the cut block and
- * those above fine-tune with the head at {@code backboneLr} (default head LR / 10). With
+ * those above fine-tune with the head at {@code backboneLr} (default as fine-tuning's: for a
+ * transformer encoder {@link FineTuningRecipe#backboneLearningRate}, otherwise head LR / 10). With
  * {@code unfreezeEvery=K} the head trains alone first and every K epochs one more block that holds
  * parameters unfreezes (a parameter-free block such as a pooling block goes with the next one), top
  * down, until the cut point is reached.
@@ -45,7 +47,9 @@ public final class HybridStrategy implements TransferStrategy {
                 + c.blocks().stream().map(Block::name).toList()));
         int cut = Plans.blockIndex(c, ID, cutText);
         int every = o.integer("unfreezeEvery", 0, 0);
-        double backboneLr = o.positive("backboneLr", c.headLearningRate() / 10);
+        int layers = FineTuningStrategy.transformerLayers(c);
+        double backboneLr = o.positive("backboneLr", layers > 0 ? FineTuningRecipe.backboneLearningRate(layers)
+                : c.headLearningRate() / 10);
         int warmup = o.integer("warmupEpochs", 0, 0);
         BatchNormPolicy bn = BatchNormOption.read(o, BatchNormPolicy.AFFINE_ONLY);
         int top = n - cut;

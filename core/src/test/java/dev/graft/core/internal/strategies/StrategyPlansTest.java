@@ -55,6 +55,20 @@ class StrategyPlansTest {
     }
 
     @Test
+    void hybridOfATransformerTunesItsUpperLayersAtTheFineTuningRate() {
+        List<Block> blocks = new java.util.ArrayList<>(List.of(new Block("embeddings", "embeddings.**")));
+        for (int i = 0; i < 12; i++) {
+            blocks.add(new Block("encoder.layer_" + i, "encoder.layer_" + i + ".**"));
+        }
+        PlanContext ctx = new PlanContext("bert", blocks, "backbone", "head", 1e-3, 10, 100, 3);
+        TransferPlan p = new HybridStrategy().plan(ctx, Map.of("cut", "encoder.layer_10"));
+        assertThat(groupOf(p, 0, "backbone.encoder.layer_11.attention.query.kernel").lrMultiplier() * 1e-3)
+                .isCloseTo(3e-5, within(1e-12));
+        assertThat(groupOf(new HybridStrategy().plan(CTX, Map.of("cut", "1")), 0, "backbone.layer2.w").lrMultiplier())
+                .as("not a transformer: a tenth of the head rate").isCloseTo(0.1, within(1e-12));
+    }
+
+    @Test
     void setFitDefaultsFollowThePaperAndSolveTheHead() {
         TransferPlan p = new SetFitStrategy().plan(new PlanContext("net", List.of(), "backbone", "head", 1e-3, 4, 70, 7), Map.of());
         assertThat(groupOf(p, 0, "backbone.x.kernel").lrMultiplier() * 1e-3).isCloseTo(2e-5, within(1e-15));
