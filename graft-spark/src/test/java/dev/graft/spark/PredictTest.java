@@ -85,8 +85,12 @@ class PredictTest {
             assertThat((String) byKey.get(good).getAs(GraftSpark.ERROR_COLUMN)).isNull();
             assertThat((String) byKey.get(good).getAs("prediction")).isIn("positive", "negative");
         }
-        assertThatThrownBy(() -> GraftSpark.predict(data, job.withBadRows(BadRows.FAIL)).collectAsList())
-                .hasStackTraceContaining("row b (column 'text'): null text");
+        // which bad row fails the job first depends on which partition Spark runs first
+        assertThatThrownBy(() -> GraftSpark.predict(data, job.withBadRows(BadRows.FAIL)).collectAsList()).satisfies(e -> {
+            java.io.StringWriter trace = new java.io.StringWriter();
+            e.printStackTrace(new java.io.PrintWriter(trace));
+            assertThat(trace.toString()).containsAnyOf("row b (column 'text'): null text", "row c (column 'text'): empty text");
+        });
     }
 
     @Test
