@@ -130,34 +130,10 @@ class TensorBundleFuzzTest {
         if (b.length == 0) {
             return new byte[] {(byte) r.nextInt()};
         }
+        if (kind < ByteMutations.COMMON) {
+            return ByteMutations.common(b, kind, r);
+        }
         switch (kind) {
-            case 0 -> {
-                for (int i = 0, n = 1 + r.nextInt(4); i < n; i++) {
-                    b[r.nextInt(b.length)] ^= (byte) (1 << r.nextInt(8));
-                }
-                return b;
-            }
-            case 1 -> {
-                return Arrays.copyOf(b, r.nextInt(b.length));
-            }
-            case 2 -> {
-                int at = r.nextInt(b.length + 1);
-                byte[] ins = new byte[1 + r.nextInt(16)];
-                r.nextBytes(ins);
-                byte[] out = new byte[b.length + ins.length];
-                System.arraycopy(b, 0, out, 0, at);
-                System.arraycopy(ins, 0, out, at, ins.length);
-                System.arraycopy(b, at, out, at + ins.length, b.length - at);
-                return out;
-            }
-            case 3 -> {
-                int at = r.nextInt(b.length);
-                int len = Math.min(b.length - at, 1 + r.nextInt(16));
-                byte[] out = new byte[b.length - len];
-                System.arraycopy(b, 0, out, 0, at);
-                System.arraycopy(b, at + len, out, at, b.length - at - len);
-                return out;
-            }
             case 4 -> {
                 byte[] vals = {0, (byte) 0xFF, 0x7F, (byte) 0x80, 1, (byte) 0xFE};
                 int at = r.nextInt(b.length);
