@@ -82,30 +82,32 @@ public record EngineSettings(int threads, int interOpThreads, Precision precisio
         return new EngineSettings(threads, interOpThreads, p);
     }
 
-    private static int intSetting(String property, String env) {
-        String v = System.getProperty(property);
-        String where = property;
-        if (v == null || v.isBlank()) {
+    /** A setting's text and where it came from: the system property, else the environment variable; null text if neither. */
+    private record Setting(String text, String where) {
+        static Setting of(String property, String env) {
+            String v = System.getProperty(property);
+            if (v != null && !v.isBlank()) {
+                return new Setting(v, property);
+            }
             v = System.getenv(env);
-            where = env;
+            return new Setting(v == null || v.isBlank() ? null : v, env);
         }
-        if (v == null || v.isBlank()) {
+    }
+
+    private static int intSetting(String property, String env) {
+        Setting s = Setting.of(property, env);
+        if (s.text() == null) {
             return 0;
         }
         try {
-            return Integer.parseInt(v.trim());
+            return Integer.parseInt(s.text().trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(where + ": '" + v + "' is not a whole number of threads (0 = engine default)");
+            throw new IllegalArgumentException(s.where() + ": '" + s.text() + "' is not a whole number of threads (0 = engine default)");
         }
     }
 
     private static Precision precisionSetting() {
-        String v = System.getProperty(PRECISION);
-        String where = PRECISION;
-        if (v == null || v.isBlank()) {
-            v = System.getenv("GRAFT_PRECISION");
-            where = "GRAFT_PRECISION";
-        }
-        return v == null || v.isBlank() ? Precision.FP32 : Precision.parse(v, where);
+        Setting s = Setting.of(PRECISION, "GRAFT_PRECISION");
+        return s.text() == null ? Precision.FP32 : Precision.parse(s.text(), s.where());
     }
 }

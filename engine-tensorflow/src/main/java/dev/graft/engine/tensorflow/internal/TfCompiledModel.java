@@ -1,6 +1,5 @@
 package dev.graft.engine.tensorflow.internal;
 
-import dev.graft.engine.spi.EngineSettings;
 import dev.graft.engine.spi.CompiledModel;
 import dev.graft.engine.spi.DType;
 import dev.graft.engine.spi.HostTensor;
@@ -70,7 +69,7 @@ final class TfCompiledModel implements CompiledModel {
     private record TrainKey(OptimizerSpec optimizer, List<ParamGroup> groups, double clip) {
     }
 
-    TfCompiledModel(Network net, long seed, EngineSettings settings) {
+    TfCompiledModel(Network net, long seed, org.tensorflow.proto.ConfigProto sessionConfig) {
         this.net = net;
         this.graph = new Graph();
         boolean ok = false;
@@ -99,8 +98,7 @@ final class TfCompiledModel implements CompiledModel {
             this.beta1PowerFeed = tf.withName("beta1_power").placeholder(TFloat32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.scalar()));
             this.beta2PowerFeed = tf.withName("beta2_power").placeholder(TFloat32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.scalar()));
             this.seedFeed = tf.withName("dropout_seed").placeholder(TInt64.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(2)));
-            org.tensorflow.proto.ConfigProto cp = TfSessionConfig.of(settings);
-            this.session = cp.equals(org.tensorflow.proto.ConfigProto.getDefaultInstance()) ? new Session(graph) : new Session(graph, cp);
+            this.session = new Session(graph, sessionConfig);
             setParameters(net.initialValues(seed));
             ok = true;
         } finally {

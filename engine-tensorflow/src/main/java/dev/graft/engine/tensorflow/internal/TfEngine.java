@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.tensorflow.proto.ConfigProto;
 
 /** TensorFlow 2.16 through DJL's TensorFlow engine: graph-mode training, SavedModels. */
 final class TfEngine implements Engine {
@@ -19,10 +20,13 @@ final class TfEngine implements Engine {
     private static final Map<EngineSettings, TfEngine> INSTANCES = new java.util.concurrent.ConcurrentHashMap<>();
     private final Path libraryDir;
     private final EngineSettings settings;
+    /** The session configuration of every model this engine compiles, built once. */
+    private final ConfigProto sessionConfig;
 
     private TfEngine(Path libraryDir, EngineSettings settings) {
         this.libraryDir = libraryDir;
         this.settings = settings;
+        this.sessionConfig = TfSessionConfig.of(settings);
     }
 
     /** The engine for these settings; the native runtime loads once per process. */
@@ -67,7 +71,7 @@ final class TfEngine implements Engine {
 
     @Override
     public CompiledModel compile(Network network, long seed) {
-        return new TfCompiledModel(network, seed, settings);
+        return new TfCompiledModel(network, seed, sessionConfig);
     }
 
     @Override

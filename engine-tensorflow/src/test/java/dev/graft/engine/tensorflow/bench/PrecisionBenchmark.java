@@ -119,13 +119,7 @@ public final class PrecisionBenchmark {
     }
 
     private static void time(Runnable step, int steps, double[] wall, double[] cpu, int k) {
-        long c0 = TrainingThroughputBenchmark.cpuNanos();
-        long t0 = System.nanoTime();
-        for (int i = 0; i < steps; i++) {
-            step.run();
-        }
-        wall[k] = (System.nanoTime() - t0) / 1e6 / steps;
-        cpu[k] = (TrainingThroughputBenchmark.cpuNanos() - c0) / 1e6 / steps;
+        TrainingThroughputBenchmark.time(step, steps, wall, cpu, k);
     }
 
     private static double median(double[] v) {

@@ -111,7 +111,7 @@ public final class TrainingThroughputBenchmark {
     }
 
     /** Wall and CPU (all threads of this process, from /proc) milliseconds per step, stored at {@code k}. */
-    private static void time(Runnable step, int steps, double[] wall, double[] cpu, int k) {
+    static void time(Runnable step, int steps, double[] wall, double[] cpu, int k) {
         long c0 = cpuNanos();
         long t0 = System.nanoTime();
         for (int i = 0; i < steps; i++) {
