@@ -188,6 +188,15 @@ class ArchitectureTest {
         assertThat(cycles).as("import cycles among core's packages:%n%s", describe(cycles)).isEmpty();
     }
 
+    /** The internal run never reaches up into the facade, the result types or the registries. */
+    @Test
+    void internalTrainingRunImportsNoFacadeResultOrRegistry() throws IOException {
+        Map<String, Set<String>> graph = packageGraph(SOURCES);
+        assertThat(graph.get("dev.graft.core.internal.train")).doesNotContain("dev.graft.core", "dev.graft.core.pipeline",
+                "dev.graft.core.model", "dev.graft.core.recommend");
+        assertThat(graph.get("dev.graft.core.recommend")).doesNotContain("dev.graft.core.internal.train");
+    }
+
     @Test
     void cycleFinderNamesEveryCycleOfASyntheticGraph() {
         Map<String, Set<String>> g = new TreeMap<>();
