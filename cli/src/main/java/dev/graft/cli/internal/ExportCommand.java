@@ -59,8 +59,7 @@ final class ExportCommand implements Callable<Integer> {
         }
         Engine e = g.engines().get(engineId);
         String out = m.manifest().predictionOutput();
-        try (CompiledModel c = e.compile(m.network(), 0)) {
-            c.setParameters(m.weights());
+        try (CompiledModel c = e.compile(m.network(), 0, m.weights())) {
             e.exportSavedModel(c, List.of(out, "logits"), output);
         }
         parent.out().println("exported " + model + " to " + output.toAbsolutePath() + " (tag 'serve', outputs: " + out + ", logits; inputs: "

@@ -51,11 +51,7 @@ public final class FeatureExtractor implements AutoCloseable {
         CompiledModel c = null;
         try {
             Network net = NetworkAssembler.backboneOnly(b);
-            c = engine.compile(net, seed);
-            Map<String, HostTensor> w = b.weights();
-            if (!w.isEmpty()) {
-                c.setParameters(w);
-            }
+            c = engine.compile(net, seed, b.weights());
             return new FeatureExtractor(b, net, c, seed, batchSize);
         } catch (RuntimeException e) {
             if (c != null) {

@@ -47,15 +47,8 @@ public final class Predictor implements AutoCloseable {
         }
         CompiledModel c;
         try {
-            c = engine.compile(model.network(), 0);
+            c = engine.compile(model.network(), 0, model.weights());
         } catch (RuntimeException e) {
-            b.close();
-            throw e;
-        }
-        try {
-            c.setParameters(model.weights());
-        } catch (RuntimeException e) {
-            c.close();
             b.close();
             throw e;
         }

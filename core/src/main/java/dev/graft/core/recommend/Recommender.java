@@ -119,14 +119,8 @@ public final class Recommender {
             FeatureCache cache = new FeatureCache(root, NetworkAssembler.backboneKey(b, net, o.seed()));
             FeatureCache.Tally tally = new FeatureCache.Tally();
             float[][] f;
-            try (dev.graft.core.internal.cache.LazyBackbone m = new dev.graft.core.internal.cache.LazyBackbone(() -> {
-                CompiledModel cm = engine.compile(net, o.seed());
-                Map<String, HostTensor> w = b.weights();
-                if (!w.isEmpty()) {
-                    cm.setParameters(w);
-                }
-                return cm;
-            })) {
+            try (dev.graft.core.internal.cache.LazyBackbone m = new dev.graft.core.internal.cache.LazyBackbone(
+                    () -> engine.compile(net, o.seed(), b.weights()))) {
                 f = cache.features(b, m, NetworkAssembler.FEATURES, sample, o.batchSize(), tally, null);
             }
             scored.add(score(c, f, y, labels.size(), o, b.blocks(), tally.fromDisk() + tally.repeated(), (System.nanoTime() - t0) / 1e9));

@@ -141,6 +141,11 @@ public abstract class EngineConformanceSuite {
         }
 
         @Test
+        void compilingWithGivenValuesEqualsCompilingThenSettingThem() {
+            StateChecks.compileWithValues(engine());
+        }
+
+        @Test
         void eightThreadsOfInferenceMatchOneThreadBitForBit() throws Exception {
             StateChecks.concurrentInference(engine());
         }

@@ -111,14 +111,13 @@ final class ObjectiveRun {
             TrainingObjective obj = objective(phase, ext.objectives());
             Network net = network(backbone, obj, ext.adapters());
             PlanResolver.ResolvedPhase rp = PlanResolver.resolve(phase, net, cfg.learningRate(), cfg.noWeightDecay());
-            try (CompiledModel m = engine.compile(net, cfg.seed())) {
-                Map<String, HostTensor> known = new LinkedHashMap<>();
-                params.forEach((k, v) -> {
-                    if (net.params().containsKey(k)) {
-                        known.put(k, v);
-                    }
-                });
-                m.setParameters(known);
+            Map<String, HostTensor> known = new LinkedHashMap<>();
+            params.forEach((k, v) -> {
+                if (net.params().containsKey(k)) {
+                    known.put(k, v);
+                }
+            });
+            try (CompiledModel m = engine.compile(net, cfg.seed(), known)) {
                 m.setOptimizerState(Map.of(), steps);
                 LearningRateSchedule schedule = LearningRateSchedule.constant(cfg.learningRate());
                 for (StepHook h : ext.stepHooks()) {

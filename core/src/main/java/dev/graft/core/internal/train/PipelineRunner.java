@@ -197,12 +197,9 @@ public final class PipelineRunner {
                 weights.putAll(hm.parameters());
             }
         } else {
-            try (CompiledModel m = engine.compile(runNet, tc.seed())) {
-                m.setParameters(backboneInit);
-                Map<String, HostTensor> copies = ext.copyValues(backboneInit);
-                if (!copies.isEmpty()) {
-                    m.setParameters(copies);
-                }
+            Map<String, HostTensor> start = new LinkedHashMap<>(backboneInit);
+            start.putAll(ext.copyValues(backboneInit));
+            try (CompiledModel m = engine.compile(runNet, tc.seed(), start)) {
                 long tt = System.nanoTime();
                 List<PlanResolver.ResolvedPhase> taskPhases = phases;
                 TrainerConfig taskConfig = tc;
@@ -258,14 +255,7 @@ public final class PipelineRunner {
     }
 
     private static CompiledModel compileBackbone(Engine engine, Backbone backbone, Map<String, HostTensor> init, long seed) {
-        CompiledModel m = engine.compile(NetworkAssembler.backboneOnly(backbone), seed);
-        try {
-            m.setParameters(init);
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
-        return m;
+        return engine.compile(NetworkAssembler.backboneOnly(backbone), seed, init);
     }
 
     /**

@@ -93,6 +93,36 @@ public final class StateChecks {
         }
     }
 
+    /**
+     * {@code compile(net, seed, values)} starts exactly where {@code compile(net, seed)} followed by
+     * {@code setParameters(values)} does (the parameters not given keep their seeded initial values),
+     * and refuses an unknown name or a wrong shape the same way.
+     */
+    public static void compileWithValues(Engine engine) {
+        SplittableRandom r = new SplittableRandom(23);
+        Network net = network();
+        Map<String, HostTensor> given = Map.of("conv.kernel", Arr.randn(r, 3, 3, 2, 4).host(),
+                "head.bias", Arr.randn(r, 3).host());
+        Map<String, HostTensor> probe = Map.of("x", Arr.randn(r, 5, 6, 6, 2).host());
+        try (CompiledModel a = engine.compile(net, 7); CompiledModel b = engine.compile(net, 7, given)) {
+            a.setParameters(given);
+            Map<String, HostTensor> pa = a.parameters();
+            Map<String, HostTensor> pb = b.parameters();
+            Check.isTrue(pa.keySet().equals(pb.keySet()), "parameter names differ: " + pa.keySet() + " vs " + pb.keySet());
+            pa.forEach((k, v) -> Check.bitEqual("parameter " + k + " compiled with given values", v, pb.get(k)));
+            Check.bitEqual("outputs of a model compiled with given values", a.predict(probe, "logits"), b.predict(probe, "logits"));
+        }
+        for (Map<String, HostTensor> bad : List.of(Map.of("no.such.param", HostTensor.of(new float[] {1}, 1)),
+                Map.of("head.bias", HostTensor.of(new float[] {1, 2}, 2)))) {
+            String name = bad.keySet().iterator().next();
+            try (CompiledModel m = engine.compile(net, 7, bad)) {
+                throw new AssertionError("compile accepted bad value for '" + name + "'");
+            } catch (IllegalArgumentException e) {
+                Check.isTrue(e.getMessage().contains(name), "error does not name parameter '" + name + "': " + e.getMessage());
+            }
+        }
+    }
+
     public static void concurrentInference(Engine engine) throws Exception {
         SplittableRandom r = new SplittableRandom(22);
         int threads = 8;

@@ -42,15 +42,23 @@ final class PtCompiledModel implements CompiledModel {
     private volatile boolean closed;
 
     PtCompiledModel(PtEngine engine, Network net, long seed) {
+        this(engine, net, seed, Map.of());
+    }
+
+    /** Parameters start from {@code values} where given, from their seeded initial values elsewhere. */
+    PtCompiledModel(PtEngine engine, Network net, long seed, Map<String, HostTensor> values) {
         this.engine = engine;
         this.net = net;
         this.manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
         this.forward = new PtForward(net);
         boolean ok = false;
         try {
-            for (Map.Entry<String, HostTensor> e : net.initialValues(seed).entrySet()) {
-                NDArray a = PtTensors.toNd(manager, e.getValue());
-                params.put(e.getKey(), a);
+            values.forEach((name, v) -> checkParameter(net, name, v));
+            Map<String, HostTensor> initial = net.initialValues(seed, values.keySet());
+            for (String name : net.params().keySet()) {
+                HostTensor v = values.containsKey(name) ? values.get(name) : initial.get(name);
+                NDArray a = PtTensors.toNd(manager, v);
+                params.put(name, a);
                 persistent.add(a);
             }
             ok = true;
@@ -216,19 +224,21 @@ final class PtCompiledModel implements CompiledModel {
         }
     }
 
+    private static void checkParameter(Network net, String name, HostTensor v) {
+        ParamSpec p = net.params().get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("no parameter named '" + name + "' in this network");
+        }
+        if (!p.shape().equals(v.shape()) || p.dtype() != v.dtype()) {
+            throw new IllegalArgumentException("parameter '" + name + "' is " + p.dtype() + p.shape() + ", value is "
+                    + v.dtype() + v.shape());
+        }
+    }
+
     @Override
     public void setParameters(Map<String, HostTensor> values) {
         ensureOpen();
-        values.forEach((name, v) -> {
-            ParamSpec p = net.params().get(name);
-            if (p == null) {
-                throw new IllegalArgumentException("no parameter named '" + name + "' in this network");
-            }
-            if (!p.shape().equals(v.shape()) || p.dtype() != v.dtype()) {
-                throw new IllegalArgumentException("parameter '" + name + "' is " + p.dtype() + p.shape() + ", value is "
-                        + v.dtype() + v.shape());
-            }
-        });
+        values.forEach((name, v) -> checkParameter(net, name, v));
         lock.writeLock().lock();
         boolean gradMode = JniUtils.isGradMode();
         try {

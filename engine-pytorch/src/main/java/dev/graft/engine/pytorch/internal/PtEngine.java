@@ -79,4 +79,9 @@ final class PtEngine implements Engine {
     public CompiledModel compile(Network network, long seed) {
         return new PtCompiledModel(this, network, seed);
     }
+
+    @Override
+    public CompiledModel compile(Network network, long seed, java.util.Map<String, dev.graft.engine.spi.HostTensor> values) {
+        return new PtCompiledModel(this, network, seed, values);
+    }
 }

@@ -140,9 +140,19 @@ public final class Network {
 
     /** First values of every parameter, drawn from {@code seed}. */
     public Map<String, HostTensor> initialValues(long seed) {
+        return initialValues(seed, java.util.Set.of());
+    }
+
+    /**
+     * The initial values of every parameter not named in {@code given}; each parameter's values
+     * depend only on the seed and its own name, so they equal those of {@link #initialValues(long)}.
+     */
+    public Map<String, HostTensor> initialValues(long seed, java.util.Set<String> given) {
         Map<String, HostTensor> out = new LinkedHashMap<>();
         for (ParamSpec p : params.values()) {
-            out.put(p.name(), p.initializer().create(p.shape(), p.dtype(), seed, p.name()));
+            if (!given.contains(p.name())) {
+                out.put(p.name(), p.initializer().create(p.shape(), p.dtype(), seed, p.name()));
+            }
         }
         return out;
     }

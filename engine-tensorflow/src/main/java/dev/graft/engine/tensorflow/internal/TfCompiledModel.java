@@ -70,6 +70,11 @@ final class TfCompiledModel implements CompiledModel {
     }
 
     TfCompiledModel(Network net, long seed, org.tensorflow.proto.ConfigProto sessionConfig) {
+        this(net, seed, Map.of(), sessionConfig);
+    }
+
+    /** Parameters start from {@code values} where given, from their seeded initial values elsewhere. */
+    TfCompiledModel(Network net, long seed, Map<String, HostTensor> values, org.tensorflow.proto.ConfigProto sessionConfig) {
         this.net = net;
         this.graph = new Graph();
         boolean ok = false;
@@ -99,7 +104,13 @@ final class TfCompiledModel implements CompiledModel {
             this.beta2PowerFeed = tf.withName("beta2_power").placeholder(TFloat32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.scalar()));
             this.seedFeed = tf.withName("dropout_seed").placeholder(TInt64.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(2)));
             this.session = new Session(graph, sessionConfig);
-            setParameters(net.initialValues(seed));
+            try {
+                setParameters(values); // first: an unknown name or a wrong shape fails before any random value is drawn
+                setParameters(net.initialValues(seed, values.keySet()));
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
             ok = true;
         } finally {
             if (!ok) {

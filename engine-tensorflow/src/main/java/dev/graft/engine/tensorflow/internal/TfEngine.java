@@ -3,6 +3,7 @@ package dev.graft.engine.tensorflow.internal;
 import dev.graft.engine.spi.CompiledModel;
 import dev.graft.engine.spi.Engine;
 import dev.graft.engine.spi.EngineSettings;
+import dev.graft.engine.spi.HostTensor;
 import dev.graft.engine.spi.SavedModel;
 import dev.graft.engine.spi.SavedModelOptions;
 import dev.graft.engine.spi.graph.Network;
@@ -72,6 +73,11 @@ final class TfEngine implements Engine {
     @Override
     public CompiledModel compile(Network network, long seed) {
         return new TfCompiledModel(network, seed, sessionConfig);
+    }
+
+    @Override
+    public CompiledModel compile(Network network, long seed, Map<String, HostTensor> values) {
+        return new TfCompiledModel(network, seed, values, sessionConfig);
     }
 
     @Override
