@@ -30,7 +30,8 @@ import org.apache.spark.sql.types.DataTypes;
  * several sizes in one run. Where Spark's share goes is measured apart: session start-up, the model load
  * (once per executor JVM), and a job over the same rows whose per-partition function appends a constant
  * 384-float vector instead of running the backbone (task scheduling, row conversion and encoding, the
- * same plan as the real job). Configurations alternate within a repetition; medians are kept.
+ * same plan as the real job). Configurations alternate within a repetition; medians are kept, and the ratios are also
+ * taken per repetition (the two runs of a pair are a minute apart, so a busy neighbour weighs on both alike).
  * Args: backbone (all-minilm-l6-v2), sizes (comma-separated, 4096,16384), reps (3), batch (32), cores (1).
  */
 public final class SparkThroughputBenchmark {
@@ -84,6 +85,12 @@ public final class SparkThroughputBenchmark {
                             + "(cpu %.2f), spark without the backbone %.3f s (cpu %.3f)%n", n, r, single[r].wall(),
                             single[r].cpu(), cores, distributed[r].wall(), distributed[r].cpu(), plumbing[r].wall(), plumbing[r].cpu());
                 }
+                double[] wallRatio = new double[reps];
+                double[] cpuRatio = new double[reps];
+                for (int r = 0; r < reps; r++) {
+                    wallRatio[r] = distributed[r].wall() / single[r].wall();
+                    cpuRatio[r] = distributed[r].cpu() / single[r].cpu();
+                }
                 Time s = median(single);
                 Time d = median(distributed);
                 Time p = median(plumbing);
@@ -92,6 +99,8 @@ public final class SparkThroughputBenchmark {
                         n / s.wall());
                 System.out.printf(Locale.ROOT, "  spark local[%d]        wall %7.2f s  cpu %7.2f s  %6.1f texts/s  wall x%.3f  cpu x%.3f%n",
                         cores, d.wall(), d.cpu(), n / d.wall(), d.wall() / s.wall(), d.cpu() / s.cpu());
+                System.out.printf(Locale.ROOT, "  spark / single, paired by repetition: wall %s (median x%.3f), cpu %s (median x%.3f)%n",
+                        ratios(wallRatio), median(wallRatio), ratios(cpuRatio), median(cpuRatio));
                 System.out.printf(Locale.ROOT, "  spark, no backbone    wall %7.3f s  cpu %7.3f s  (%.1f%% of single-JVM wall)%n",
                         p.wall(), p.cpu(), 100 * p.wall() / s.wall());
                 data.unpersist();
@@ -129,6 +138,16 @@ public final class SparkThroughputBenchmark {
         long t0 = System.nanoTime();
         s.get();
         return new Time((System.nanoTime() - t0) / 1e9, (os.getProcessCpuTime() - c0) / 1e9);
+    }
+
+    private static String ratios(double[] v) {
+        return Arrays.stream(v).mapToObj(x -> String.format(Locale.ROOT, "x%.3f", x)).toList().toString();
+    }
+
+    private static double median(double[] v) {
+        double[] c = v.clone();
+        Arrays.sort(c);
+        return c[c.length / 2];
     }
 
     private static Time median(Time[] v) {

@@ -170,7 +170,7 @@ public final class FeatureCache {
         if (!pf.backboneKey().equals(backboneKey)) {
             throw new IllegalArgumentException(e.source() + ": its features were computed by " + pf.producer()
                     + ", not by this run's backbone '" + backbone.name() + "' (" + backbone.preprocessing().canonical()
-                    + "); features of different backbones (or options, pooling, preprocessing) cannot be mixed: use the "
+                    + "); features of different backbones (or options, seeds of random weights, pooling, preprocessing) cannot be mixed: use the "
                     + "backbone that produced them, or compute them again with this one");
         }
         return pf.vector();
