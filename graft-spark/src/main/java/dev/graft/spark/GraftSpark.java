@@ -24,15 +24,29 @@ import org.apache.spark.sql.types.StructType;
 public final class GraftSpark {
     /** The string column every output gains: null, or why the row has no result. */
     public static final String ERROR_COLUMN = "graft_error";
+    /** The string column {@link #features} adds: the backbone that produced the row's vector (name, options, preprocessing). */
+    public static final String BACKBONE_COLUMN = "graft_backbone";
+    /**
+     * The string column {@link #features} adds: the producing backbone's key (a digest of its name, weights,
+     * preprocessing, network up to the pooled features, and seed), which fit checks against its own backbone.
+     */
+    public static final String BACKBONE_KEY_COLUMN = "graft_backbone_key";
 
     private GraftSpark() {
     }
 
-    /** {@code data} with {@code job.outputColumn()} ({@code array<float>}) and {@link #ERROR_COLUMN} appended. */
+    /**
+     * {@code data} with {@code job.outputColumn()} ({@code array<float>}), {@link #BACKBONE_COLUMN},
+     * {@link #BACKBONE_KEY_COLUMN} and {@link #ERROR_COLUMN} appended. Written as Parquet with a label column,
+     * the result is a Graft dataset: {@code graft fit -s feature-extraction} trains a head on the vectors without
+     * running the backbone (see the {@code graft-features} dataset format).
+     */
     public static Dataset<Row> features(Dataset<Row> data, FeatureJob job) {
         StructType in = data.schema();
-        check(in, job.inputColumn(), job.keyColumn(), List.of(job.outputColumn(), ERROR_COLUMN));
+        check(in, job.inputColumn(), job.keyColumn(), List.of(job.outputColumn(), BACKBONE_COLUMN, BACKBONE_KEY_COLUMN, ERROR_COLUMN));
         StructType out = in.add(job.outputColumn(), DataTypes.createArrayType(DataTypes.FloatType, false), true)
+                .add(BACKBONE_COLUMN, DataTypes.StringType, true)
+                .add(BACKBONE_KEY_COLUMN, DataTypes.StringType, true)
                 .add(ERROR_COLUMN, DataTypes.StringType, true);
         return data.mapPartitions(new FeaturesRunner(in, job, job.modelKey()), Encoders.row(out));
     }

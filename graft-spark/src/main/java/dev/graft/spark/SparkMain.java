@@ -11,7 +11,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The {@code spark-submit} entry point (also runs alone in local mode with {@code --master local[N]}):
+ * The {@code spark-submit} entry point (also runs alone in local mode: {@code graft spark ...}, or {@code --master local[N]};
+ * without a master from either, {@code local[*]}):
  * <pre>
  * features --backbone NAME [-B key=value]... --input PATH --column COL --output DIR [options]
  * predict  --model DIR                       --input PATH --column COL --output DIR [options]
@@ -80,8 +81,13 @@ public final class SparkMain {
         }
         if (o.containsKey("--master")) {
             b = b.master(o.get("--master"));
+        } else if (!conf.contains("spark.master")) {
+            b = b.master("local[*]"); // run alone (the graft launcher's 'graft spark'), not by spark-submit
         }
         SparkSession spark = b.getOrCreate();
+        if (System.getProperty("graft.home") != null) {
+            spark.sparkContext().setLogLevel("WARN"); // started by the graft launcher: Graft's own quiet output
+        }
         try {
             Dataset<Row> data = read(spark, input, o.get("--format"));
             Dataset<Row> out;

@@ -70,6 +70,15 @@ public final class FeatureExtractor implements AutoCloseable {
         return backbone.preprocessing();
     }
 
+    /**
+     * What identifies these features: backbone name, weights, preprocessing, network up to its features
+     * (pooling included) and the seed of any random parameters. Training and {@code recommend} use
+     * {@link dev.graft.core.spi.PrecomputedFeatures} only with a backbone of the same key.
+     */
+    public String backboneKey() {
+        return NetworkAssembler.backboneKey(backbone, network, seed);
+    }
+
     /** Feature vectors of every example, in order, computed in batches of the batch size. */
     public float[][] features(List<Example> examples) {
         float[][] out = new float[examples.size()][];

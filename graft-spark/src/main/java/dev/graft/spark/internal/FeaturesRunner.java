@@ -10,12 +10,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.types.StructType;
 
-/** Appends a frozen backbone's vectors. */
+/**
+ * Appends a frozen backbone's vectors, and on every good row which backbone produced them: a description for
+ * people and the backbone's key (what {@code graft fit} compares before it trains on the vectors).
+ */
 public final class FeaturesRunner extends PartitionRunner {
     private static final long serialVersionUID = 1L;
     private final FeatureJob job;
     private final String key;
     private transient FeatureExtractor extractor;
+    private transient String producer;
+    private transient String backboneKey;
 
     public FeaturesRunner(StructType schema, FeatureJob job, String key) {
         super(schema, job.inputColumn(), job.keyColumn(), job.batchSize(), job.badRows());
@@ -32,6 +37,14 @@ public final class FeaturesRunner extends PartitionRunner {
     @Override
     void open() {
         extractor = extractor(job, key);
+        producer = producer(job, extractor);
+        backboneKey = extractor.backboneKey();
+    }
+
+    /** The backbone as people name it: catalogue name, options, seed and preprocessing. */
+    static String producer(FeatureJob job, FeatureExtractor extractor) {
+        return "'" + job.backbone() + "'" + (job.options().isEmpty() ? "" : " " + new java.util.TreeMap<>(job.options()))
+                + " (seed " + job.seed() + "; preprocessing " + extractor.preprocessing().canonical() + ")";
     }
 
     @Override
@@ -53,13 +66,13 @@ public final class FeaturesRunner extends PartitionRunner {
         }
         List<Object[]> out = new ArrayList<>(f.length);
         for (float[] v : f) {
-            out.add(new Object[] {v});
+            out.add(new Object[] {v, producer, backboneKey});
         }
         return out;
     }
 
     @Override
     int columns() {
-        return 1;
+        return 3;
     }
 }

@@ -2,6 +2,7 @@ package dev.graft.core.internal.cache;
 
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.Example;
+import dev.graft.core.spi.PrecomputedFeatures;
 import dev.graft.engine.spi.CompiledModel;
 import dev.graft.engine.spi.HostTensor;
 import dev.graft.engine.spi.io.SafeTensors;
@@ -125,11 +126,57 @@ public final class FeatureCache {
     /**
      * Features of every example, in order: read from the cache where present, the rest computed
      * with {@code model} (the backbone alone, output {@code output}; asked for only if something
-     * is to be computed) and added to the cache.
+     * is to be computed) and added to the cache. An example whose input is a {@link PrecomputedFeatures} of this
+     * cache's backbone gives its own vector (counted as read from disk); one of another backbone is refused.
      *
      * @param progress may be null
      */
     public float[][] features(Backbone backbone, java.util.function.Supplier<CompiledModel> model, String output,
+            List<Example> examples, int batchSize, Tally tally, Progress progress) throws IOException {
+        List<Integer> raw = new ArrayList<>();
+        float[][] given = new float[examples.size()][];
+        for (int i = 0; i < given.length; i++) {
+            if (examples.get(i).input() instanceof PrecomputedFeatures pf) {
+                given[i] = precomputed(backbone, examples.get(i), pf);
+            } else {
+                raw.add(i);
+            }
+        }
+        if (raw.size() == given.length) {
+            return lookUpOrCompute(backbone, model, output, examples, batchSize, tally, progress);
+        }
+        // vectors read with the data (computed earlier by this very backbone) count as read from disk
+        tally.examples += given.length - raw.size();
+        tally.fromDisk += given.length - raw.size();
+        if (!raw.isEmpty()) {
+            float[][] f = lookUpOrCompute(backbone, model, output, raw.stream().map(examples::get).toList(), batchSize, tally,
+                    progress);
+            for (int j = 0; j < f.length; j++) {
+                given[raw.get(j)] = f[j];
+            }
+        }
+        int d = given[0].length;
+        for (int i = 0; i < given.length; i++) {
+            if (given[i].length != d) {
+                throw new IllegalArgumentException(examples.get(i).source() + ": " + given[i].length + " features, but "
+                        + examples.get(0).source() + " has " + d);
+            }
+        }
+        return given;
+    }
+
+    /** An example's own vector, when this cache's backbone produced it; else an error naming both backbones. */
+    private float[] precomputed(Backbone backbone, Example e, PrecomputedFeatures pf) {
+        if (!pf.backboneKey().equals(backboneKey)) {
+            throw new IllegalArgumentException(e.source() + ": its features were computed by " + pf.producer()
+                    + ", not by this run's backbone '" + backbone.name() + "' (" + backbone.preprocessing().canonical()
+                    + "); features of different backbones (or options, seeds of random weights, pooling, preprocessing) cannot be mixed: use the "
+                    + "backbone that produced them, or compute them again with this one");
+        }
+        return pf.vector();
+    }
+
+    private float[][] lookUpOrCompute(Backbone backbone, java.util.function.Supplier<CompiledModel> model, String output,
             List<Example> examples, int batchSize, Tally tally, Progress progress) throws IOException {
         String[] keys = new String[examples.size()];
         for (int i = 0; i < keys.length; i++) {

@@ -116,6 +116,9 @@ public final class PipelineRunner {
                 List.copyOf(trainNet.params().keySet()));
         TransferPlan plan = strategy.plan(ctx, rq.strategyOptions(), rq.context());
         requireHeadOnFeatures(strategy.id(), plan, backbone);
+        if (!plan.cacheFeatures()) {
+            requireRawInputs(strategy.id(), data, validation);
+        }
         Map<String, HostTensor> backboneInit = backboneInitialValues(backbone, trainNet, tc.seed());
         RunExtensions ext = RunExtensions.apply(RunExtensions.of(plan, strategy), trainNet, backboneInit.keySet());
         int objectiveEpochs = ext.objectives().isEmpty() ? 0 : ObjectiveRun.leadingEpochs(plan, ext.objectives(), strategy.id());
@@ -326,6 +329,21 @@ public final class PipelineRunner {
             throw new IllegalArgumentException("strategy '" + strategy + "' attaches the head at '" + at + "', but backbone '"
                     + backbone.name() + "' exposes only its features (the output of its top block"
                     + (blocks.isEmpty() ? "" : " '" + blocks.get(blocks.size() - 1).name() + "'") + ")");
+        }
+    }
+
+    /** Precomputed feature vectors can only train a head on cached features: any other plan runs the backbone on the inputs. */
+    private static void requireRawInputs(String strategy, List<Example> data, List<Example> validation) {
+        List<Example> all = new ArrayList<>(data);
+        if (validation != null) {
+            all.addAll(validation);
+        }
+        for (Example e : all) {
+            if (e.input() instanceof dev.graft.core.spi.PrecomputedFeatures f) {
+                throw new IllegalArgumentException(e.source() + ": the data holds feature vectors (" + f + "), not inputs; "
+                        + "strategy '" + strategy + "' runs the backbone on inputs, so only a strategy that trains the head on "
+                        + "cached features (feature-extraction) can use them");
+            }
         }
     }
 
