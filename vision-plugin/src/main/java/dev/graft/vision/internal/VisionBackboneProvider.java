@@ -29,12 +29,14 @@ import java.util.logging.Logger;
  * onnx), {@code strict} (true),
  * {@code size} (input side, 224), {@code width} (base channels; 64 is the published network),
  * {@code preprocessing} (caffe, torch, unit; default: what the weights expect, torch without weights),
- * {@code crop-scale} (smallest random-crop area, 0.08), {@code flip} (true), {@code max-pixels}.
+ * {@code crop-scale} (smallest random-crop area, 0.08), {@code flip} (true), {@code max-pixels},
+ * {@code features} (blocks whose globally pooled outputs are concatenated as the features, e.g.
+ * {@code layer3+layer4}; default {@code pool}, the network's own pooled output).
  */
 public final class VisionBackboneProvider implements BackboneProvider {
     private static final Logger LOG = Logger.getLogger(VisionBackboneProvider.class.getName());
     static final Set<String> OPTIONS = Set.of("weights", "format", "strict", "size", "width", "preprocessing",
-            "crop-scale", "flip", "max-pixels");
+            "crop-scale", "flip", "max-pixels", "features");
 
     @Override
     public String id() {
@@ -91,6 +93,12 @@ public final class VisionBackboneProvider implements BackboneProvider {
 
     @Override
     public Backbone create(String name, Map<String, String> options, RunContext context) {
+        ImageBackbone b = createPooled(name, options);
+        String f = options.get("features");
+        return f == null ? b : b.withFeatures(java.util.Arrays.stream(f.split("\\+")).map(String::strip).toList());
+    }
+
+    private ImageBackbone createPooled(String name, Map<String, String> options) {
         if (!backbones().contains(name)) {
             throw new IllegalArgumentException("unknown backbone '" + name + "'; the vision plugin offers " + backbones());
         }

@@ -15,8 +15,6 @@ import java.awt.Color;
 import java.awt.GradientPaint;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,7 +65,6 @@ public final class InputPipelineBenchmark {
             jpegBytes += Files.size((Path) e.input());
         }
         Backbone backbone = new ServiceLoaderBackboneRegistry().create("resnet50", Map.of());
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "graft-input-pipeline");
             t.setDaemon(true);
@@ -79,7 +76,7 @@ public final class InputPipelineBenchmark {
             backbone.encode(examples.subList(0, batch), true, i);
         }
         Timing pipeline = worker.submit(() -> {
-            long cpu0 = threads.getCurrentThreadCpuTime();
+            long cpu0 = processCpu();
             long t0 = System.nanoTime();
             int done = 0;
             for (int b = 0; b * batch < examples.size(); b++) {
@@ -87,7 +84,7 @@ public final class InputPipelineBenchmark {
                 backbone.encode(bt, true, 1000 + b);
                 done += bt.size();
             }
-            return new Timing((System.nanoTime() - t0) / 1e9, (threads.getCurrentThreadCpuTime() - cpu0) / 1e9, done);
+            return new Timing((System.nanoTime() - t0) / 1e9, (processCpu() - cpu0) / 1e9, done);
         }).get();
         System.out.printf(Locale.ROOT, "input pipeline alone: %d images in %.2f s wall, %.2f s CPU: %.1f images/s%n",
                 pipeline.images(), pipeline.wallSeconds(), pipeline.cpuSeconds(), pipeline.imagesPerSecond());
@@ -171,7 +168,8 @@ public final class InputPipelineBenchmark {
     }
 
     private static long processCpu() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        // CPU of the whole process (all threads: the pipeline thread, the engine's threads, JIT and GC), in ns
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
     }
 
     /** Photo-like JPEGs (gradients, shapes, sensor noise), the size of a typical ImageNet image. */

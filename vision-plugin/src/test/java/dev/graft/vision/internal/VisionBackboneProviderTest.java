@@ -96,6 +96,24 @@ class VisionBackboneProviderTest {
     }
 
     @Test
+    void featuresOptionConcatenatesThePooledOutputsOfTheNamedBlocks() {
+        VisionBackboneProvider p = new VisionBackboneProvider();
+        Backbone pooled = p.create("resnet18", Map.of("width", "4", "size", "32"));
+        Backbone multi = p.create("resnet18", Map.of("width", "4", "size", "32", "features", "layer3+layer4"));
+        dev.graft.engine.spi.graph.NetworkBuilder b = new dev.graft.engine.spi.graph.NetworkBuilder();
+        dev.graft.engine.spi.graph.Node x = b.input("image", dev.graft.engine.spi.DType.FLOAT32, -1, 32, 32, 3);
+        assertThat(multi.build(b, Map.of("image", x)).shape().dims()).containsExactly(-1, 16 + 32);
+        dev.graft.engine.spi.graph.NetworkBuilder b2 = new dev.graft.engine.spi.graph.NetworkBuilder();
+        dev.graft.engine.spi.graph.Node x2 = b2.input("image", dev.graft.engine.spi.DType.FLOAT32, -1, 32, 32, 3);
+        assertThat(pooled.build(b2, Map.of("image", x2)).shape().dims()).containsExactly(-1, 32);
+        assertThat(multi.fingerprint()).isNotEqualTo(pooled.fingerprint());
+        assertThat(multi.blocks()).isEqualTo(pooled.blocks());
+        assertThatThrownBy(() -> p.create("resnet18", Map.of("features", "layer5"))).hasMessageContaining("no block 'layer5'")
+                .hasMessageContaining("layer4");
+        assertThatThrownBy(() -> p.create("vgg11", Map.of("features", "block5+block5"))).hasMessageContaining("distinct");
+    }
+
+    @Test
     void badOptionsAreRejectedNamingTheValidChoices() {
         VisionBackboneProvider p = new VisionBackboneProvider();
         assertThatThrownBy(() -> p.create("resnet18", Map.of("widht", "4"))).hasMessageContaining("unknown option 'widht'");
