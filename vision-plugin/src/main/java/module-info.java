@@ -1,4 +1,4 @@
-/** ResNet and VGG backbones, weight importers (Keras .h5, safetensors, SavedModel) and image datasets. */
+/** ResNet and VGG backbones, weight importers (Keras .h5, safetensors, SavedModel, ONNX) and image datasets. */
 module dev.graft.vision {
     requires transitive dev.graft.core;
     requires dev.graft.weights;

@@ -145,7 +145,7 @@ class BadImagesAndWeightsStatusTest {
     void listSaysWhereEachBackbonesWeightsComeFrom() {
         CliRun r = CliRun.of("list");
         assertThat(r.exit()).as(r.toString()).isZero();
-        assertThat(r.out()).containsPattern("resnet18 .*\\n +pretrained weights: your files \\(keras-h5, safetensors, savedmodel\\)")
+        assertThat(r.out()).containsPattern("resnet18 .*\\n +pretrained weights: your files \\(keras-h5, safetensors, savedmodel, onnx\\)")
                 .containsPattern("bert-base-uncased .*\\n +pretrained weights: bundled")
                 .containsPattern("roberta-base .*\\n +pretrained weights: your files \\(safetensors\\)\\. No package")
                 .containsPattern("bert-tiny .*\\n +pretrained weights: random")

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +18,9 @@ import java.util.Map;
 /**
  * The weights and the wiring of an ONNX model file ({@code ModelProto}), read in plain Java: the
  * graph's initializers ({@code TensorProto}: name, dims, data type, {@code raw_data} or
- * {@code float_data}) and its nodes (op type, name, inputs, outputs). Nothing in the file is run.
+ * {@code float_data}) and its nodes (op type, name, inputs, outputs, attributes such as a Conv's
+ * {@code strides} or a Gemm's {@code transB}), indexed by the values they read and write so that
+ * importers can name weights by the nodes that use them. Nothing in the file is run.
  *
  * <p>Exporters from PyTorch leave dense kernels anonymous ({@code onnx::MatMul_787}); {@link #matMulKernels()}
  * names each by the bias its product is added to. Every length in the file is checked against the
@@ -33,19 +37,57 @@ public final class OnnxModel {
     private final ByteBuffer bytes;
     private final Map<String, OnnxInitializer> initializers;
     private final List<OnnxNode> nodes;
+    private final Map<String, OnnxNode> producers = new HashMap<>();
+    private final Map<String, List<OnnxNode>> consumers = new HashMap<>();
 
     private OnnxModel(Path file, ByteBuffer bytes, Map<String, OnnxInitializer> initializers, List<OnnxNode> nodes) {
         this.file = file;
         this.bytes = bytes;
         this.initializers = Collections.unmodifiableMap(initializers);
         this.nodes = List.copyOf(nodes);
+        for (OnnxNode n : this.nodes) {
+            n.outputs().forEach(o -> producers.putIfAbsent(o, n));
+            for (String in : new LinkedHashSet<>(n.inputs())) {
+                consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+            }
+        }
     }
 
-    /** A graph node: its op, name, and the value names it reads and writes. */
-    public record OnnxNode(String name, String opType, List<String> inputs, List<String> outputs) {
+    /** A graph node: its op, name, the value names it reads and writes, and its attributes by name. */
+    public record OnnxNode(String name, String opType, List<String> inputs, List<String> outputs,
+            Map<String, OnnxAttribute> attributes) {
         public OnnxNode {
             inputs = List.copyOf(inputs);
             outputs = List.copyOf(outputs);
+            attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
+        }
+
+        /** A node without attributes. */
+        public OnnxNode(String name, String opType, List<String> inputs, List<String> outputs) {
+            this(name, opType, inputs, outputs, Map.of());
+        }
+
+        /** An integer attribute ({@code i}), or {@code dflt} when the node does not set it. */
+        public long intAttribute(String attr, long dflt) {
+            OnnxAttribute a = attributes.get(attr);
+            return a == null || !a.hasI() ? dflt : a.i();
+        }
+
+        /** A float attribute ({@code f}), or {@code dflt} when the node does not set it. */
+        public float floatAttribute(String attr, float dflt) {
+            OnnxAttribute a = attributes.get(attr);
+            return a == null || !a.hasF() ? dflt : a.f();
+        }
+
+        /** An integer-list attribute ({@code ints}), or {@code dflt} when the node does not set it. */
+        public long[] intsAttribute(String attr, long... dflt) {
+            OnnxAttribute a = attributes.get(attr);
+            return a == null || a.ints().isEmpty() ? dflt.clone() : a.intArray();
+        }
+
+        /** The node's input {@code i}, or null when it has fewer inputs or the input is left empty (optional). */
+        public String input(int i) {
+            return i < inputs.size() && !inputs.get(i).isEmpty() ? inputs.get(i) : null;
         }
     }
 
@@ -128,6 +170,7 @@ public final class OnnxModel {
         List<String> out = new ArrayList<>();
         String name = "";
         String op = "";
+        Map<String, OnnxAttribute> attrs = new LinkedHashMap<>();
         while (n.hasMore()) {
             long tag = n.tag();
             switch ((int) (tag >>> 3)) {
@@ -147,10 +190,19 @@ public final class OnnxModel {
                     n.expect(tag, OnnxWire.LENGTH_DELIMITED, "NodeProto.op_type");
                     op = n.string("op_type");
                 }
+                case 5 -> {
+                    n.expect(tag, OnnxWire.LENGTH_DELIMITED, "NodeProto.attribute");
+                    int end = n.lengthDelimited("attribute");
+                    OnnxAttribute a = OnnxAttribute.read(n.sub(n.position(), end, n.entry()));
+                    if (attrs.put(a.name(), a) != null) {
+                        throw n.fail("attribute '" + a.name() + "' given twice");
+                    }
+                    n.skipTo(end);
+                }
                 default -> n.skip(tag);
             }
         }
-        return new OnnxNode(name, op, in, out);
+        return new OnnxNode(name, op, in, out, attrs);
     }
 
     /** The file read. */
@@ -166,6 +218,35 @@ public final class OnnxModel {
     /** Graph nodes in file order. */
     public List<OnnxNode> nodes() {
         return nodes;
+    }
+
+    /** The node that writes value {@code value}, or null (a graph input or an initializer). */
+    public OnnxNode producer(String value) {
+        return producers.get(value);
+    }
+
+    /** The nodes that read value {@code value}, in file order. */
+    public List<OnnxNode> consumers(String value) {
+        return List.copyOf(consumers.getOrDefault(value, List.of()));
+    }
+
+    /**
+     * The initializer a node input reads, following {@code Identity} nodes (exporters insert them
+     * for shared or renamed weights); null when the value is computed by any other node.
+     */
+    public String initializerBehind(String value) {
+        String v = value;
+        for (int hops = 0; v != null && hops <= nodes.size(); hops++) {
+            if (initializers.containsKey(v)) {
+                return v;
+            }
+            OnnxNode p = producer(v);
+            if (p == null || !p.opType().equals("Identity") || p.inputs().isEmpty()) {
+                return null;
+            }
+            v = p.inputs().get(0);
+        }
+        return null;
     }
 
     /**

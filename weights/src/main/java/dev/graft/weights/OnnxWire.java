@@ -37,6 +37,11 @@ final class OnnxWire {
         return new OnnxWire(bytes, start, subEnd, file, subEntry);
     }
 
+    /** The entry this reader names in errors. */
+    String entry() {
+        return entry;
+    }
+
     boolean hasMore() {
         return pos < end;
     }

@@ -24,9 +24,22 @@ class OnnxFuzzTest {
 
     @Test
     void mutatedOnnxFilesLoadOrFailWithWeightFileException() throws Exception {
-        int cases = Integer.getInteger("graft.fuzz.cases", 3000);
-        Random rnd = new Random(Long.getLong("graft.fuzz.seed", 20261201L));
-        byte[] seed = OnnxFiles.denseLayer();
+        fuzz("onnx", OnnxFiles.denseLayer(), Integer.getInteger("graft.fuzz.cases", 3000),
+                Long.getLong("graft.fuzz.seed", 20261201L));
+    }
+
+    /**
+     * The torchvision export layout the vision importer reads: node attributes (strides, pads,
+     * epsilon, transB), BatchNormalization tensors, anonymous folded Conv weights, the graph walk.
+     */
+    @Test
+    void mutatedConvNetOnnxFilesLoadOrFailWithWeightFileException() throws Exception {
+        fuzz("onnx conv net", OnnxFiles.convNet(), Integer.getInteger("graft.fuzz.cases", 3000),
+                Long.getLong("graft.fuzz.seed", 20261201L) + 1);
+    }
+
+    private void fuzz(String label, byte[] seed, int cases, long randomSeed) throws Exception {
+        Random rnd = new Random(randomSeed);
         try (FuzzRun run = new FuzzRun("fuzz-onnx", TIMEOUT_MS)) {
             for (int c = 0; c < cases; c++) {
                 int kind = rnd.nextInt(7);
@@ -44,6 +57,16 @@ class OnnxFuzzTest {
                             }
                         }
                     }
+                    for (OnnxModel.OnnxNode n : m.nodes()) {
+                        n.intsAttribute("strides", 1, 1);
+                        n.floatAttribute("epsilon", 1e-5f);
+                        n.intAttribute("transB", 0);
+                        for (String in : n.inputs()) {
+                            m.initializerBehind(in);
+                            m.producer(in);
+                        }
+                        n.outputs().forEach(m::consumers);
+                    }
                     m.matMulKernels();
                     return null;
                 });
@@ -52,8 +75,8 @@ class OnnxFuzzTest {
                 }
                 Files.deleteIfExists(file);
             }
-            System.out.printf("onnx: %d cases, %d loaded, %d rejected with WeightFileException, %d failures, slowest %d ms%n",
-                    cases, run.loaded, run.refused, run.failures.size(), run.slowestMs);
+            System.out.printf("%s: %d cases, %d loaded, %d rejected with WeightFileException, %d failures, slowest %d ms%n",
+                    label, cases, run.loaded, run.refused, run.failures.size(), run.slowestMs);
             assertThat(run.failures).isEmpty();
             assertThat(run.refused).isGreaterThan(cases / 10);
             assertThat(run.loaded).isGreaterThan(cases / 20);

@@ -145,4 +145,62 @@ class OnnxModelTest {
         Path bigInt = write("int64.onnx", modelWith(rawTensor("ids", OnnxModel.INT64, OnnxFiles.longsLe(1L << 40), 1)));
         assertThatThrownBy(() -> OnnxModel.read(bigInt).tensor("ids")).hasMessageContaining("does not fit 32 bits");
     }
+
+    @Test
+    void readsNodeAttributesAndFollowsValuesThroughTheGraph() throws Exception {
+        OnnxModel m = OnnxModel.read(write("conv.onnx", OnnxFiles.convNet()));
+        OnnxModel.OnnxNode conv = m.nodes().get(0);
+        assertThat(conv.opType()).isEqualTo("Conv");
+        assertThat(conv.intsAttribute("strides")).containsExactly(2, 2);
+        assertThat(conv.intsAttribute("pads")).containsExactly(1, 1, 1, 1);
+        assertThat(conv.intAttribute("group", 7)).isEqualTo(1);
+        assertThat(conv.intsAttribute("nosuch", 1, 1)).containsExactly(1, 1);
+        OnnxModel.OnnxNode bn = m.consumers(conv.outputs().get(0)).get(0);
+        assertThat(bn.opType()).isEqualTo("BatchNormalization");
+        assertThat(bn.floatAttribute("epsilon", 0)).isEqualTo(1e-5f);
+        assertThat(bn.floatAttribute("nosuch", 3)).isEqualTo(3f);
+        assertThat(m.producer(bn.outputs().get(0))).isEqualTo(bn);
+        assertThat(m.producer("input")).isNull();
+        OnnxModel.OnnxNode gemm = m.nodes().get(m.nodes().size() - 1);
+        assertThat(gemm.intAttribute("transB", 0)).isEqualTo(1);
+        assertThat(gemm.input(2)).isEqualTo("fc.bias");
+        assertThat(gemm.input(3)).isNull();
+        assertThat(m.initializerBehind("onnx::Conv_7")).isEqualTo("onnx::Conv_7");
+        assertThat(m.initializerBehind("/relu/Relu_output_0")).isNull();
+        assertThat(m.tensor("onnx::Conv_7").shape().dims()).containsExactly(2, 2, 1, 1);
+    }
+
+    @Test
+    void followsIdentityNodesToTheInitializerBehindThem() throws Exception {
+        Msg g = new Msg()
+                .msg(1, node("id1", "Identity", new String[] {"w"}, "w1"))
+                .msg(1, node("id2", "Identity", new String[] {"w1"}, "w2"))
+                .msg(1, node("loop", "Identity", new String[] {"l2"}, "l1"))
+                .msg(1, node("loop2", "Identity", new String[] {"l1"}, "l2"))
+                .msg(5, rawTensor("w", OnnxModel.FLOAT, floatsLe(1), 1));
+        OnnxModel m = OnnxModel.read(write("identity.onnx", new Msg().msg(7, g).toBytes()));
+        assertThat(m.initializerBehind("w2")).isEqualTo("w");
+        assertThat(m.initializerBehind("l1")).isNull();
+    }
+
+    @Test
+    void refusesHostileAttributesNamingTheNode() throws Exception {
+        Msg longList = new Msg().string(1, "pads");
+        for (int i = 0; i <= OnnxAttribute.MAX_VALUES; i++) {
+            longList.varint(8, 1);
+        }
+        byte[] tooLong = new Msg().msg(7, new Msg().msg(1, node("/conv1/Conv", "Conv", new String[] {"x", "w"}, "y")
+                .msg(5, longList))).toBytes();
+        assertThatThrownBy(() -> OnnxModel.read(write("pads.onnx", tooLong))).isInstanceOf(WeightFileException.class)
+                .hasMessageContaining("pads.onnx").hasMessageContaining("'pads' has more than 4096 values");
+        byte[] twice = new Msg().msg(7, new Msg().msg(1, node("/c", "Conv", new String[] {"x"}, "y")
+                .msg(5, OnnxFiles.intAttr("group", 1)).msg(5, OnnxFiles.intAttr("group", 2)))).toBytes();
+        assertThatThrownBy(() -> OnnxModel.read(write("twice-attr.onnx", twice))).hasMessageContaining("'group' given twice");
+        byte[] unnamed = new Msg().msg(7, new Msg().msg(1, node("/c", "Conv", new String[] {"x"}, "y")
+                .msg(5, new Msg().varint(3, 1)))).toBytes();
+        assertThatThrownBy(() -> OnnxModel.read(write("unnamed.onnx", unnamed))).hasMessageContaining("attribute without a name");
+        byte[] badFloats = new Msg().msg(7, new Msg().msg(1, node("/c", "Conv", new String[] {"x"}, "y")
+                .msg(5, new Msg().string(1, "scales").bytes(7, new byte[5])))).toBytes();
+        assertThatThrownBy(() -> OnnxModel.read(write("floats.onnx", badFloats))).hasMessageContaining("packed floats of 5 bytes");
+    }
 }

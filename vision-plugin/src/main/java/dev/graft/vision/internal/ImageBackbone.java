@@ -10,6 +10,7 @@ import dev.graft.engine.spi.HostTensor;
 import dev.graft.engine.spi.Shape;
 import dev.graft.engine.spi.graph.NetworkBuilder;
 import dev.graft.engine.spi.graph.Node;
+import dev.graft.vision.Features;
 import dev.graft.vision.VisionArchitecture;
 import dev.graft.vision.image.BadImageException;
 import dev.graft.vision.image.ImageDecoder;
@@ -48,13 +49,14 @@ public final class ImageBackbone implements Backbone {
     private final ImageDecoder decoder;
     private volatile String fingerprint;
     private final boolean pretrained;
+    private final List<String> featureBlocks;
 
     /**
      * @param weights pretrained values by parameter name relative to the backbone scope; empty for random init
      */
     public ImageBackbone(String name, VisionArchitecture arch, ImagePreprocessing pre, Map<String, HostTensor> weights,
             double minCropScale, boolean flip, ImageDecoder decoder) {
-        this(name, arch, pre, () -> weights, minCropScale, flip, decoder, !weights.isEmpty());
+        this(name, arch, pre, () -> weights, minCropScale, flip, decoder, !weights.isEmpty(), List.of("pool"));
     }
 
     /**
@@ -66,12 +68,13 @@ public final class ImageBackbone implements Backbone {
     public ImageBackbone(String name, VisionArchitecture arch, ImagePreprocessing pre,
             java.util.function.Supplier<Map<String, HostTensor>> weights, double minCropScale, boolean flip,
             ImageDecoder decoder) {
-        this(name, arch, pre, weights, minCropScale, flip, decoder, true);
+        this(name, arch, pre, weights, minCropScale, flip, decoder, true, List.of("pool"));
     }
 
     private ImageBackbone(String name, VisionArchitecture arch, ImagePreprocessing pre,
             java.util.function.Supplier<Map<String, HostTensor>> weights, double minCropScale, boolean flip,
-            ImageDecoder decoder, boolean pretrained) {
+            ImageDecoder decoder, boolean pretrained, List<String> featureBlocks) {
+        this.featureBlocks = List.copyOf(featureBlocks);
         this.pretrained = pretrained;
         this.name = name;
         this.arch = arch;
@@ -80,6 +83,23 @@ public final class ImageBackbone implements Backbone {
         this.minCropScale = minCropScale;
         this.flip = flip;
         this.decoder = decoder;
+    }
+
+    /**
+     * The same backbone giving as features the global average pool of each named block's output,
+     * concatenated in order ({@code pool} = the network's own pooled output, the default).
+     */
+    public ImageBackbone withFeatures(List<String> blocks) {
+        for (String blk : blocks) {
+            if (!arch.blocks().contains(blk)) {
+                throw new IllegalArgumentException("features: no block '" + blk + "' in " + name + "; blocks are "
+                        + arch.blocks());
+            }
+        }
+        if (blocks.isEmpty() || new java.util.HashSet<>(blocks).size() != blocks.size()) {
+            throw new IllegalArgumentException("features: give one or more distinct blocks of " + arch.blocks() + ", got " + blocks);
+        }
+        return new ImageBackbone(name, arch, pre, source, minCropScale, flip, decoder, pretrained, blocks);
     }
 
     public VisionArchitecture architecture() {
@@ -116,7 +136,16 @@ public final class ImageBackbone implements Backbone {
         if (image == null) {
             throw new IllegalArgumentException("backbone " + name + " needs the input '" + INPUT + "', got " + inputs.keySet());
         }
-        return arch.build(b, image).pooled();
+        Features f = arch.build(b, image);
+        if (featureBlocks.equals(List.of("pool"))) {
+            return f.pooled();
+        }
+        Node[] parts = new Node[featureBlocks.size()];
+        for (int i = 0; i < parts.length; i++) {
+            String blk = featureBlocks.get(i);
+            parts[i] = blk.equals("pool") ? f.pooled() : b.globalAvgPool(f.endpoints().get(blk));
+        }
+        return parts.length == 1 ? parts[0] : b.concat(1, parts);
     }
 
     @Override
@@ -175,7 +204,9 @@ public final class ImageBackbone implements Backbone {
         if (f == null) {
             try {
                 MessageDigest md = MessageDigest.getInstance("SHA-256");
-                md.update((name + "|" + arch + "|" + pre.toPreprocessing().canonical()).getBytes(StandardCharsets.UTF_8));
+                md.update((name + "|" + arch + "|" + pre.toPreprocessing().canonical()
+                        + (featureBlocks.equals(List.of("pool")) ? "" : "|features=" + String.join("+", featureBlocks)))
+                        .getBytes(StandardCharsets.UTF_8));
                 for (Map.Entry<String, HostTensor> e : new TreeMap<>(weights()).entrySet()) {
                     md.update(e.getKey().getBytes(StandardCharsets.UTF_8));
                     md.update(e.getValue().shape().toString().getBytes(StandardCharsets.UTF_8));

@@ -24,16 +24,19 @@ import java.util.logging.Logger;
  * Offers ResNet-18/34/50/101/152, {@code resnet50-keras} (keras.applications' v1 layout) and
  * VGG-11/13/16/19 with and without BatchNorm ({@code vgg16_bn}).
  *
- * <p>Options: {@code weights} (a Keras {@code .h5}, a {@code .safetensors} file or a SavedModel
- * folder), {@code format} (auto, keras-h5, safetensors, savedmodel), {@code strict} (true),
+ * <p>Options: {@code weights} (a Keras {@code .h5}, a {@code .safetensors} file, a SavedModel
+ * folder or a torchvision {@code .onnx} export), {@code format} (auto, keras-h5, safetensors, savedmodel,
+ * onnx), {@code strict} (true),
  * {@code size} (input side, 224), {@code width} (base channels; 64 is the published network),
  * {@code preprocessing} (caffe, torch, unit; default: what the weights expect, torch without weights),
- * {@code crop-scale} (smallest random-crop area, 0.08), {@code flip} (true), {@code max-pixels}.
+ * {@code crop-scale} (smallest random-crop area, 0.08), {@code flip} (true), {@code max-pixels},
+ * {@code features} (blocks whose globally pooled outputs are concatenated as the features, e.g.
+ * {@code layer3+layer4}; default {@code pool}, the network's own pooled output).
  */
 public final class VisionBackboneProvider implements BackboneProvider {
     private static final Logger LOG = Logger.getLogger(VisionBackboneProvider.class.getName());
     static final Set<String> OPTIONS = Set.of("weights", "format", "strict", "size", "width", "preprocessing",
-            "crop-scale", "flip", "max-pixels");
+            "crop-scale", "flip", "max-pixels", "features");
 
     @Override
     public String id() {
@@ -62,8 +65,10 @@ public final class VisionBackboneProvider implements BackboneProvider {
     public WeightsStatus weightsStatus(String name) {
         String example = name.equals("resnet50-keras") ? "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"
                 : name.startsWith("vgg") ? name + ".safetensors or " + name.replace("_bn", "") + "_weights_tf_dim_ordering_tf_kernels_notop.h5"
-                : name + ".safetensors (torchvision/timm)";
-        return WeightsStatus.userFiles(java.util.List.of("keras-h5", "safetensors", "savedmodel"),
+                : name + ".safetensors (torchvision/timm) or " + name + ".onnx (torch.onnx.export of torchvision's " + name + ")";
+        java.util.List<String> formats = name.equals("resnet50-keras") ? java.util.List.of("keras-h5", "safetensors", "savedmodel")
+                : java.util.List.of("keras-h5", "safetensors", "savedmodel", "onnx");
+        return WeightsStatus.userFiles(formats,
                 "None ship with Graft; pass -B weights=<file> (e.g. " + example + "), or pretrain one with Graft and use "
                         + "-b model:<dir>; without either it is random (training from scratch)");
     }
@@ -88,6 +93,12 @@ public final class VisionBackboneProvider implements BackboneProvider {
 
     @Override
     public Backbone create(String name, Map<String, String> options, RunContext context) {
+        ImageBackbone b = createPooled(name, options);
+        String f = options.get("features");
+        return f == null ? b : b.withFeatures(java.util.Arrays.stream(f.split("\\+")).map(String::strip).toList());
+    }
+
+    private ImageBackbone createPooled(String name, Map<String, String> options) {
         if (!backbones().contains(name)) {
             throw new IllegalArgumentException("unknown backbone '" + name + "'; the vision plugin offers " + backbones());
         }
@@ -146,8 +157,9 @@ public final class VisionBackboneProvider implements BackboneProvider {
             case "keras-h5" -> WeightImporter.kerasH5(file, t);
             case "safetensors" -> WeightImporter.safetensors(file, t);
             case "savedmodel" -> WeightImporter.savedModel(file, t);
+            case "onnx" -> WeightImporter.onnx(file, t);
             default -> throw new IllegalArgumentException("unknown weights format '" + format
-                    + "'; choose auto, keras-h5, safetensors or savedmodel");
+                    + "'; choose auto, keras-h5, safetensors, savedmodel or onnx");
         };
     }
 
@@ -162,8 +174,11 @@ public final class VisionBackboneProvider implements BackboneProvider {
         if (n.endsWith(".safetensors")) {
             return "safetensors";
         }
+        if (n.endsWith(".onnx")) {
+            return "onnx";
+        }
         throw new IllegalArgumentException("cannot tell the format of weights " + file
-                + " (expected .h5, .safetensors or a SavedModel folder); pass format=keras-h5|safetensors|savedmodel");
+                + " (expected .h5, .safetensors, .onnx or a SavedModel folder); pass format=keras-h5|safetensors|savedmodel|onnx");
     }
 
     private static int intOpt(Map<String, String> o, String k, int def, int min) {

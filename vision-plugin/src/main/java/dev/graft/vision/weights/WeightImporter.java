@@ -12,6 +12,7 @@ import dev.graft.vision.VisionArchitecture;
 import dev.graft.vision.image.ImagePreprocessing;
 import dev.graft.vision.internal.weights.KerasH5Source;
 import dev.graft.vision.internal.weights.NameMapper;
+import dev.graft.vision.internal.weights.OnnxSource;
 import dev.graft.vision.internal.weights.SafetensorsSource;
 import dev.graft.vision.internal.weights.SavedModelSource;
 import dev.graft.vision.internal.weights.TensorSource;
@@ -27,7 +28,7 @@ import java.util.Set;
 /**
  * Imports pretrained weights for a {@link VisionArchitecture} from the formats users have: Keras
  * HDF5 weight files, Hugging Face safetensors in torchvision/timm layout (or Graft's own names),
- * and TensorFlow SavedModel variables. Names and layouts are mapped (OIHW to HWIO, [out, in] to
+ * TensorFlow SavedModel variables, and ONNX files exported from torchvision models. Names and layouts are mapped (OIHW to HWIO, [out, in] to
  * [in, out], BatchNorm running statistics), every tensor is accounted for in the
  * {@link ImportReport}, and the preprocessing the weights expect is recorded.
  */
@@ -106,11 +107,25 @@ public final class WeightImporter {
     }
 
     /**
+     * An ONNX file exported from a torchvision ResNet or VGG ({@code torch.onnx.export}), read in
+     * plain Java (nothing in the graph runs). Weights are named through the graph's nodes (Conv,
+     * BatchNormalization, Gemm), so anonymous initializers ({@code onnx::Conv_193}) and BatchNorm
+     * folded into the convolutions by the exporter are handled; the report names each ONNX
+     * initializer and the torchvision tensor it stands for.
+     */
+    public static ImportedWeights onnx(Path file, Target target) {
+        try (TensorSource s = new OnnxSource(file, target.arch())) {
+            return map(s, WeightLayout.TORCHVISION, target, Map.of());
+        }
+    }
+
+    /**
      * The preprocessing the weights in {@code file} expect, from their names and metadata alone (a
      * header, an index): no tensor is read. The same answer {@link ImportedWeights#preprocessing}
      * gives after a full import.
      *
-     * @param format keras-h5, safetensors or savedmodel
+     * @param format keras-h5, safetensors, savedmodel or onnx (torchvision exports: torch preprocessing,
+     *               decided without reading the file)
      */
     public static ImagePreprocessing expectedPreprocessing(Path file, String format, Target target) {
         switch (format) {
@@ -129,8 +144,11 @@ public final class WeightImporter {
                     return preprocessing(detect(s.shapes().keySet()), target, Map.of(), s.description());
                 }
             }
+            case "onnx" -> {
+                return preprocessing(WeightLayout.TORCHVISION, target, Map.of(), file.toString());
+            }
             default -> throw new IllegalArgumentException("unknown weights format '" + format
-                    + "'; choose keras-h5, safetensors or savedmodel");
+                    + "'; choose keras-h5, safetensors, savedmodel or onnx");
         }
     }
 
@@ -166,12 +184,12 @@ public final class WeightImporter {
             long[] srcShape = shapes.get(ref.tensor());
             Shape got = Shape.of(ref.transform().apply(srcShape));
             if (!got.equals(p.getValue())) {
-                mis.add(new ImportReport.Mismatch(p.getKey(), ref.tensor(), p.getValue(), Shape.of(srcShape)));
+                mis.add(new ImportReport.Mismatch(p.getKey(), src.label(ref.tensor()), p.getValue(), Shape.of(srcShape)));
                 continue;
             }
             float[] v = ref.transform().apply(src.read(ref.tensor()), srcShape, channels);
             tensors.put(p.getKey(), HostTensor.of(v, got.dims()));
-            imported.add(new ImportReport.Imported(p.getKey(), ref.tensor(), got, ref.transform().label()));
+            imported.add(new ImportReport.Imported(p.getKey(), src.label(ref.tensor()), got, ref.transform().label()));
         }
         List<ImportReport.Skipped> skipped = new ArrayList<>();
         List<String> unknown = new ArrayList<>();
@@ -179,11 +197,15 @@ public final class WeightImporter {
             if (used.contains(e.getKey())) {
                 continue;
             }
-            String why = mapper.skipReason(e.getKey());
+            String why = src.skipReason(e.getKey());
+            if (why == null) {
+                why = mapper.skipReason(e.getKey());
+            }
+            String detail = src.unknownDetail(e.getKey());
             if (why != null) {
-                skipped.add(new ImportReport.Skipped(e.getKey(), why));
+                skipped.add(new ImportReport.Skipped(src.label(e.getKey()), why));
             } else {
-                unknown.add(e.getKey() + " " + Arrays.toString(e.getValue()));
+                unknown.add(src.label(e.getKey()) + " " + Arrays.toString(e.getValue()) + (detail == null ? "" : ": " + detail));
             }
         }
         ImportReport report = new ImportReport(src.description(), layout, imported, missing, mis, skipped, unknown);

@@ -29,7 +29,8 @@ import java.util.Map;
  * <p>Run: {@code MAIN=dev.graft.vision.bench.FashionTransferBenchmark vision-plugin/run-demo.sh [options]};
  * options {@code --data DIR --work DIR --out FILE.md --width N --pretrain-per-class N --pretrain-epochs N
  * --labels 10,25,50 --seeds N --test-per-class N --epochs N --pretrained DIR --cut BLOCK
- * --strategies scratch,feature-extraction,hybrid,fine-tuning}.
+ * --strategies scratch,feature-extraction,hybrid,fine-tuning --features BLOCKS} ({@code --features layer3+layer4}:
+ * the transferred backbone gives the pooled outputs of those blocks, concatenated, as features).
  */
 public final class FashionTransferBenchmark {
     static final String SOURCE = "0,1,2,3,4";
@@ -44,6 +45,7 @@ public final class FashionTransferBenchmark {
                 "labels", "10,25,50", "seeds", "3", "test-per-class", "400", "epochs", "30"));
         a.put("cut", "layer3");
         a.put("strategies", "scratch,feature-extraction,hybrid,fine-tuning");
+        a.put("features", "pool");
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length || !a.containsKey(args[i].substring(2))
                     && !args[i].equals("--pretrained")) {
@@ -93,6 +95,8 @@ public final class FashionTransferBenchmark {
         List<Run> runs = new ArrayList<>();
         int seeds = Integer.parseInt(a.get("seeds"));
         String model = "model:" + pretrained.toAbsolutePath();
+        Map<String, String> tb = a.get("features").equals("pool") ? Map.of() : Map.of("features", a.get("features"));
+        String tag = tb.isEmpty() ? "" : ", features " + a.get("features");
         for (String labels : a.get("labels").split(",")) {
             for (int s = 1; s <= seeds; s++) {
                 List<Example> train = idx(graft, data, "train", TARGET, labels.equals("all") ? null : labels, 100 + s);
@@ -105,15 +109,15 @@ public final class FashionTransferBenchmark {
                             "warmupEpochs", "0"), train, test, tc, n, s, work));
                 }
                 if (which.contains("feature-extraction")) {
-                    runs.add(run(graft, "feature extraction", model, Map.of(), "feature-extraction", Map.of(), train, test, tc, n, s,
+                    runs.add(run(graft, "feature extraction" + tag, model, tb, "feature-extraction", Map.of(), train, test, tc, n, s,
                             work));
                 }
                 if (which.contains("hybrid")) {
-                    runs.add(run(graft, "hybrid (cut " + a.get("cut") + ")", model, Map.of(), "hybrid", Map.of("cut", a.get("cut")),
+                    runs.add(run(graft, "hybrid (cut " + a.get("cut") + ")" + tag, model, tb, "hybrid", Map.of("cut", a.get("cut")),
                             train, test, tc, n, s, work));
                 }
                 if (which.contains("fine-tuning")) {
-                    runs.add(run(graft, "fine-tuning", model, Map.of(), "fine-tuning", Map.of(), train, test, tc, n, s, work));
+                    runs.add(run(graft, "fine-tuning" + tag, model, tb, "fine-tuning", Map.of(), train, test, tc, n, s, work));
                 }
                 Files.writeString(out, log + "\n" + table(runs, test.size()));
             }

@@ -17,6 +17,7 @@ import dev.graft.engine.spi.HostTensor;
 import dev.graft.vision.ResNetConfig;
 import dev.graft.vision.TestFiles;
 import dev.graft.vision.TorchReference;
+import dev.graft.vision.TorchvisionOnnx;
 import dev.graft.vision.image.ImageDecoderTest;
 import java.awt.Color;
 import java.nio.file.Path;
@@ -67,6 +68,49 @@ class VisionBackboneProviderTest {
         assertThat(b.weights()).containsKey("backbone.layer3.0.downsample.bn.moving_mean").hasSize(shapes.size() - 2);
         assertThat(b.fingerprint()).hasSize(64).isEqualTo(
                 new VisionBackboneProvider().create("resnet18", Map.of("width", "4", "size", "64", "weights", file.toString())).fingerprint());
+    }
+
+    @Test
+    void onnxExportIsAcceptedAsWeightsByItsNameOrByFormatAndListedAmongTheFormats() throws Exception {
+        ResNetConfig cfg = ResNetConfig.torchvision(18).withWidth(4);
+        Map<String, long[]> shapes = TestFiles.torchResNetShapes(cfg, 1000);
+        Map<String, float[]> w = TorchReference.randomWeights(shapes, 1);
+        byte[] onnx = TorchvisionOnnx.resnet(cfg, w, shapes, TorchvisionOnnx.Options.folded(TorchvisionOnnx.Naming.SCOPED));
+        Path file = dir.resolve("resnet18.onnx");
+        java.nio.file.Files.write(file, onnx);
+        Path unnamed = dir.resolve("resnet18.model");
+        java.nio.file.Files.write(unnamed, onnx);
+        VisionBackboneProvider p = new VisionBackboneProvider();
+        Backbone b = p.create("resnet18", Map.of("width", "4", "size", "64", "weights", file.toString()));
+        assertThat(b.preprocessing().kind()).isEqualTo("torch");
+        assertThat(b.weights()).containsKey("backbone.layer3.0.downsample.bn.beta").hasSize(shapes.size() - 2);
+        Backbone byFormat = p.create("resnet18", Map.of("width", "4", "size", "64", "weights", unnamed.toString(),
+                "format", "onnx"));
+        assertThat(byFormat.weights().get("backbone.stem.conv.kernel").bitEquals(b.weights().get("backbone.stem.conv.kernel")))
+                .isTrue();
+        assertThatThrownBy(() -> p.create("resnet18", Map.of("weights", unnamed.toString())))
+                .hasMessageContaining(".onnx").hasMessageContaining("format=keras-h5|safetensors|savedmodel|onnx");
+        assertThat(p.weightsStatus("resnet50").formats()).contains("onnx");
+        assertThat(p.weightsStatus("vgg16_bn").formats()).contains("onnx");
+        assertThat(p.weightsStatus("resnet18").howTo()).contains("resnet18.onnx");
+    }
+
+    @Test
+    void featuresOptionConcatenatesThePooledOutputsOfTheNamedBlocks() {
+        VisionBackboneProvider p = new VisionBackboneProvider();
+        Backbone pooled = p.create("resnet18", Map.of("width", "4", "size", "32"));
+        Backbone multi = p.create("resnet18", Map.of("width", "4", "size", "32", "features", "layer3+layer4"));
+        dev.graft.engine.spi.graph.NetworkBuilder b = new dev.graft.engine.spi.graph.NetworkBuilder();
+        dev.graft.engine.spi.graph.Node x = b.input("image", dev.graft.engine.spi.DType.FLOAT32, -1, 32, 32, 3);
+        assertThat(multi.build(b, Map.of("image", x)).shape().dims()).containsExactly(-1, 16 + 32);
+        dev.graft.engine.spi.graph.NetworkBuilder b2 = new dev.graft.engine.spi.graph.NetworkBuilder();
+        dev.graft.engine.spi.graph.Node x2 = b2.input("image", dev.graft.engine.spi.DType.FLOAT32, -1, 32, 32, 3);
+        assertThat(pooled.build(b2, Map.of("image", x2)).shape().dims()).containsExactly(-1, 32);
+        assertThat(multi.fingerprint()).isNotEqualTo(pooled.fingerprint());
+        assertThat(multi.blocks()).isEqualTo(pooled.blocks());
+        assertThatThrownBy(() -> p.create("resnet18", Map.of("features", "layer5"))).hasMessageContaining("no block 'layer5'")
+                .hasMessageContaining("layer4");
+        assertThatThrownBy(() -> p.create("vgg11", Map.of("features", "block5+block5"))).hasMessageContaining("distinct");
     }
 
     @Test

@@ -28,11 +28,13 @@ final class GraftModelBackbone extends ForwardingBackbone {
     private final Path dir;
     private Map<String, HostTensor> weights;
     private String fingerprint;
+    private final String options;
 
-    GraftModelBackbone(String name, Path dir, Backbone inner) {
+    GraftModelBackbone(String name, Path dir, Backbone inner, String options) {
         super(inner);
         this.name = name;
         this.dir = dir;
+        this.options = options;
     }
 
     @Override
@@ -81,8 +83,9 @@ final class GraftModelBackbone extends ForwardingBackbone {
                 for (int n; (n = in.read(buf)) > 0;) {
                     md.update(buf, 0, n);
                 }
+                // the options the backbone was reopened with can change its output (which features it gives)
                 fingerprint = FeatureCache.hash("graft-model", HexFormat.of().formatHex(md.digest()), delegate().name(),
-                        delegate().preprocessing().canonical());
+                        delegate().preprocessing().canonical(), options);
             } catch (IOException e) {
                 throw new UncheckedIOException("backbone '" + name + "': cannot read " + f + ": " + e.getMessage(), e);
             } catch (NoSuchAlgorithmException e) {

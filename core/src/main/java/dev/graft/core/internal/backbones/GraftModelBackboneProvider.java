@@ -111,6 +111,6 @@ public final class GraftModelBackboneProvider implements BackboneProvider {
                     + "' now preprocesses as " + now + " but the model was trained with " + saved.canonical()
                     + " (an option given here, or another plugin version, changed it)");
         }
-        return new GraftModelBackbone(name, dir, inner);
+        return new GraftModelBackbone(name, dir, inner, new java.util.TreeMap<>(merged).toString());
     }
 }

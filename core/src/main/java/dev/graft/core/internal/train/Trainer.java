@@ -127,6 +127,12 @@ public final class Trainer {
                     ex.add(job.trainExamples().get(i));
                 }
                 batch.put(NetworkAssembler.LABEL, job.codec().encode(ex));
+                if (b + 1 < stepsPerEpoch && model.step() + 1 < totalSteps) {
+                    // decoding and augmenting the next batch runs while this one trains
+                    int next = (b + 1) * cfg.batchSize();
+                    job.train().prefetch(java.util.Arrays.copyOfRange(order, next, Math.min(n, next + cfg.batchSize())), true,
+                            Seeds.derive(cfg.seed(), 2, epoch, b + 1));
+                }
                 StepResult r = model.trainStep(batch);
                 lossSum += r.loss() * idx.length;
                 lossCount += idx.length;

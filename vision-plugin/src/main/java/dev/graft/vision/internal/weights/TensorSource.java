@@ -10,6 +10,21 @@ public interface TensorSource extends AutoCloseable {
     /** Tensor name to shape, in file order. */
     Map<String, long[]> shapes();
 
+    /** How the report names a tensor (the file's own name, and how it was derived when the source renames). */
+    default String label(String name) {
+        return name;
+    }
+
+    /** Why the source itself leaves a tensor out on purpose (a graph constant), or null. */
+    default String skipReason(String name) {
+        return null;
+    }
+
+    /** What the source knows about a tensor no parameter took (the node that reads it), or null. */
+    default String unknownDetail(String name) {
+        return null;
+    }
+
     /** The tensor's values as float32, row-major. */
     float[] read(String name);
 
