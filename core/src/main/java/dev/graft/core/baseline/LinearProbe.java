@@ -53,15 +53,57 @@ public final class LinearProbe {
         }
         int k = Math.min(o.folds(), java.util.Arrays.stream(per).min().orElse(0));
         Map<Double, Double> cv = new LinkedHashMap<>();
-        double chosen = TextBaseline.choose(y, classes.size(), o, k, cv, (tr, te) -> {
-            double[][] ms = moments(x, tr);
-            return new SparseRows[] {rows(x, tr, ms[0], ms[1]), rows(x, te, ms[0], ms[1])};
-        });
+        List<double[][]> foldMoments = new ArrayList<>();
+        Map<Double, List<SoftmaxRegression.Fit>> foldFits = new LinkedHashMap<>();
+        double chosen = TextBaseline.choose(y, classes.size(), o, k, cv,
+                (fold, c, f) -> foldFits.computeIfAbsent(c, key -> new ArrayList<>()).add(f), (tr, te) -> {
+                    double[][] ms = moments(x, tr);
+                    foldMoments.add(ms);
+                    return new SparseRows[] {rows(x, tr, ms[0], ms[1]), rows(x, te, ms[0], ms[1])};
+                });
         int[] all = java.util.stream.IntStream.range(0, x.length).toArray();
         double[][] ms = moments(x, all);
+        double[] start = foldFits.containsKey(chosen) ? averageOfFolds(foldFits.get(chosen), foldMoments, ms) : null;
         SoftmaxRegression.Fit fit = SoftmaxRegression.fit(rows(x, all, ms[0], ms[1]), y, classes.size(), chosen, o.tolerance(),
-                o.maxIterations(), null);
+                o.maxIterations(), start);
         return new LinearProbe(classes, ms[0], ms[1], fit, chosen, cv);
+    }
+
+    /**
+     * A starting point for the final fit: the cross-validation folds' solutions at the chosen C, each
+     * turned into a classifier on the raw features (its fold's standardisation folded in), averaged,
+     * and expressed in the standardisation of all rows ({@code all}: means and inverse deviations).
+     * The final fit still runs to the full tolerance, so only its iteration count depends on this.
+     */
+    private static double[] averageOfFolds(List<SoftmaxRegression.Fit> fits, List<double[][]> moments, double[][] all) {
+        int k = fits.get(0).bias().length;
+        int d = all[0].length;
+        double[] raw = new double[k * d];
+        double[] rawBias = new double[k];
+        for (int f = 0; f < fits.size(); f++) {
+            double[] m = moments.get(f)[0];
+            double[] sc = moments.get(f)[1];
+            for (int c = 0; c < k; c++) {
+                double[] w = fits.get(f).weights()[c];
+                double b = fits.get(f).bias()[c];
+                for (int j = 0; j < d; j++) {
+                    double r = w[j] * sc[j];
+                    raw[c * d + j] += r / fits.size();
+                    b -= r * m[j];
+                }
+                rawBias[c] += b / fits.size();
+            }
+        }
+        double[] theta = new double[k * d + k];
+        for (int c = 0; c < k; c++) {
+            double b = rawBias[c];
+            for (int j = 0; j < d; j++) {
+                theta[c * d + j] = raw[c * d + j] / all[1][j];
+                b += raw[c * d + j] * all[0][j];
+            }
+            theta[k * d + c] = b;
+        }
+        return theta;
     }
 
     /** Column means and inverse standard deviations (1 for a constant column) over rows {@code idx}. */

@@ -11,6 +11,24 @@ public record SparseRows(int rows, int columns, int[] start, int[] column, doubl
         }
     }
 
+    /** Whether every row holds every column in order, so {@code values} is the dense row-major matrix. */
+    public boolean isDense() {
+        if (values.length != (long) rows * columns) {
+            return false;
+        }
+        for (int i = 0; i <= rows; i++) {
+            if (start[i] != i * columns) {
+                return false;
+            }
+        }
+        for (int p = 0; p < column.length; p++) {
+            if (column[p] != p % columns) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Row {@code i} as a dense vector (for tests and small checks). */
     public double[] dense(int i) {
         double[] d = new double[columns];

@@ -106,6 +106,104 @@ class SoftmaxRegressionTest {
         }
     }
 
+    /** A dense problem: every column present in every row (what the solved head fits on). */
+    private static SparseRows dense(int n, int d, long seed) {
+        Random r = new Random(seed);
+        int[] start = new int[n + 1];
+        int[] col = new int[n * d];
+        double[] val = new double[n * d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                col[i * d + j] = j;
+                val[i * d + j] = r.nextGaussian();
+            }
+            start[i + 1] = (i + 1) * d;
+        }
+        return new SparseRows(n, d, start, col, val);
+    }
+
+    @Test
+    void denseRowsGiveTheObjectiveAndGradientOfThePlainFormula() {
+        // sizes that leave remainders in every blocked loop: rows past a 64-row block and a 4-row group, columns past a 4-column group
+        int n = 131;
+        int d = 23;
+        int k = 5;
+        SparseRows x = dense(n, d, 11);
+        assertThat(x.isDense()).isTrue();
+        assertThat(random(20, 6, 1).isDense()).isFalse();
+        int[] y = new Random(12).ints(n, 0, k).toArray();
+        double[] theta = new Random(13).doubles(k * d + k, -0.5, 0.5).toArray();
+        double lambda = 0.03;
+        // the plain formula, row by row, straight from the definition
+        double expected = 0;
+        double[] expectedGrad = new double[theta.length];
+        for (int i = 0; i < n; i++) {
+            double[] row = x.dense(i);
+            double[] z = new double[k];
+            double sum = 0;
+            for (int c = 0; c < k; c++) {
+                z[c] = theta[k * d + c];
+                for (int j = 0; j < d; j++) {
+                    z[c] += theta[c * d + j] * row[j];
+                }
+                sum += Math.exp(z[c]);
+            }
+            expected += -Math.log(Math.exp(z[y[i]]) / sum) / n;
+            for (int c = 0; c < k; c++) {
+                double dz = (Math.exp(z[c]) / sum - (c == y[i] ? 1 : 0)) / n;
+                for (int j = 0; j < d; j++) {
+                    expectedGrad[c * d + j] += dz * row[j];
+                }
+                expectedGrad[k * d + c] += dz;
+            }
+        }
+        for (int j = 0; j < k * d; j++) {
+            expected += 0.5 * lambda * theta[j] * theta[j];
+            expectedGrad[j] += lambda * theta[j];
+        }
+        double[] g = new double[theta.length];
+        double f = SoftmaxRegression.denseObjective(x.values(), SoftmaxRegression.transpose(x.values(), n, d), n, d, y, k, lambda,
+                theta, g, new double[k * n]);
+        assertThat(f).isCloseTo(expected, within(1e-12));
+        for (int j = 0; j < theta.length; j++) {
+            assertThat(g[j]).as("parameter %d", j).isCloseTo(expectedGrad[j], within(1e-12));
+        }
+    }
+
+    @Test
+    void denseAndSparseStorageOfTheSameRowsFitTheSameModel() {
+        int n = 90;
+        int d = 9;
+        int k = 3;
+        SparseRows x = dense(n, d, 14);
+        // the same matrix with one explicit zero dropped: no longer dense storage, same values
+        SparseRows sparse = x.select(java.util.stream.IntStream.range(0, n).toArray());
+        int[] start = sparse.start().clone();
+        int[] col = new int[sparse.column().length - 1];
+        double[] val = new double[col.length];
+        System.arraycopy(sparse.column(), 1, col, 0, col.length);
+        System.arraycopy(sparse.values(), 1, val, 0, val.length);
+        for (int i = 1; i < start.length; i++) {
+            start[i]--;
+        }
+        double[] denseValues = x.values().clone();
+        denseValues[0] = 0;
+        SparseRows dense = new SparseRows(n, d, x.start(), x.column(), denseValues);
+        SparseRows other = new SparseRows(n, d, start, col, val);
+        assertThat(other.isDense()).isFalse();
+        int[] y = new Random(15).ints(n, 0, k).toArray();
+        SoftmaxRegression.Fit a = SoftmaxRegression.fit(dense, y, k, 2.0, 1e-9, 5000, null);
+        SoftmaxRegression.Fit b = SoftmaxRegression.fit(other, y, k, 2.0, 1e-9, 5000, null);
+        assertThat(a.converged()).isTrue();
+        assertThat(b.converged()).isTrue();
+        for (int c = 0; c < k; c++) {
+            assertThat(a.bias()[c]).isCloseTo(b.bias()[c], within(1e-6));
+            for (int j = 0; j < d; j++) {
+                assertThat(a.weights()[c][j]).isCloseTo(b.weights()[c][j], within(1e-6));
+            }
+        }
+    }
+
     @Test
     void refusesALabelOutsideTheClasses() {
         SparseRows x = random(3, 2, 9);

@@ -3,6 +3,7 @@ package dev.graft.engine.pytorch.internal;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
@@ -82,13 +83,14 @@ final class PtTrainPlan {
             }
             JniUtils.setGradMode(false);
             List<NDArray> grads = new ArrayList<>();
-            NDList stats = new NDList(s.own(loss.reshape(1)));
+            // the loss and each gradient's sum of squares as scalars, stacked: one transfer for all
+            NDList stats = new NDList(loss.getShape().dimension() == 0 ? loss : s.own(loss.reshape(new Shape())));
             for (String p : trained) {
                 NDArray g = gradient(s, params.get(p));
                 grads.add(g);
-                stats.add(s.own(s.own(s.own(g.square()).sum()).reshape(1)));
+                stats.add(s.own(s.own(g.square()).sum()));
             }
-            float[] host = s.own(NDArrays.concat(stats)).toFloatArray();
+            float[] host = s.own(NDArrays.stack(stats)).toFloatArray();
             float lossValue = host[0];
             float total = 0f;
             for (int i = 1; i < host.length; i++) {
@@ -137,19 +139,15 @@ final class PtTrainPlan {
             double wd = Double.isNaN(group.weightDecay()) ? a.decoupledWeightDecay() : group.weightDecay();
             NDArray m = model.slot("m", name);
             NDArray v = model.slot("v", name);
-            if (wd > 0) {
-                p.subi(s.own(p.mul(lr * (float) wd)));
-            }
-            float b1 = (float) a.beta1();
-            float b2 = (float) a.beta2();
             float b1p = (float) Math.pow(a.beta1(), step + 1);
             float b2p = (float) Math.pow(a.beta2(), step + 1);
             float lrT = lr * (float) Math.sqrt(1 - b2p) / (1 - b1p);
-            // m += (g - m) * (1 - beta1); v += (g^2 - v) * (1 - beta2); p -= lr_t * m / (sqrt(v) + eps)
-            m.addi(s.own(s.own(g.sub(m)).muli(1 - b1)));
-            v.addi(s.own(s.own(g.square()).subi(v).muli(1 - b2)));
-            NDArray denom = s.own(s.own(v.sqrt()).addi((float) a.epsilon()));
-            p.subi(s.own(s.own(m.mul(lrT)).divi(denom)));
+            // One native call instead of a dozen from Java (each a JNI crossing and a temporary):
+            // p -= p * lr * wd (decoupled, "adamw"); m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g^2;
+            // p -= lr_t * m / (sqrt(v) + eps). The clipping scale is already in g; no element-wise clamp (-1);
+            // without weight decay the non-"adamw" form adds 0 * p to g instead of subtracting 0 from p.
+            JniUtils.adamUpdate((PtNDArray) p, (PtNDArray) g, (PtNDArray) m, (PtNDArray) v, lr, lrT, wd > 0 ? (float) wd : 0f,
+                    1f, -1f, (float) a.beta1(), (float) a.beta2(), (float) a.epsilon(), wd > 0);
             return;
         }
         OptimizerSpec.Sgd sgd = (OptimizerSpec.Sgd) opt;

@@ -23,15 +23,19 @@ import java.util.SplittableRandom;
 
 /**
  * The same training step and the same inference on the TensorFlow and PyTorch engines, side by
- * side in one JVM: a small CNN and an MLP, identical definitions, weights, batches and optimizer
+ * side in one JVM: a small CNN, an MLP and a linear head on cached features, identical definitions, weights, batches and optimizer
  * (Adam). Engines alternate in rounds (TF first, then PyTorch first) so that load from other
  * processes on the machine falls on both alike. Wall-clock medians and the process CPU time per
  * call are printed (on a shared machine the CPU time is the steadier figure). A program that prints
  * figures, not a test.
  *
- * <p>Arguments: [timed steps per round, default 60] [rounds, default 4].
+ * <p>Arguments: [timed steps per round, default 60] [rounds, default 4]; {@code -Dbench.models=cnn,mlp,head}
+ * picks the models, {@code -Dbench.warmup=15} the untimed steps per engine first.
  */
 public final class EngineComparisonBenchmark {
+    /** Untimed steps and predictions per engine before the rounds (the JIT compiles each engine's Java side meanwhile). */
+    private static final int WARM_UP = Integer.getInteger("bench.warmup", 15);
+
     private EngineComparisonBenchmark() {
     }
 
@@ -47,7 +51,16 @@ public final class EngineComparisonBenchmark {
             System.out.println(e.id() + ": " + e.describe());
         }
         System.out.println("load average before: " + loadAverage());
-        List<Model> models = List.of(cnn(), mlp());
+        List<String> wanted = List.of(System.getProperty("bench.models", "cnn,mlp,head").split(","));
+        List<Model> models = new ArrayList<>();
+        for (String w : wanted) {
+            models.add(switch (w.trim()) {
+                case "cnn" -> cnn();
+                case "mlp" -> mlp();
+                case "head" -> head();
+                default -> throw new IllegalArgumentException("-Dbench.models: unknown model '" + w + "'; known: cnn, mlp, head");
+            });
+        }
         System.out.printf("%n| model | engine | train step median (ms) | train step p90 (ms) | train CPU (ms/step) | inference median (ms) | inference CPU (ms/call) | train samples/s | inference samples/s |%n");
         System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         for (Model m : models) {
@@ -61,7 +74,7 @@ public final class EngineComparisonBenchmark {
                     CompiledModel cm = e.compile(m.net(), 1);
                     compiled.put(e.id(), cm);
                     cm.configureTraining(TrainingConfig.of(OptimizerSpec.adam(), LearningRateSchedule.constant(1e-3)));
-                    for (int i = 0; i < 15; i++) {
+                    for (int i = 0; i < WARM_UP; i++) {
                         cm.trainStep(m.batch());
                         cm.predict(m.batch(), "logits");
                     }
@@ -135,6 +148,26 @@ public final class EngineComparisonBenchmark {
         int n = 128;
         return new Model("MLP 64-256-256-10, batch 128", b.build(),
                 Map.of("x", HostTensor.of(random(2, n * 64), n, 64), "y", labels(n)), n);
+    }
+
+    /**
+     * What a head trained on cached features is: one dense layer from BERT-Base's 768 features to
+     * 7 classes (the Debian task's sections) with softmax cross-entropy, batch 32.
+     */
+    static Model head() {
+        NetworkBuilder b = new NetworkBuilder();
+        Node x = b.input("x", DType.FLOAT32, -1, 768);
+        Node y = b.input("y", DType.INT32, -1);
+        Node logits = Layers.dense(b, "head", x, 7);
+        b.output("logits", logits);
+        b.loss("loss", b.softmaxCrossEntropy(logits, y));
+        int n = 32;
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 7;
+        }
+        return new Model("linear head on cached features, 768 -> 7, batch 32", b.build(),
+                Map.of("x", HostTensor.of(random(3, n * 768), n, 768), "y", HostTensor.ofInts(labels, n)), n);
     }
 
     private static float[] random(long seed, int n) {
