@@ -10,6 +10,7 @@ import java.util.Locale;
 public final class ProgressListener implements TrainingListener {
     private final PrintStream out;
     private final boolean terminal;
+    private final java.util.function.LongSupplier clock;
     private long startNanos;
     private long lastDraw;
     /** Examples trained in the current epoch, and when its first step began (the end of the previous epoch). */
@@ -22,8 +23,14 @@ public final class ProgressListener implements TrainingListener {
     private long featuresLine;
 
     public ProgressListener(PrintStream out, boolean terminal) {
+        this(out, terminal, System::nanoTime);
+    }
+
+    /** With the clock given (nanoseconds), so rates can be checked exactly. */
+    ProgressListener(PrintStream out, boolean terminal, java.util.function.LongSupplier clock) {
         this.out = out;
         this.terminal = terminal;
+        this.clock = clock;
     }
 
     /** Progress on standard error, as a bar when a terminal is attached. */
@@ -37,7 +44,7 @@ public final class ProgressListener implements TrainingListener {
      */
     @Override
     public void onFeatures(int done, int total) {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         if (done == 0) {
             featuresStart = now;
             featuresLine = now;
@@ -75,7 +82,7 @@ public final class ProgressListener implements TrainingListener {
 
     @Override
     public void onStart(int epochs, int stepsPerEpoch, long total, int trainExamples, String plan) {
-        startNanos = System.nanoTime();
+        startNanos = clock.getAsLong();
         epochStartNanos = startNanos;
         examples = 0;
         firstStep = -1;
@@ -103,7 +110,7 @@ public final class ProgressListener implements TrainingListener {
             firstStep = e.globalStep() - 1;
         }
         examples += e.examples();
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         lastStepNanos = now;
         if (!terminal) {
             return;
@@ -135,7 +142,7 @@ public final class ProgressListener implements TrainingListener {
         out.printf(Locale.ROOT, "epoch %d: train loss %.4f%s (%.1fs, %.1f ex/s)%n", m.epoch() + 1, m.trainLoss(),
                 m.validation() == null ? "" : "; validation " + m.validation(), m.seconds(), examples / secs);
         examples = 0;
-        epochStartNanos = System.nanoTime();
+        epochStartNanos = clock.getAsLong();
     }
 
     @Override
