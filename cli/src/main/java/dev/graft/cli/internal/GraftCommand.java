@@ -62,6 +62,6 @@ public final class GraftCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new UsageException("a sub-command is needed: quickstart, list, fit, evaluate, predict, recommend or export");
+        throw new UsageException("a sub-command is needed: quickstart, list, fit, evaluate, predict, recommend, export, serve or spark");
     }
 }
