@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns tokenized sequences into the encoder's input tensors, padded only to the longest sequence
+ * Turns tokenized sequences into the encoder's input tensors (ids, segment ids, mask: what any
+ * client has; positions are counted in the graph), padded only to the longest sequence
  * of the batch (dynamic padding), optionally rounded up to a multiple (fewer distinct shapes).
  */
 public final class BertBatch {
@@ -52,8 +53,6 @@ public final class BertBatch {
         int[] ids = new int[n * t];
         int[] types = new int[n * t];
         int[] mask = new int[n * t];
-        int[] pos = new int[n * t];
-        int[] token = new int[n * t];
         for (int i = 0; i < n; i++) {
             Sequence s = batch.get(i);
             if (s.ids().length > t) {
@@ -61,7 +60,6 @@ public final class BertBatch {
             }
             for (int j = 0; j < t; j++) {
                 int at = i * t + j;
-                token[at] = at;
                 boolean real = j < s.ids().length;
                 int id = real ? s.ids()[j] : c.padId();
                 if (id < 0 || id >= c.vocabSize()) {
@@ -76,24 +74,12 @@ public final class BertBatch {
                 ids[at] = id;
                 types[at] = type;
                 mask[at] = real ? 1 : 0;
-                // RoBERTa gives padding the pad position; BERT (offset 0) counts straight on.
-                pos[at] = c.positionOffset() == 0 ? j : real ? c.positionOffset() + j : c.padId();
-            }
-        }
-        int h3 = 3 * c.heads();
-        int[] head = new int[h3 * n * t];
-        for (int j = 0; j < h3; j++) {
-            for (int r = 0; r < n * t; r++) {
-                head[j * n * t + r] = r * h3 + j;
             }
         }
         Map<String, HostTensor> m = new LinkedHashMap<>();
         m.put(BertEncoder.INPUT_IDS, HostTensor.ofInts(ids, n, t));
         m.put(BertEncoder.SEGMENT_IDS, HostTensor.ofInts(types, n, t));
         m.put(BertEncoder.INPUT_MASK, HostTensor.ofInts(mask, n, t));
-        m.put(BertEncoder.POSITION_IDS, HostTensor.ofInts(pos, n, t));
-        m.put(BertEncoder.TOKEN_INDEX, HostTensor.ofInts(token, n, t));
-        m.put(BertEncoder.HEAD_INDEX, HostTensor.ofInts(head, h3, n, t));
         return m;
     }
 }

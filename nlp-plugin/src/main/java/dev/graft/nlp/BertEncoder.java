@@ -8,6 +8,7 @@ import dev.graft.engine.spi.graph.Initializer;
 import dev.graft.engine.spi.graph.Layers;
 import dev.graft.engine.spi.graph.NetworkBuilder;
 import dev.graft.engine.spi.graph.Node;
+import dev.graft.engine.spi.graph.Op;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,11 +17,16 @@ import java.util.Map;
  * A BERT or RoBERTa encoder written against the engine-neutral op set, for any size, and for any
  * batch size and sequence length (inputs are {@code [-1, -1]}).
  *
+ * <p>The inputs are only what a client has: token ids, segment ids and the mask, {@code [N, T]}.
+ * Position ids are counted in the graph from the mask (BERT: {@code 0..T-1}; RoBERTa: {@code padId + 1}
+ * onwards on real tokens, {@code padId} on padding, as Hugging Face counts them).
+ *
  * <p>Hidden states are kept as {@code [N*T, H]} rows so that every dense layer is one matrix
- * product. Attention needs them split by example and head; the op set has no dynamic reshape, so
- * the split is a gather with host-computed row indices ({@link BertBatch}): row {@code (n*T+t)*3h+j}
- * of the fused query/key/value projection, viewed as {@code [N*T*3h, H/h]}, lands at
- * {@code [j, n, t]}. The gather is exact and differentiable, so training is unaffected.
+ * product. Attention splits them by example and head with a reshape whose leading dimensions
+ * {@code [N, T]} are read from {@code input_ids} at run time ({@link Op#RESHAPE_LIKE}): the fused
+ * query/key/value projection {@code [N*T, 3H]} becomes {@code [N, T, 3h, H/h]}, transposed to
+ * {@code [3h, N, T, H/h]}. Models saved before this (with {@code position_ids}, {@code token_index}
+ * and {@code head_index} inputs) are refused with a message to re-save ({@link #LEGACY_INPUTS}).
  *
  * <p>Parameter names, under the caller's scope:
  * <pre>
@@ -39,12 +45,11 @@ public final class BertEncoder {
     public static final String SEGMENT_IDS = "segment_ids";
     /** 1 for real tokens, 0 for padding [N, T]. */
     public static final String INPUT_MASK = "input_mask";
-    /** Position ids [N, T] (RoBERTa's start at padId + 1). */
-    public static final String POSITION_IDS = "position_ids";
-    /** n*T+t at [n, t]: gathers flat rows back into [N, T, ...]. */
-    public static final String TOKEN_INDEX = "token_index";
-    /** (n*T+t)*3h+j at [j, n, t]: splits the fused projection by head. */
-    public static final String HEAD_INDEX = "head_index";
+    /**
+     * Inputs of encoders saved by earlier versions (host-computed position ids and gather indices);
+     * a network that still reads them is refused with a message to re-save.
+     */
+    public static final List<String> LEGACY_INPUTS = List.of("position_ids", "token_index", "head_index");
 
     private static final Initializer WEIGHT_INIT = Initializer.truncatedNormal(0.02);
 
@@ -69,9 +74,7 @@ public final class BertEncoder {
     public static List<InputSpec> inputs(BertConfig c) {
         Shape nt = Shape.of(-1, -1);
         return List.of(new InputSpec(INPUT_IDS, DType.INT32, nt), new InputSpec(SEGMENT_IDS, DType.INT32, nt),
-                new InputSpec(INPUT_MASK, DType.INT32, nt), new InputSpec(POSITION_IDS, DType.INT32, nt),
-                new InputSpec(TOKEN_INDEX, DType.INT32, nt),
-                new InputSpec(HEAD_INDEX, DType.INT32, Shape.of(3L * c.heads(), -1, -1)));
+                new InputSpec(INPUT_MASK, DType.INT32, nt));
     }
 
     /** Declares the inputs on {@code b} and returns them by name. */
@@ -120,21 +123,20 @@ public final class BertEncoder {
                 throw new IllegalArgumentException("BERT encoder needs input '" + s.name() + "'; got " + in.keySet());
             }
         }
-        Node tokenIndex = in.get(TOKEN_INDEX);
+        Node ids = in.get(INPUT_IDS);
         Node x = embeddings(b, c, in);
-        Node maskBias = maskBias(b, in.get(INPUT_MASK), tokenIndex);
+        Node maskBias = maskBias(b, in.get(INPUT_MASK), ids);
         List<Node> layers = new ArrayList<>();
         try (NetworkBuilder.Scope s = b.scope("encoder")) {
             for (int i = 0; i < c.layers(); i++) {
                 try (NetworkBuilder.Scope l = b.scope("layer_" + i)) {
-                    x = layer(b, c, x, maskBias, in.get(HEAD_INDEX));
+                    x = layer(b, c, x, maskBias, ids);
                     layers.add(x);
                 }
             }
         }
-        Node sequence = b.embedding(x, tokenIndex);
-        Node clsIndex = b.slice(tokenIndex, new long[] {0, 0}, new long[] {-1, 1});
-        Node cls = b.reshape(b.embedding(x, clsIndex), -1, c.hidden());
+        Node sequence = b.reshapeLike(x, ids, 2, c.hidden());
+        Node cls = b.reshape(b.slice(sequence, new long[] {0, 0, 0}, new long[] {-1, 1, -1}), -1, c.hidden());
         Node pooled = null;
         if (withPooler) {
             try (NetworkBuilder.Scope s = b.scope("pooler")) {
@@ -149,23 +151,40 @@ public final class BertEncoder {
     private static Node embeddings(NetworkBuilder b, BertConfig c, Map<String, Node> in) {
         try (NetworkBuilder.Scope s = b.scope("embeddings")) {
             Node words = Layers.embedding(b, "word", in.get(INPUT_IDS), c.vocabSize(), c.hidden());
-            Node pos = Layers.embedding(b, "position", in.get(POSITION_IDS), c.maxPositions(), c.hidden());
+            Node pos = Layers.embedding(b, "position", positions(b, c, in.get(INPUT_MASK)), c.maxPositions(), c.hidden());
             Node types = Layers.embedding(b, "token_type", in.get(SEGMENT_IDS), c.typeVocabSize(), c.hidden());
             Node sum = b.reshape(b.add(b.add(words, pos), types), -1, c.hidden());
             return b.dropout(Layers.layerNorm(b, "norm", sum, c.layerNormEps()), c.hiddenDropout());
         }
     }
 
+    /**
+     * Position ids [N, T] (INT32) counted in the graph from the mask [N, T]: BERT (offset 0) numbers
+     * every slot {@code 0..T-1}; RoBERTa numbers real tokens from {@code positionOffset} (padId + 1)
+     * and gives padding {@code padId}: {@code mask * (exclusive cumsum(mask) + offset - padId) + padId}.
+     * The sums are of small integers in float32, so they are exact.
+     */
+    public static Node positions(NetworkBuilder b, BertConfig c, Node mask) {
+        try (NetworkBuilder.Scope s = b.scope("position_ids")) {
+            Node m = b.cast(mask, DType.FLOAT32);
+            if (c.positionOffset() == 0) {
+                Node ones = b.add(b.mul(m, b.scalar(0)), b.scalar(1));
+                return b.cast(b.cumsum(ones, 1, true), DType.INT32);
+            }
+            Node counted = b.add(b.cumsum(m, 1, true), b.scalar(c.positionOffset() - c.padId()));
+            return b.cast(b.add(b.mul(m, counted), b.scalar(c.padId())), DType.INT32);
+        }
+    }
+
     /** (mask - 1) * 10000 as [N, 1, T], broadcast over heads and query positions. */
-    private static Node maskBias(NetworkBuilder b, Node mask, Node tokenIndex) {
+    private static Node maskBias(NetworkBuilder b, Node mask, Node ids) {
         try (NetworkBuilder.Scope s = b.scope("attention_mask")) {
-            Node rows = b.reshape(b.cast(mask, DType.FLOAT32), -1, 1);
-            Node m = b.transpose(b.embedding(rows, tokenIndex), 0, 2, 1);
+            Node m = b.reshapeLike(b.cast(mask, DType.FLOAT32), ids, 1, 1, -1);
             return b.mul(b.sub(m, b.scalar(1)), b.scalar(10000));
         }
     }
 
-    private static Node layer(NetworkBuilder b, BertConfig c, Node x, Node maskBias, Node headIndex) {
+    private static Node layer(NetworkBuilder b, BertConfig c, Node x, Node maskBias, Node ids) {
         int h = c.hidden();
         int heads = c.heads();
         int dh = c.headSize();
@@ -176,7 +195,8 @@ public final class BertEncoder {
             Node bias = b.concat(0, b.param("query.bias", Initializer.zeros(), h),
                     b.param("key.bias", Initializer.zeros(), h), b.param("value.bias", Initializer.zeros(), h));
             Node qkv = b.add(b.matmul(x, kernel), bias);
-            Node split = b.embedding(b.reshape(qkv, -1, dh), headIndex);
+            // [N*T, 3H] -> [N, T, 3h, H/h] -> [3h, N, T, H/h]: queries, keys and values by head
+            Node split = b.transpose(b.reshapeLike(qkv, ids, 2, 3L * heads, dh), 2, 0, 1, 3);
             Node q = b.slice(split, new long[] {0, 0, 0, 0}, new long[] {heads, -1, -1, -1});
             Node k = b.slice(split, new long[] {heads, 0, 0, 0}, new long[] {heads, -1, -1, -1});
             Node v = b.slice(split, new long[] {2L * heads, 0, 0, 0}, new long[] {heads, -1, -1, -1});

@@ -96,7 +96,7 @@ public record BertPooling(Mode mode, int lastK, boolean normalize) {
     /** Adds the pooling on top of the encoder's outputs; returns [N, H]. */
     public Node apply(NetworkBuilder b, BertConfig c, Map<String, Node> in, BertEncoder.Outputs o) {
         try (NetworkBuilder.Scope s = b.scope("pooling")) {
-            Node tokenIndex = in.get(BertEncoder.TOKEN_INDEX);
+            Node ids = in.get(BertEncoder.INPUT_IDS);
             Node maskRows = b.reshape(b.cast(in.get(BertEncoder.INPUT_MASK), DType.FLOAT32), -1, 1);
             Node pooled = switch (mode) {
                 case CLS -> o.cls();
@@ -106,9 +106,9 @@ public record BertPooling(Mode mode, int lastK, boolean normalize) {
                     }
                     yield o.pooled();
                 }
-                case MEAN -> maskedMean(b, lastMean(b, o, 1), maskRows, tokenIndex);
-                case MEAN_LAST_K -> maskedMean(b, lastMean(b, o, lastK), maskRows, tokenIndex);
-                case MAX -> maskedMax(b, lastMean(b, o, 1), maskRows, tokenIndex);
+                case MEAN -> maskedMean(b, lastMean(b, o, 1), maskRows, ids);
+                case MEAN_LAST_K -> maskedMean(b, lastMean(b, o, lastK), maskRows, ids);
+                case MAX -> maskedMax(b, lastMean(b, o, 1), maskRows, ids);
             };
             return normalize ? l2Normalize(b, pooled, c.hidden()) : pooled;
         }
@@ -127,20 +127,19 @@ public record BertPooling(Mode mode, int lastK, boolean normalize) {
         return k == 1 ? sum : b.mul(sum, b.scalar(1.0 / k));
     }
 
-    /** Sum over real tokens / number of real tokens: [N*T, H] rows to [N, H]. */
-    private static Node maskedMean(NetworkBuilder b, Node rows, Node maskRows, Node tokenIndex) {
-        Node sum = b.sum(b.embedding(b.mul(rows, maskRows), tokenIndex), false, 1);
-        Node count = b.sum(b.embedding(maskRows, tokenIndex), false, 1);
+    /** Sum over real tokens / number of real tokens: [N*T, H] rows to [N, T, H], then [N, H]. */
+    private static Node maskedMean(NetworkBuilder b, Node rows, Node maskRows, Node ids) {
+        Node sum = b.sum(b.reshapeLike(b.mul(rows, maskRows), ids, 2, rows.shape().dim(1)), false, 1);
+        Node count = b.sum(b.reshapeLike(maskRows, ids, 2, 1), false, 1);
         return b.div(sum, count);
     }
 
     /** Element-wise maximum over real tokens: padding rows are pushed 1e9 down, then a global max. */
-    private static Node maskedMax(NetworkBuilder b, Node rows, Node maskRows, Node tokenIndex) {
+    private static Node maskedMax(NetworkBuilder b, Node rows, Node maskRows, Node ids) {
         Node masked = b.add(rows, b.mul(b.sub(maskRows, b.scalar(1)), b.scalar(1e9)));
-        // ids [N, T, 1] (row n*T+t at [n, t, 0]) gather the rows into NHWC [N, T, 1, H]
-        Node flatIndex = b.reshape(b.cast(tokenIndex, DType.FLOAT32), -1, 1);
-        Node ids = b.cast(b.embedding(flatIndex, tokenIndex), DType.INT32);
-        return b.globalMaxPool(b.embedding(masked, ids));
+        // the rows as NHWC [N, T, 1, H], so that the global max runs over the tokens
+        long hidden = rows.shape().dim(1);
+        return b.globalMaxPool(b.reshapeLike(masked, ids, 2, 1, hidden));
     }
 
     /**

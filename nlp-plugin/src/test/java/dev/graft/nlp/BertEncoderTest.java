@@ -105,8 +105,35 @@ class BertEncoderTest {
         assertMatchesReference(c, 6, 3);
         Map<String, HostTensor> t = BertBatch.tensors(c, List.of(new BertBatch.Sequence(new int[] {0, 5, 2}, new int[3]),
                 new BertBatch.Sequence(new int[] {0, 2}, new int[2])), 1);
-        assertThat(t.get(BertEncoder.POSITION_IDS).ints()).containsExactly(2, 3, 4, 2, 3, 1);
+        assertThat(positions(c, t)).containsExactly(2, 3, 4, 2, 3, 1);
         assertThat(t.get(BertEncoder.INPUT_IDS).ints()).containsExactly(0, 5, 2, 0, 2, 1);
+    }
+
+    @Test
+    void bertCountsPositionsFromZeroOnEverySlot() {
+        BertConfig c = BertConfig.bertTiny(50);
+        Map<String, HostTensor> t = BertBatch.tensors(c, List.of(new BertBatch.Sequence(new int[] {3, 5, 2}, new int[3]),
+                new BertBatch.Sequence(new int[] {3, 2}, new int[2])), 1);
+        assertThat(positions(c, t)).containsExactly(0, 1, 2, 0, 1, 2);
+    }
+
+    @Test
+    void feedsOnlyWhatAClientHas() {
+        BertConfig c = BertConfig.bertTiny(50);
+        assertThat(network(c).inputs().keySet()).containsExactlyInAnyOrder(BertEncoder.INPUT_IDS, BertEncoder.SEGMENT_IDS,
+                BertEncoder.INPUT_MASK);
+        assertThat(BertBatch.tensors(c, sequences(50, 2, 1, 4, 2), 1).keySet()).containsExactlyInAnyOrder(
+                BertEncoder.INPUT_IDS, BertEncoder.SEGMENT_IDS, BertEncoder.INPUT_MASK);
+    }
+
+    /** The position ids the graph counts from the batch's mask. */
+    static int[] positions(BertConfig c, Map<String, HostTensor> batch) {
+        NetworkBuilder b = new NetworkBuilder();
+        Node mask = b.input(BertEncoder.INPUT_MASK, dev.graft.engine.spi.DType.INT32, -1, -1);
+        Network net = b.output("positions", BertEncoder.positions(b, c, mask)).build();
+        try (CompiledModel m = ENGINE.compile(net, 1)) {
+            return m.predict(Map.of(BertEncoder.INPUT_MASK, batch.get(BertEncoder.INPUT_MASK)), "positions").ints();
+        }
     }
 
     @Test

@@ -17,6 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The {@code bert} and {@code roberta-base} backbones built from user-supplied files. */
 class GenericBackbonesTest {
     static final ServiceLoaderBackboneRegistry REGISTRY = new ServiceLoaderBackboneRegistry();
+    /** RoBERTa's position numbering (pad id 1, first position 2) on a small encoder. */
+    static final BertConfig ROBERTA_POSITIONS = new BertConfig("roberta", 1, 8, 2, 8, 50265, 40, 1, 1e-5, 1, 2,
+            BertConfig.Activation.GELU, 0, 0);
 
     @Test
     void bertReadsItsSizeFromHuggingFaceSafetensorsAndImportsEveryTensor(@TempDir Path dir) throws Exception {
@@ -65,7 +68,8 @@ class GenericBackbonesTest {
             hello = TextTokenizerTest.ids(tok.encode("hello")).get(1);
         }
         assertThat(t.get(BertEncoder.INPUT_IDS).ints()).containsExactly(0, hello, 2, 0, hello - 1, 2);
-        assertThat(t.get(BertEncoder.POSITION_IDS).ints()).containsExactly(2, 3, 4, 2, 3, 4);
+        assertThat(t.get(BertEncoder.INPUT_MASK).ints()).containsExactly(1, 1, 1, 1, 1, 1);
+        assertThat(BertEncoderTest.positions(ROBERTA_POSITIONS, t)).containsExactly(2, 3, 4, 2, 3, 4);
         assertThat(b.preprocessing().params()).containsEntry("tokenizer", "byte-level-bpe");
     }
 }

@@ -2,7 +2,6 @@ package dev.graft.cli.internal;
 
 import dev.graft.core.Graft;
 import dev.graft.core.model.TrainedModel;
-import dev.graft.engine.spi.CompiledModel;
 import dev.graft.engine.spi.Engine;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +12,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code graft export}: a saved model as a TensorFlow SavedModel for TensorFlow Serving. */
+/**
+ * {@code graft export}: a saved model as a TensorFlow SavedModel for TensorFlow Serving, taking only
+ * what a client has and returning probabilities ({@link ServingExport}).
+ */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Export a saved model as a TensorFlow SavedModel (tag 'serve') for TensorFlow Serving.")
 final class ExportCommand implements Callable<Integer> {
@@ -58,12 +60,10 @@ final class ExportCommand implements Callable<Integer> {
             throw new UsageException("engine '" + engineId + "' cannot export TensorFlow SavedModels; engines that can: " + able);
         }
         Engine e = g.engines().get(engineId);
-        String out = m.manifest().predictionOutput();
-        try (CompiledModel c = e.compile(m.network(), 0, m.weights())) {
-            e.exportSavedModel(c, List.of(out, "logits"), output);
-        }
-        parent.out().println("exported " + model + " to " + output.toAbsolutePath() + " (tag 'serve', outputs: " + out + ", logits; inputs: "
-                + m.network().inputs().keySet() + ")");
+        ServingExport.Exported x = ServingExport.export(g, e, m, model, output);
+        parent.out().println("exported " + model + " to " + output.toAbsolutePath() + " (tag 'serve', signature 'serving_default'; inputs: "
+                + String.join(", ", x.inputs()) + "; outputs: " + String.join(", ", x.outputs()) + "; assets: "
+                + String.join(", ", x.assets()) + ")");
         return 0;
     }
 }

@@ -45,6 +45,14 @@ public final class Predictor implements AutoCloseable {
                     + b.preprocessing().canonical() + " but the model was trained with "
                     + model.preprocessing().canonical() + "; use the plugin version the model was trained with");
         }
+        List<String> unfed = unfedInputs(model, b);
+        if (!unfed.isEmpty()) {
+            b.close();
+            throw new IllegalStateException("the saved network reads inputs " + unfed + " that backbone '" + m.backbone().name()
+                    + "' no longer produces (it produces " + b.inputs().stream().map(dev.graft.core.spi.InputSpec::name).toList()
+                    + "): the model was saved by an earlier Graft version; re-save it with this version (train it again "
+                    + "with graft fit)");
+        }
         CompiledModel c;
         try {
             c = engine.compile(model.network(), 0, model.weights());
@@ -53,6 +61,14 @@ public final class Predictor implements AutoCloseable {
             throw e;
         }
         return new Predictor(model, b, c, 32);
+    }
+
+    /** Inputs the saved network reads for its prediction that the backbone does not produce. */
+    public static List<String> unfedInputs(TrainedModel model, Backbone backbone) {
+        java.util.Set<String> produced = new java.util.HashSet<>();
+        backbone.inputs().forEach(s -> produced.add(s.name()));
+        return model.network().inputsFor(List.of(model.manifest().predictionOutput())).stream()
+                .filter(n -> !produced.contains(n)).toList();
     }
 
     public TrainedModel model() {

@@ -59,6 +59,14 @@ public interface Backbone extends AutoCloseable {
     String fingerprint();
 
     /**
+     * Files a client outside Graft needs to prepare this backbone's inputs (a tokenizer's
+     * vocabulary), by file name; exports write them beside the model. None by default.
+     */
+    default Map<String, byte[]> clientFiles() {
+        return Map.of();
+    }
+
+    /**
      * Releases what the backbone holds (a native tokenizer, an opened SavedModel). Whoever created
      * it through {@link BackboneProvider#create} closes it; the default holds nothing.
      */

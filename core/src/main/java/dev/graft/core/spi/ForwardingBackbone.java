@@ -72,6 +72,11 @@ public abstract class ForwardingBackbone implements Backbone {
     }
 
     @Override
+    public Map<String, byte[]> clientFiles() {
+        return delegate.clientFiles();
+    }
+
+    @Override
     public String fingerprint() {
         return delegate.fingerprint();
     }

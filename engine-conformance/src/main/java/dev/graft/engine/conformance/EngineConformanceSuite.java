@@ -3,6 +3,7 @@ package dev.graft.engine.conformance;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import dev.graft.engine.conformance.internal.BadInputChecks;
+import dev.graft.engine.conformance.internal.DynamicShapeChecks;
 import dev.graft.engine.conformance.internal.OpCases;
 import dev.graft.engine.conformance.internal.OpChecks;
 import dev.graft.engine.conformance.internal.OptimizerChecks;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * internal package and in engine-conformance/README.md):
  * <ul>
  *   <li>every op of {@link Op} against a plain-Java double-precision reference (rtol = atol = 1e-4);
+ *   <li>ops with run-time shapes (reshape_like, cumsum) on inputs declared [-1, -1], fed several shapes;
  *   <li>every differentiable op's gradient against central finite differences, h = 1e-2 and 5e-3,
  *       tolerance 2e-3 + 1e-2 * max(|g|, |fd|), in inference and in training behaviour;
  *   <li>an MLP and a CNN learn synthetic separable tasks to at least 95% held-out accuracy;
@@ -57,6 +59,11 @@ public abstract class EngineConformanceSuite {
         @TestFactory
         Stream<DynamicTest> everyOpConfigurationMatchesTheReference() {
             return OpCases.all().stream().map(c -> dynamicTest(c.name(), () -> OpChecks.checkValues(engine(), c)));
+        }
+
+        @Test
+        void reshapeLikeAndCumsumFollowTheShapesFedAtRunTime() {
+            DynamicShapeChecks.reshapeLikeAndCumsumFollowFedShapes(engine());
         }
 
         @Test

@@ -101,6 +101,12 @@ public final class BertBackbone implements Backbone, AutoCloseable {
         return pooling.apply(b, config, inputs, BertEncoder.build(b, config, inputs, pooling.needsPooler()));
     }
 
+    /** The tokenizer as a Hugging Face {@code tokenizer.json} (its vocabulary, normalizer and special tokens). */
+    @Override
+    public Map<String, byte[]> clientFiles() {
+        return Map.of("tokenizer.json", tokenizer().tokenizerJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     @Override
     public int sequenceLength(Example example) {
         return TextEncoding.length(tokenizer(), example);

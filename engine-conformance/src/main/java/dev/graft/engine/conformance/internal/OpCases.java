@@ -171,6 +171,17 @@ public final class OpCases {
 
     private void shapes() {
         add("reshape ([2,3,4] to [6,-1])", (b, in) -> b.reshape(in.get(0), 6, -1), x -> Reference.reshape(x.get(0), 6, -1), p("x", randn(2, 3, 4)));
+        add("reshape_like (rows [6,4] to the reference's [2,3] + [2,2])", (b, in) -> b.reshapeLike(in.get(0), in.get(1), 2, 2, 2),
+                x -> Reference.reshape(x.get(0), 2, 3, 2, 2), p("x", randn(6, 4)), fixed("like", DType.INT32, Arr.zeros(2, 3)));
+        add("reshape_like (leading 1 of a float reference, shape [1,-1])", (b, in) -> b.reshapeLike(in.get(0), in.get(1), 1, 1, -1),
+                x -> Reference.reshape(x.get(0), 3, 1, 4), p("x", randn(3, 4)), fixed("like", DType.FLOAT32, randn(3, 2)));
+        add("cumsum (axis 1, inclusive)", (b, in) -> b.cumsum(in.get(0), 1, false),
+                x -> Reference.cumsum(x.get(0), 1, false), p("x", randn(2, 4, 3)));
+        add("cumsum (axis 0, exclusive)", (b, in) -> b.cumsum(in.get(0), 0, true),
+                x -> Reference.cumsum(x.get(0), 0, true), p("x", randn(4, 3)));
+        add("cumsum (axis -1, exclusive, counts a 0/1 mask)", (b, in) -> b.cumsum(in.get(0), -1, true),
+                x -> Reference.cumsum(x.get(0), -1, true),
+                fixed("mask", DType.FLOAT32, Arr.of(new double[] {1, 1, 1, 0, 0, 1, 1, 1, 1, 1}, 2, 5)));
         add("transpose (perm 2,0,1)", (b, in) -> b.transpose(in.get(0), 2, 0, 1), x -> Reference.transpose(x.get(0), 2, 0, 1), p("x", randn(2, 3, 4)));
         add("concat (axis 1, three operands)", (b, in) -> b.concat(1, in.get(0), in.get(1), in.get(2)),
                 x -> Reference.concat(1, x.get(0), x.get(1), x.get(2)), p("a", randn(2, 3, 2)), p("b", randn(2, 1, 2)), p("c", randn(2, 2, 2)));

@@ -340,6 +340,23 @@ final class Reference {
         return new Arr(s, x.v.clone());
     }
 
+    /** Running sum along {@code axis}; exclusive sums start at 0 and leave out the element itself. */
+    static Arr cumsum(Arr x, int axis, boolean exclusive) {
+        int ax = axis < 0 ? axis + x.shape.length : axis;
+        Arr out = Arr.zeros(x.shape);
+        for (int flat = 0; flat < out.size(); flat++) {
+            int[] idx = out.index(flat);
+            int upTo = idx[ax];
+            double sum = 0;
+            for (int k = 0; k <= upTo - (exclusive ? 1 : 0); k++) {
+                idx[ax] = k;
+                sum += x.get(idx);
+            }
+            out.v[flat] = sum;
+        }
+        return out;
+    }
+
     static Arr transpose(Arr x, int... perm) {
         int[] s = new int[perm.length];
         for (int i = 0; i < perm.length; i++) {

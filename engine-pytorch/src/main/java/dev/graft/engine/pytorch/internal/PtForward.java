@@ -114,6 +114,17 @@ final class PtForward {
             case LOG_SOFTMAX -> v[n.input(0)].logSoftmax(a.getInt("axis"));
             case DROPOUT -> dropout(s, v[n.input(0)], n, mode);
             case RESHAPE -> v[n.input(0)].reshape(new Shape(a.getLongs("shape")));
+            case RESHAPE_LIKE -> {
+                int leading = a.getInt("leading");
+                long[] tail = a.getLongs("shape");
+                long[] shape = new long[leading + tail.length];
+                for (int i = 0; i < leading; i++) {
+                    shape[i] = v[n.input(1)].getShape().get(i);
+                }
+                System.arraycopy(tail, 0, shape, leading, tail.length);
+                yield v[n.input(0)].reshape(new Shape(shape));
+            }
+            case CUMSUM -> cumsum(s, v[n.input(0)], a.getInt("axis"), a.getBool("exclusive"));
             case TRANSPOSE -> v[n.input(0)].transpose(a.getInts("perm"));
             case CONCAT -> {
                 NDList xs = new NDList();
@@ -168,6 +179,29 @@ final class PtForward {
 
     private static PtNDArray pt(NDArray a) {
         return (PtNDArray) a;
+    }
+
+    /** Running sum; the exclusive form shifts the inclusive sums one step along the axis, starting at 0. */
+    private static NDArray cumsum(PtScope s, NDArray x, int axis, boolean exclusive) {
+        int rank = x.getShape().dimension();
+        int ax = axis < 0 ? axis + rank : axis;
+        NDArray sums = x.cumSum(ax);
+        long len = x.getShape().get(ax);
+        if (!exclusive || len == 0) {
+            return sums;
+        }
+        s.own(sums);
+        NDIndex keep = new NDIndex();
+        for (int i = 0; i < rank; i++) {
+            if (i == ax) {
+                keep.addSliceDim(0, len - 1);
+            } else {
+                keep.addAllDim();
+            }
+        }
+        long[] torchPad = new long[2 * rank];
+        torchPad[2 * (rank - 1 - ax)] = 1;
+        return s.own(sums.get(keep)).pad(new Shape(torchPad), 0);
     }
 
     private static NDArray intDiv(PtScope s, NDArray x, NDArray y) {

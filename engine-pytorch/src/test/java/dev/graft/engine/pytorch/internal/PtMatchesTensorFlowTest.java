@@ -89,6 +89,10 @@ class PtMatchesTensorFlowTest {
         c.put("log softmax", b -> b.logSoftmax(p(b, "a", 3, 6), -1));
         c.put("reshape", b -> b.reshape(p(b, "a", 3, 4), 2, -1));
         c.put("transpose", b -> b.transpose(p(b, "a", 2, 3, 4), 2, 0, 1));
+        c.put("reshape like ids", b -> b.transpose(b.reshapeLike(p(b, "a", 6, 4), b.input("ids", DType.INT32, 2, 3), 2, 2, 2),
+                2, 0, 1, 3));
+        c.put("cumsum exclusive", b -> b.cumsum(p(b, "a", 3, 5), 1, true));
+        c.put("cumsum inclusive axis 0", b -> b.cumsum(p(b, "a", 3, 5), 0, false));
         c.put("concat", b -> b.concat(1, p(b, "a", 2, 3), p(b, "c", 2, 2)));
         c.put("slice", b -> b.slice(p(b, "a", 4, 5), new long[] {1, 2}, new long[] {2, -1}));
         c.put("pad", b -> b.pad(p(b, "a", 2, 3), new long[] {1, 0, 2, 1}, 0.5));

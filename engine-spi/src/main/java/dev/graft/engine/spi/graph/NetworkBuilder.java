@@ -201,6 +201,19 @@ public final class NetworkBuilder {
         return op(Op.RESHAPE, Attrs.builder().put("shape", shape).build(), x);
     }
 
+    /**
+     * Reshapes {@code x} to {@code like}'s first {@code leading} dimensions (read at run time) followed
+     * by {@code shape} (one -1 allowed); see {@link Op#RESHAPE_LIKE}.
+     */
+    public Node reshapeLike(Node x, Node like, int leading, long... shape) {
+        return op(Op.RESHAPE_LIKE, Attrs.builder().put("leading", (long) leading).put("shape", shape).build(), x, like);
+    }
+
+    /** Running sum along {@code axis}, inclusive or exclusive; see {@link Op#CUMSUM}. */
+    public Node cumsum(Node x, int axis, boolean exclusive) {
+        return op(Op.CUMSUM, Attrs.builder().put("axis", (long) axis).put("exclusive", exclusive).build(), x);
+    }
+
     public Node transpose(Node x, int... perm) {
         return op(Op.TRANSPOSE, Attrs.builder().put("perm", perm).build(), x);
     }

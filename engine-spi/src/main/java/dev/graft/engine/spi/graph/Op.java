@@ -52,6 +52,15 @@ public enum Op {
     DROPOUT,
     /** Attrs: shape (one -1 allowed). */
     RESHAPE,
+    /**
+     * Inputs x and a reference tensor of any type; a reshape whose leading dimensions are read from
+     * the reference at run time: the output shape is {@code like.shape[0:leading] ++ shape}, with
+     * at most one -1 in {@code shape}. This is how a network whose batch and sequence lengths are
+     * both unknown ({@code [-1, -1]}) goes from flat rows back to them: {@code [N*T, H]} with
+     * {@code like = input_ids [N, T]}, leading 2, shape {@code [h, H/h]} gives {@code [N, T, h, H/h]}.
+     * Gradients flow to x only. Attrs: leading, shape.
+     */
+    RESHAPE_LIKE,
     /** Attrs: perm. */
     TRANSPOSE,
     /** Attrs: axis. */
@@ -64,6 +73,12 @@ public enum Op {
     MEAN,
     /** Attrs: axes, keepDims. */
     SUM,
+    /**
+     * Running sum of a FLOAT32 tensor along an axis; exclusive starts each sum at 0, so element
+     * {@code i} sums elements {@code 0..i-1}. With a 0/1 mask it counts positions in the graph
+     * (BERT's position ids are the exclusive running sum of ones). Attrs: axis, exclusive.
+     */
+    CUMSUM,
     /** Attrs: dtype. */
     CAST,
     /** Mean softmax cross-entropy over the batch; labels int [N] or one-hot/soft float [N, C]. */

@@ -137,6 +137,14 @@ public final class ShapeInference {
             case RESHAPE -> {
                 return new Result(reshape(layer, in.get(0).shape(), a.getLongs("shape")), in.get(0).dtype());
             }
+            case RESHAPE_LIKE -> {
+                return new Result(reshapeLike(layer, in.get(0).shape(), in.get(1).shape(), a), in.get(0).dtype());
+            }
+            case CUMSUM -> {
+                requireFloat(layer, in.get(0));
+                axis(layer, a.getLong("axis"), in.get(0).shape().rank());
+                return f(in.get(0).shape());
+            }
             case TRANSPOSE -> {
                 Shape x = in.get(0).shape();
                 int[] perm = a.getInts("perm");
@@ -299,6 +307,58 @@ public final class ShapeInference {
                     "cannot reshape " + x + " to " + Arrays.toString(target));
         }
         return Shape.of(target);
+    }
+
+    /** like.shape[0:leading] ++ shape, checked against x's element count where both are known. */
+    private static Shape reshapeLike(String layer, Shape x, Shape like, Attrs a) {
+        long leading = a.getLong("leading");
+        long[] tail = a.getLongs("shape");
+        check(layer, leading >= 1 && leading <= like.rank(), "leading " + leading + " must be in [1, " + like.rank()
+                + "] for reference " + like);
+        long[] out = new long[(int) leading + tail.length];
+        long known = 1;
+        boolean unknown = false;
+        int minusOnes = 0;
+        for (int i = 0; i < leading; i++) {
+            out[i] = like.dim(i);
+            unknown |= out[i] < 0;
+            known *= Math.max(out[i], 1);
+        }
+        for (int i = 0; i < tail.length; i++) {
+            check(layer, tail[i] >= -1, "invalid reshape target " + Arrays.toString(tail));
+            if (tail[i] == -1) {
+                minusOnes++;
+            } else {
+                known *= tail[i];
+            }
+            out[(int) leading + i] = tail[i];
+        }
+        check(layer, minusOnes <= 1, "reshape target " + Arrays.toString(tail) + " has more than one -1");
+        if (x.isFullyKnown() && !unknown) {
+            long n = x.size();
+            if (minusOnes == 1) {
+                check(layer, known > 0 && n % known == 0, "cannot reshape " + x + " to " + like + "[0:" + leading + "] + "
+                        + Arrays.toString(tail));
+                for (int i = (int) leading; i < out.length; i++) {
+                    out[i] = out[i] == -1 ? n / known : out[i];
+                }
+            } else {
+                check(layer, n == known, "cannot reshape " + x + " (" + n + " elements) to " + like + "[0:" + leading + "] + "
+                        + Arrays.toString(tail));
+            }
+        } else if (minusOnes == 0) {
+            long knownIn = 1;
+            for (long d : x.dims()) {
+                knownIn *= d < 0 ? 1 : d;
+            }
+            long tailKnown = 1;
+            for (long d : tail) {
+                tailKnown *= d;
+            }
+            check(layer, tailKnown == 0 || knownIn % tailKnown == 0 || tailKnown % knownIn == 0,
+                    "cannot reshape " + x + " to " + like + "[0:" + leading + "] + " + Arrays.toString(tail));
+        }
+        return Shape.of(out);
     }
 
     static Shape broadcast(String layer, Shape x, Shape y) {

@@ -148,4 +148,37 @@ class ShapeInferenceTest {
         assertThatThrownBy(() -> b.param("w", Initializer.zeros(), 3, 2)).hasMessageContaining("redefined");
         assertThatThrownBy(() -> b.param("v", Initializer.zeros(), -1, 2)).hasMessageContaining("fully known");
     }
+
+    @Test
+    void reshapeLikeTakesLeadingDimensionsFromTheReference() {
+        Node ids = b.input("ids", DType.INT32, -1, -1);
+        Node rows = b.input("rows", DType.FLOAT32, -1, 12);
+        assertThat(b.reshapeLike(rows, ids, 2, 3, 4).shape()).isEqualTo(Shape.of(-1, -1, 3, 4));
+        assertThat(b.reshapeLike(rows, ids, 1, 1, -1).shape()).isEqualTo(Shape.of(-1, 1, -1));
+        Node fixedIds = b.input("fixedIds", DType.INT32, 2, 5);
+        Node fixedRows = b.input("fixedRows", DType.FLOAT32, 10, 12);
+        assertThat(b.reshapeLike(fixedRows, fixedIds, 2, -1).shape()).isEqualTo(Shape.of(2, 5, 12));
+        assertThat(b.reshapeLike(fixedRows, fixedIds, 2, 3, 4).dtype()).isEqualTo(DType.FLOAT32);
+    }
+
+    @Test
+    void reshapeLikeRejectsBadLeadingCountsAndSizesNamingTheLayer() {
+        Node ids = b.input("ids", DType.INT32, 2, 5);
+        Node rows = b.input("rows", DType.FLOAT32, 10, 12);
+        try (NetworkBuilder.Scope s = b.scope("split")) {
+            assertThatThrownBy(() -> b.reshapeLike(rows, ids, 3, 12)).isInstanceOf(DefinitionException.class)
+                    .hasMessageContaining("split").hasMessageContaining("leading 3");
+            assertThatThrownBy(() -> b.reshapeLike(rows, ids, 2, 5)).hasMessageContaining("cannot reshape [10, 12]");
+            assertThatThrownBy(() -> b.reshapeLike(rows, ids, 2, -1, -1)).hasMessageContaining("more than one -1");
+        }
+    }
+
+    @Test
+    void cumsumKeepsTheShapeAndNeedsFloatAndAValidAxis() {
+        Node x = b.input("x", DType.FLOAT32, -1, 7);
+        assertThat(b.cumsum(x, 1, true).shape()).isEqualTo(Shape.of(-1, 7));
+        assertThatThrownBy(() -> b.cumsum(x, 2, false)).hasMessageContaining("axis 2 out of range");
+        Node ids = b.input("ids", DType.INT32, -1, 7);
+        assertThatThrownBy(() -> b.cumsum(ids, 1, false)).hasMessageContaining("FLOAT32 expected");
+    }
 }

@@ -16,6 +16,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.VarHandleOp;
 import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.op.math.Cumsum;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.op.core.Sum;
@@ -159,6 +160,17 @@ final class TfNetworkCompiler {
                 yield tf.math.mul(x, tf.math.mul(keep, tf.constant((float) (1 / (1 - rate)))));
             }
             case RESHAPE -> tf.reshape((Operand) fw.values[n.input(0)], tf.constant(a.getLongs("shape")));
+            case RESHAPE_LIKE -> {
+                // the leading dimensions come from the reference's run-time shape (Shape has no gradient
+                // and needs none: only x is differentiated, through Reshape's own gradient)
+                int leading = (int) a.getLong("leading");
+                Operand<TInt32> head = tf.slice(tf.shape(fw.values[n.input(1)]), tf.constant(new int[] {0}),
+                        tf.constant(new int[] {leading}));
+                Operand<TInt32> shape = tf.concat(List.of(head, tf.constant(a.getInts("shape"))), tf.constant(0));
+                yield tf.reshape((Operand) fw.values[n.input(0)], shape);
+            }
+            case CUMSUM -> tf.math.cumsum(fw.f(n.input(0)), tf.constant((int) a.getLong("axis")),
+                    Cumsum.exclusive(a.getBool("exclusive")));
             case TRANSPOSE -> tf.linalg.transpose((Operand) fw.values[n.input(0)], tf.constant(a.getInts("perm")));
             case CONCAT -> {
                 List<Operand<TType>> xs = new ArrayList<>();
