@@ -20,6 +20,8 @@ import dev.graft.core.spi.Example;
 import dev.graft.core.spi.Task;
 import dev.graft.core.train.EarlyStopping;
 import dev.graft.core.train.FineTuningRecipe;
+import dev.graft.core.train.Schedule;
+import dev.graft.engine.spi.train.OptimizerSpec;
 import dev.graft.core.train.TrainerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -55,6 +57,8 @@ import java.util.TreeMap;
  *                                                  a backbone named A+B: the two backbones' features concatenated)
  *   --epochs 4 (strategies that train the backbone)   --head-epochs 40 (feature-extraction)   --batch-size 16
  *   --engine (default engine)   --debian-per-class 36   --perl-per-class 80   --out data-efficiency.md
+ *   --setfit-trainer plain       (plain: Adam, constant rate; library: the SetFit library's body trainer, see libraryTrainer;
+ *                                 a step holds batch-size / 2 pairs, so the library's 16 pairs a step is --batch-size 32)
  * </pre>
  */
 public final class DataEfficiencyBenchmark {
@@ -73,6 +77,7 @@ public final class DataEfficiencyBenchmark {
                 "--head-epochs", "40", "--batch-size", "16", "--debian-per-class", "36", "--perl-per-class", "80"));
         a.put("--out", "data-efficiency.md");
         a.put("--engine", "");
+        a.put("--setfit-trainer", "plain");
         for (int i = 0; i < argv.length; i += 2) {
             if (!a.containsKey(argv[i]) || i + 1 == argv.length) {
                 throw new IllegalArgumentException("unknown option or missing value: '" + argv[i] + "'; options: " + a.keySet());
@@ -198,7 +203,12 @@ public final class DataEfficiencyBenchmark {
         boolean solved = (frozen || strategy.name().equals("setfit")) && !"sgd".equals(strategy.options().get("head"));
         TrainerConfig base = TrainerConfig.defaults().withBatchSize(Integer.parseInt(a.get("--batch-size"))).withSeed(seed)
                 .withValidationFraction(solved ? 0 : 0.2);
-        TrainerConfig tc = solved ? base.withEpochs(Integer.parseInt(a.get("--epochs")))
+        boolean library = strategy.name().equals("setfit") && a.get("--setfit-trainer").equals("library");
+        if (!List.of("plain", "library").contains(a.get("--setfit-trainer"))) {
+            throw new IllegalArgumentException("--setfit-trainer must be plain or library, got '" + a.get("--setfit-trainer") + "'");
+        }
+        TrainerConfig tc = library ? libraryTrainer(base.withEpochs(Integer.parseInt(a.get("--epochs"))))
+                : solved ? base.withEpochs(Integer.parseInt(a.get("--epochs")))
                 : strategy.name().equals("fine-tuning") ? FineTuningRecipe.transformer(base.withLearningRate(1e-3))
                 : frozen
                 ? base.withEpochs(Integer.parseInt(a.get("--head-epochs"))).withLearningRate(3e-3)
@@ -222,6 +232,18 @@ public final class DataEfficiencyBenchmark {
         } finally {
             deleteTree(cache);
         }
+    }
+
+    /**
+     * The trainer settings of the SetFit library's body phase ({@code SentenceTransformer.fit} as
+     * {@code SetFitTrainer} calls it): AdamW with weight decay 0.01 sparing biases and LayerNorms,
+     * 10 % linear warmup then linear decay to 0 over the contrastive steps, gradients clipped at
+     * global norm 1.0; no early stopping (one body epoch, a solved head).
+     */
+    static TrainerConfig libraryTrainer(TrainerConfig base) {
+        return base.withOptimizer(OptimizerSpec.adamW(FineTuningRecipe.WEIGHT_DECAY))
+                .withSchedule(Schedule.linear().withWarmup(FineTuningRecipe.WARMUP)).withNoWeightDecay(FineTuningRecipe.NO_WEIGHT_DECAY)
+                .withClipGlobalNorm(FineTuningRecipe.CLIP);
     }
 
     private record Features(Map<Example, float[]> rows, double wallPerExample, double cpuPerExample) {

@@ -9,10 +9,16 @@ import dev.graft.core.train.EpochMetrics;
 import dev.graft.engine.spi.CompiledModel;
 import dev.graft.engine.spi.HostTensor;
 import dev.graft.engine.spi.graph.Network;
+import dev.graft.core.train.Schedule;
+import dev.graft.core.train.StepEvent;
+import dev.graft.core.train.TrainerConfig;
+import dev.graft.core.train.TrainingListener;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +48,41 @@ class SetFitTest {
         double before = separation(tiny, tiny.weights());
         double after = separation(tiny, tuned);
         assertThat(after).as("same-class minus other-class mean cosine, %s before", before).isGreaterThan(before + 0.05);
+    }
+
+    @Test
+    void contrastivePhaseFollowsTheConfiguredWarmupAndLinearDecay() throws Exception {
+        List<StepEvent> steps = new ArrayList<>();
+        TrainerConfig tc = Runs.trainer(2).withLearningRate(0.05).withSchedule(Schedule.linear().withWarmup(0.25));
+        Runs.pipeline("setfit", Map.of("pairs", "4", "bodyLr", "0.01"), tc, dir).listener(new TrainingListener() {
+            @Override
+            public void onStep(StepEvent e) {
+                if (e.epoch() == 0) {
+                    steps.add(e);
+                }
+            }
+        }).run();
+        // 60 examples x 4 pairs, 8 pairs (16 texts) a step: 30 steps; warmup round(0.25 * 30) = 8 steps, then 22 of decay
+        assertThat(steps).hasSize(30);
+        for (int i = 0; i < 30; i++) {
+            double expected = i < 8 ? 0.05 * (i + 1) / 9 : 0.05 * (1 - (i - 8) / 22.0);
+            assertThat(steps.get(i).learningRate()).as("base rate at contrastive step %d", i).isCloseTo(expected, Offset.offset(1e-9));
+        }
+    }
+
+    @Test
+    void contrastivePhaseKeepsAConstantRateWhenNoScheduleIsConfigured() throws Exception {
+        List<Double> rates = new ArrayList<>();
+        Runs.pipeline("setfit", Map.of("pairs", "2", "bodyLr", "0.01"), Runs.trainer(2).withLearningRate(0.05), dir)
+                .listener(new TrainingListener() {
+                    @Override
+                    public void onStep(StepEvent e) {
+                        if (e.epoch() == 0) {
+                            rates.add(e.learningRate());
+                        }
+                    }
+                }).run();
+        assertThat(rates).hasSize(15).allSatisfy(r -> assertThat(r).isCloseTo(0.05, Offset.offset(1e-12)));
     }
 
     /** Mean cosine of same-class pairs minus mean cosine of other-class pairs, over the run's data. */

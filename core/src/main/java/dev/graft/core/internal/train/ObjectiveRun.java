@@ -119,7 +119,7 @@ final class ObjectiveRun {
             });
             try (CompiledModel m = engine.compile(net, cfg.seed(), known)) {
                 m.setOptimizerState(Map.of(), steps);
-                LearningRateSchedule schedule = LearningRateSchedule.constant(cfg.learningRate());
+                LearningRateSchedule schedule = schedule(obj, cfg, train, epoch, end, steps);
                 for (StepHook h : ext.stepHooks()) {
                     schedule = h.schedule(schedule);
                 }
@@ -134,6 +134,23 @@ final class ObjectiveRun {
             }
         }
         return new Result(params, rows, steps);
+    }
+
+    /**
+     * The run's configured schedule ({@link TrainerConfig#scheduleSpec()}: warmup, decay) laid over
+     * this phase's own steps, counted from the objective's batches of epochs {@code from..end-1}
+     * and starting at global step {@code offset}; a constant schedule stays constant.
+     */
+    static LearningRateSchedule schedule(TrainingObjective obj, TrainerConfig cfg, List<Example> train, int from, int end,
+            long offset) {
+        long total = 0;
+        int perEpoch = 1;
+        for (int e = from; e < end; e++) {
+            perEpoch = obj.batches(train, cfg.batchSize(), e, Seeds.derive(cfg.seed(), 5, e)).size();
+            total += perEpoch;
+        }
+        LearningRateSchedule built = cfg.scheduleSpec().build(cfg.learningRate(), Math.max(1, total), Math.max(1, perEpoch), 0);
+        return step -> built.at(Math.max(0, step - offset));
     }
 
     private static EpochMetrics epoch(CompiledModel m, Backbone backbone, TrainingObjective obj, RunExtensions ext, int epoch,
