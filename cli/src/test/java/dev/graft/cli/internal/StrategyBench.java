@@ -54,7 +54,8 @@ public final class StrategyBench {
         }
         Map<String, String> opts = new java.util.TreeMap<>(switch (run) {
             case "fine-tuning", "l2-sp" -> backbone.equals("bert-base-uncased") ? Map.of("backboneLr", "5e-5") : Map.of();
-            case "lora" -> quickstart ? Map.of("rank", "8", "alpha", "16", "lrFactor", "1") : Map.of();
+            case "lora" -> quickstart ? Map.of("rank", "8", "alpha", "16", "lrFactor", "1",
+                    "targets", "backbone.**.query.kernel,backbone.**.value.kernel") : Map.of();
             default -> throw new IllegalArgumentException("strategy: fine-tuning, lora or l2-sp");
         });
         for (String kv : args.length > 3 ? args[3].split(";") : new String[0]) {
