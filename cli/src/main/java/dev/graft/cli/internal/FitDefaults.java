@@ -24,7 +24,8 @@ import java.util.Map;
  *       decoupled weight decay (biases and LayerNorms spared), linear warmup and decay, gradient
  *       clipping, {@value FineTuningRecipe#EPOCHS} epochs with early stopping, head lr {@value #LR}.</li>
  *   <li>LoRA on a transformer encoder: the same recipe for {@value #LORA_EPOCHS} epochs (adapters start at
- *       {@code B = 0} and keep improving after 10 epochs; docs/strategies-benchmark.md).</li>
+ *       {@code B = 0}; on the MiniLM proxy they kept improving after 10 epochs, and early stopping ends
+ *       the runs that converge sooner; docs/strategies-benchmark.md).</li>
  *   <li>Everything else: {@value #EPOCHS} epochs of Adam at lr {@value #LR}, early stopping on
  *       validation loss (patience {@value #PATIENCE}) restoring the best weights.</li>
  * </ul>
