@@ -125,7 +125,7 @@ final class FitCommand implements Callable<Integer> {
             }
         }
         HeadConfig hc = new HeadConfig(head, task, hidden, dropout);
-        FitDefaults.Kind kind = FitDefaults.kind(strategy, (strategy.equals("fine-tuning") || strategy.equals("hybrid"))
+        FitDefaults.Kind kind = FitDefaults.kind(strategy, (strategy.equals("fine-tuning") || strategy.equals("hybrid") || strategy.equals("lora"))
                 && FitDefaults.transformer(g, backbone, backboneOptions, engineId, train.seed));
         TrainerConfig tc = train.config(FitDefaults.config(kind, train.base()), val != null || train.validationFraction > 0);
         PipelineConfig cfg = new PipelineConfig(ComponentRef.of(backbone, backboneOptions), ComponentRef.of(strategy, strategyOptions),

@@ -23,6 +23,9 @@ import java.util.Map;
  *   <li>Fine-tuning and hybrid of a transformer encoder follow {@link FineTuningRecipe}: AdamW with
  *       decoupled weight decay (biases and LayerNorms spared), linear warmup and decay, gradient
  *       clipping, {@value FineTuningRecipe#EPOCHS} epochs with early stopping, head lr {@value #LR}.</li>
+ *   <li>LoRA on a transformer encoder: the same recipe for {@value #LORA_EPOCHS} epochs (adapters start at
+ *       {@code B = 0}; on the MiniLM proxy they kept improving after 10 epochs, and early stopping ends
+ *       the runs that converge sooner; docs/strategies-benchmark.md).</li>
  *   <li>Everything else: {@value #EPOCHS} epochs of Adam at lr {@value #LR}, early stopping on
  *       validation loss (patience {@value #PATIENCE}) restoring the best weights.</li>
  * </ul>
@@ -33,6 +36,7 @@ final class FitDefaults {
     static final double FROZEN_LR = 1e-2;
     static final int FROZEN_PATIENCE = 5;
     static final int EPOCHS = 10;
+    static final int LORA_EPOCHS = 20;
     static final double LR = 1e-3;
     static final int PATIENCE = 3;
     static final int BATCH = 32;
@@ -41,6 +45,7 @@ final class FitDefaults {
     enum Kind {
         FROZEN_HEAD("a head on frozen features"),
         TRANSFORMER_FINE_TUNING("fine-tuning a transformer (the field's recipe)"),
+        TRANSFORMER_LORA("LoRA on a transformer (the field's recipe, " + LORA_EPOCHS + " epochs)"),
         GENERAL("training a backbone with its head");
 
         final String text;
@@ -61,6 +66,9 @@ final class FitDefaults {
         if (transformer && (strategy.equals("fine-tuning") || strategy.equals("hybrid"))) {
             return Kind.TRANSFORMER_FINE_TUNING;
         }
+        if (transformer && strategy.equals("lora")) {
+            return Kind.TRANSFORMER_LORA;
+        }
         return Kind.GENERAL;
     }
 
@@ -70,6 +78,7 @@ final class FitDefaults {
             case FROZEN_HEAD -> base.withEpochs(FROZEN_EPOCHS).withLearningRate(FROZEN_LR)
                     .withEarlyStopping(EarlyStopping.on("val_loss", FROZEN_PATIENCE));
             case TRANSFORMER_FINE_TUNING -> FineTuningRecipe.transformer(base.withEpochs(FineTuningRecipe.EPOCHS).withLearningRate(LR));
+            case TRANSFORMER_LORA -> FineTuningRecipe.transformer(base.withLearningRate(LR)).withEpochs(LORA_EPOCHS);
             case GENERAL -> base.withEpochs(EPOCHS).withLearningRate(LR).withEarlyStopping(EarlyStopping.on("val_loss", PATIENCE));
         };
     }

@@ -45,7 +45,6 @@ class FitDefaultsTest {
         assertThat(FitDefaults.kind("fine-tuning", true)).isEqualTo(FitDefaults.Kind.TRANSFORMER_FINE_TUNING);
         assertThat(FitDefaults.kind("hybrid", true)).isEqualTo(FitDefaults.Kind.TRANSFORMER_FINE_TUNING);
         assertThat(FitDefaults.kind("fine-tuning", false)).isEqualTo(FitDefaults.Kind.GENERAL);
-        assertThat(FitDefaults.kind("lora", true)).isEqualTo(FitDefaults.Kind.GENERAL);
         TrainerConfig t = config(FitDefaults.Kind.TRANSFORMER_FINE_TUNING);
         TrainerConfig recipe = FineTuningRecipe.transformer(TrainerConfig.defaults().withBatchSize(32).withLearningRate(1e-3));
         assertThat(t.optimizer()).isEqualTo(recipe.optimizer()).isEqualTo(OptimizerSpec.adamW(0.01));
@@ -66,6 +65,24 @@ class FitDefaultsTest {
         assertThat(mine.optimizer()).isEqualTo(OptimizerSpec.adamW(0.1));
         assertThat(mine.noWeightDecay()).as("not given: the recipe's").isEqualTo(FineTuningRecipe.NO_WEIGHT_DECAY);
         assertThat(config(FitDefaults.Kind.TRANSFORMER_FINE_TUNING, "--optimizer", "sgd").optimizer()).isEqualTo(OptimizerSpec.sgd(0));
+    }
+
+    @Test
+    void loraOnATransformerFollowsTheRecipeForTwentyEpochsAndElsewhereTheGeneralDefaults() {
+        assertThat(FitDefaults.kind("lora", true)).isEqualTo(FitDefaults.Kind.TRANSFORMER_LORA);
+        assertThat(FitDefaults.kind("lora", false)).isEqualTo(FitDefaults.Kind.GENERAL);
+        TrainerConfig t = config(FitDefaults.Kind.TRANSFORMER_LORA);
+        TrainerConfig recipe = FineTuningRecipe.transformer(TrainerConfig.defaults().withBatchSize(32).withLearningRate(1e-3));
+        assertThat(t.epochs()).isEqualTo(20);
+        assertThat(t.learningRate()).as("the head's rate; the adapters train at lrFactor times it").isEqualTo(1e-3);
+        assertThat(t.optimizer()).isEqualTo(recipe.optimizer()).isEqualTo(OptimizerSpec.adamW(0.01));
+        assertThat(t.schedule()).isEqualTo(recipe.schedule());
+        assertThat(t.clipGlobalNorm()).isEqualTo(1.0);
+        assertThat(t.noWeightDecay()).isEqualTo(FineTuningRecipe.NO_WEIGHT_DECAY);
+        assertThat(t.earlyStopping()).isEqualTo(recipe.earlyStopping());
+        assertThat(t.earlyStopping().restoreBest()).isTrue();
+        assertThat(config(FitDefaults.Kind.TRANSFORMER_LORA, "--epochs", "5").epochs()).as("options given win").isEqualTo(5);
+        assertThat(FitDefaults.describe(FitDefaults.Kind.TRANSFORMER_LORA, t)).startsWith("20 epochs, batch 32, lr 0.001, AdamW");
     }
 
     @Test

@@ -27,12 +27,13 @@ import java.util.Map;
  * memory is its own:
  *
  * <pre>
- * /work/bin/bert-slot java -Xmx8g -cp "$CP" dev.graft.cli.internal.StrategyBench lora [recipe|recipe:EPOCHS|quickstart] [backbone]
+ * /work/bin/bert-slot java -Xmx8g -cp "$CP" dev.graft.cli.internal.StrategyBench lora [recipe|recipe:EPOCHS|quickstart] [backbone] [KEY=VALUE;...]
  * </pre>
  *
  * Strategies: {@code fine-tuning} (backboneLr 5e-5 on BERT-Base, else its default), {@code lora} (its
  * defaults; with {@code quickstart}: rank 8, alpha 16, query and value kernels, adapters at the head's
- * rate), {@code l2-sp} (as fine-tuning, alpha 0.01, beta 0.01). For a LoRA model it also writes the
+ * rate), {@code l2-sp} (as fine-tuning, alpha 0.01, beta 0.01); a fourth argument adds or overrides
+ * strategy options ({@code targets=backbone.**.attention.*.kernel;lrFactor=2}). For a LoRA model it also writes the
  * merged model and the adapter-only file and prints their sizes.
  */
 public final class StrategyBench {
@@ -51,14 +52,23 @@ public final class StrategyBench {
         if (!quickstart && !trainer.matches("recipe(:[0-9]+)?")) {
             throw new IllegalArgumentException("trainer: recipe, recipe:EPOCHS or quickstart, got '" + trainer + "'");
         }
-        Map<String, String> opts = switch (run) {
+        Map<String, String> opts = new java.util.TreeMap<>(switch (run) {
             case "fine-tuning", "l2-sp" -> backbone.equals("bert-base-uncased") ? Map.of("backboneLr", "5e-5") : Map.of();
-            case "lora" -> quickstart ? Map.of("rank", "8", "alpha", "16", "lrFactor", "1") : Map.of();
+            case "lora" -> quickstart ? Map.of("rank", "8", "alpha", "16", "lrFactor", "1",
+                    "targets", "backbone.**.query.kernel,backbone.**.value.kernel") : Map.of();
             default -> throw new IllegalArgumentException("strategy: fine-tuning, lora or l2-sp");
-        };
+        });
+        for (String kv : args.length > 3 ? args[3].split(";") : new String[0]) {
+            int eq = kv.indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException("strategy option: KEY=VALUE, got '" + kv + "' in '" + args[3] + "'");
+            }
+            opts.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
         Graft g = Graft.create();
         DebianPackages.Task task = DebianPackages.task(Path.of("/var/lib/dpkg/status"), 36, 8, 0.25, 42);
-        TrainerConfig base = TrainerConfig.defaults().withBatchSize(16).withSeed(42).withValidationFraction(0.2).withLearningRate(1e-3);
+        TrainerConfig base = TrainerConfig.defaults().withBatchSize(16).withSeed(42).withValidationFraction(0.2).withLearningRate(1e-3)
+                .withProgress(true); // one log line per epoch on stderr (no effect on the numbers)
         TrainerConfig tc = quickstart ? base.withEpochs(4).withEarlyStopping(EarlyStopping.on("val_loss", 2))
                 : trainer.contains(":") ? FineTuningRecipe.transformer(base).withEpochs(Integer.parseInt(trainer.substring(7)))
                 : FineTuningRecipe.transformer(base);
@@ -71,11 +81,11 @@ public final class StrategyBench {
         long steps = o.result().history().steps();
         String hwm = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmHWM"))
                 .findFirst().orElse("VmHWM: ?").replaceAll("\\s+", " ");
-        System.out.printf(Locale.ROOT, "%s: test accuracy %.3f, macro F1 %.3f, train %.1f s, trainable %,d, %d steps, "
-                + "%.2f CPU s/step (whole process incl. evaluation), peak RSS %s, stop %s after %d epoch(s)%n", run,
+        System.out.printf(Locale.ROOT, "%s %s %s: test accuracy %.3f, macro F1 %.3f, train %.1f s, trainable %,d, %d steps, "
+                + "%.2f CPU s/step (whole process incl. evaluation), peak RSS %s, stop %s after %d epoch(s), best epoch %d%n", run, trainer, opts,
                 o.test().accuracy(), o.test().macroF1(),
                 o.seconds().getOrDefault("training", 0.0), o.trainable(), steps, cpu / Math.max(1, steps), hwm.substring(7),
-                o.result().history().stopReason(), o.result().history().epochs().size());
+                o.result().history().stopReason(), o.result().history().epochs().size(), o.result().history().bestEpoch() + 1);
         if (!o.result().model().adapterWeights().isEmpty()) {
             Path dir = Files.createTempDirectory("graft-strategy-bench");
             o.result().model().save(dir.resolve("merged"));

@@ -37,7 +37,7 @@ final class Models {
     /** The same BERT with LoRA (rank 4) on the attention query and value kernels, merged when saved. */
     static final Kind TEXT_LORA = new Kind("text-lora", "csv", Map.of(), "bert-tiny",
             Map.of("layers", "2", "hidden", "32", "heads", "2", "maxLength", "48"),
-            "lora", Map.of("rank", "4"), TrainerConfig.defaults().withEpochs(8).withBatchSize(8)
+            "lora", Map.of("rank", "4", "targets", "backbone.**.query.kernel,backbone.**.value.kernel"), TrainerConfig.defaults().withEpochs(8).withBatchSize(8)
                     .withLearningRate(1e-2).withSeed(11));
 
     record Kind(String name, String format, Map<String, String> formatOptions, String backbone,

@@ -50,6 +50,40 @@ class LoraStrategyTest {
     }
 
     @Test
+    void defaultTargetsAreTheFourAttentionKernelsOfEveryLayerAndNotTheFeedForwardOnes() {
+        NetworkBuilder b = new NetworkBuilder();
+        Node x = b.input("x", DType.FLOAT32, -1, 8);
+        Node h = x;
+        try (NetworkBuilder.Scope bb = b.scope("backbone"); NetworkBuilder.Scope enc = b.scope("encoder")) {
+            for (int layer = 0; layer < 2; layer++) {
+                try (NetworkBuilder.Scope l = b.scope("layer_" + layer)) {
+                    try (NetworkBuilder.Scope att = b.scope("attention")) {
+                        for (String n : List.of("query", "key", "value", "output")) {
+                            h = Layers.dense(b, n, h, 8, true, Initializer.glorotUniform());
+                        }
+                    }
+                    try (NetworkBuilder.Scope ffn = b.scope("ffn")) {
+                        h = Layers.dense(b, "intermediate", h, 16, true, Initializer.glorotUniform());
+                        h = Layers.dense(b, "output", h, 8, true, Initializer.glorotUniform());
+                    }
+                }
+            }
+            b.output("y", h);
+        }
+        Network net = b.build();
+        TransferPlan p = new LoraStrategy().plan(new PlanContext("bert", List.of(), "backbone", "head", 1e-3, 10, 100, 3,
+                List.of(), List.copyOf(net.params().keySet())), Map.of());
+        List<String> adapted = ((LoraAdapter) p.extensions(NetworkAdapter.class).get(0)).targetsIn(net);
+        List<String> expected = new java.util.ArrayList<>();
+        for (int layer = 0; layer < 2; layer++) {
+            for (String n : List.of("query", "key", "value", "output")) {
+                expected.add("backbone.encoder.layer_" + layer + ".attention." + n + ".kernel");
+            }
+        }
+        assertThat(adapted).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
     void optionsSetRankAlphaAndTheAdapterRate() {
         TransferPlan p = new LoraStrategy().plan(CTX, Map.of("rank", "4", "alpha", "4", "lrFactor", "0.5",
                 "targets", "backbone.**.attention.*.kernel"));
