@@ -126,7 +126,22 @@ public final class Recommender {
             scored.add(score(c, f, y, labels.size(), o, b.blocks(), tally.fromDisk() + tally.repeated(), (System.nanoTime() - t0) / 1e9));
         }
         scored.sort(Comparator.comparingDouble(Recommendation.Candidate::logMe).reversed());
-        return suggest(scored, sample.size(), labels.size(), minPerClass(y, labels.size()));
+        Recommendation r = suggest(scored, sample.size(), labels.size(), minPerClass(y, labels.size()));
+        return sample.stream().anyMatch(e -> e.input() instanceof dev.graft.core.spi.PrecomputedFeatures) ? vectorsOnly(r) : r;
+    }
+
+    /**
+     * The suggestion for data that holds feature vectors computed elsewhere instead of the inputs: only
+     * feature extraction trains on them (any strategy that runs the backbone needs the texts or images).
+     */
+    static Recommendation vectorsOnly(Recommendation r) {
+        if (r.strategy().equals("feature-extraction")) {
+            return r;
+        }
+        String why = r.explanation() + " But this data holds feature vectors computed elsewhere, not the inputs, so only "
+                + "feature-extraction can train on it: to try " + r.strategy() + ", run it on the texts or images the vectors "
+                + "were computed from.";
+        return new Recommendation(r.ranked(), r.examples(), r.classes(), r.minPerClass(), "feature-extraction", Map.of(), why);
     }
 
     /** Scores one candidate's features against the labels and the chance levels. */

@@ -112,6 +112,22 @@ class RecommenderTest {
         assertThat(Recommender.suggest(List.of(noFit), 1000, 2, 500).strategy()).isEqualTo("fine-tuning");
     }
 
+    @Test
+    void suggestsOnlyFeatureExtractionForVectorsComputedElsewhere() {
+        List<String> blocks = List.of("b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8");
+        Recommendation.Candidate fit = new Recommendation.Candidate(ComponentRef.of("x"), 8, 0.5, 0.1, 0.01, 0.05, true,
+                blocks, 0, 0);
+        Recommendation hybrid = Recommender.suggest(List.of(fit), 1000, 2, 500);
+        assertThat(hybrid.strategy()).isEqualTo("hybrid");
+        Recommendation vectors = Recommender.vectorsOnly(hybrid);
+        assertThat(vectors.strategy()).isEqualTo("feature-extraction");
+        assertThat(vectors.strategyOptions()).isEmpty();
+        assertThat(vectors.explanation()).startsWith(hybrid.explanation())
+                .contains("feature vectors computed elsewhere").contains("to try hybrid");
+        Recommendation small = Recommender.suggest(List.of(fit), 100, 2, 50);
+        assertThat(Recommender.vectorsOnly(small)).isEqualTo(small);
+    }
+
     /**
      * Far above chance in standard deviations (the shuffled-label scores barely vary) but by a margin
      * under 0.01 nats: the message says "does not fit" and gives both figures and the one that falls short,
