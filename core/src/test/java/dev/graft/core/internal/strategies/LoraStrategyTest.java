@@ -50,6 +50,27 @@ class LoraStrategyTest {
     }
 
     @Test
+    void adaptersOfEncodersDeeperThanSixLayersTrainAtTheHeadsRate() {
+        List<dev.graft.core.spi.Block> six = new java.util.ArrayList<>();
+        six.add(new dev.graft.core.spi.Block("embeddings", "backbone.embeddings.**"));
+        for (int i = 0; i < 6; i++) {
+            six.add(new dev.graft.core.spi.Block("encoder.layer_" + i, "backbone.encoder.layer_" + i + ".**"));
+        }
+        List<dev.graft.core.spi.Block> twelve = new java.util.ArrayList<>(six);
+        for (int i = 6; i < 12; i++) {
+            twelve.add(new dev.graft.core.spi.Block("encoder.layer_" + i, "backbone.encoder.layer_" + i + ".**"));
+        }
+        PlanContext small = new PlanContext("minilm", six, "backbone", "head", 1e-3, 10, 100, 3, List.of(), PARAMS);
+        PlanContext deep = new PlanContext("bert-base", twelve, "backbone", "head", 1e-3, 10, 100, 3, List.of(), PARAMS);
+        assertThat(group(new LoraStrategy().plan(small, Map.of()), "lora adapters").lrMultiplier()).isEqualTo(2.0);
+        TransferPlan p = new LoraStrategy().plan(deep, Map.of());
+        assertThat(group(p, "lora adapters").lrMultiplier()).isEqualTo(LoraStrategy.DEEP_LR_FACTOR).isEqualTo(1.0);
+        assertThat(p.explanation()).contains("lr 0.00100");
+        assertThat(group(new LoraStrategy().plan(deep, Map.of("lrFactor", "3")), "lora adapters").lrMultiplier())
+                .as("an explicit factor wins").isEqualTo(3.0);
+    }
+
+    @Test
     void defaultTargetsAreTheFourAttentionKernelsOfEveryLayerAndNotTheFeedForwardOnes() {
         NetworkBuilder b = new NetworkBuilder();
         Node x = b.input("x", DType.FLOAT32, -1, 8);
