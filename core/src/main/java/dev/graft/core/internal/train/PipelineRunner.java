@@ -169,7 +169,8 @@ public final class PipelineRunner {
             all.addAll(parts.validation());
             float[][] allF;
             // compiled only when some example misses the cache: a fully cached run never builds the backbone
-            try (LazyBackbone bm = new LazyBackbone(() -> compileBackbone(engine, backbone, backboneInit, tc.seed()))) {
+            try (LazyBackbone bm = new LazyBackbone(
+                    () -> engine.compile(NetworkAssembler.backboneOnly(backbone), tc.seed(), backboneInit))) {
                 allF = cache.features(backbone, bm, NetworkAssembler.FEATURES, all, tc.batchSize(), tally,
                         (done, total) -> listeners.forEach(l -> l.onFeatures(done, total)));
             }
@@ -255,10 +256,6 @@ public final class PipelineRunner {
         }
         return new Outcome(inference, kept, adapters, backbone.preprocessing(), codec.labels(), codec.outputs(), output, history,
                 finalMetrics, plan, report.toString(), cacheStats, seconds, engine.id(), engine.id() + " " + engine.version());
-    }
-
-    private static CompiledModel compileBackbone(Engine engine, Backbone backbone, Map<String, HostTensor> init, long seed) {
-        return engine.compile(NetworkAssembler.backboneOnly(backbone), seed, init);
     }
 
     /**
