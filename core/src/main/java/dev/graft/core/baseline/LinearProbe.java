@@ -15,6 +15,8 @@ import java.util.TreeSet;
  * how good the features are, apart from how well a head was trained on them.
  */
 public final class LinearProbe {
+    /** Relative spread below which a float32 column counts as constant: a few ulps (float32 epsilon is 1.19e-7). */
+    static final double FLOAT_NOISE = 1e-6;
     private final List<String> labels;
     private final double[] mean;
     private final double[] scale;
@@ -106,14 +108,21 @@ public final class LinearProbe {
         return theta;
     }
 
-    /** Column means and inverse standard deviations (1 for a constant column) over rows {@code idx}. */
-    private static double[][] moments(float[][] x, int[] idx) {
+    /**
+     * Column means and inverse standard deviations over rows {@code idx}. A column whose spread is within
+     * float32 rounding of its values (deviation at most {@link #FLOAT_NOISE} of its largest magnitude) is
+     * constant and keeps scale 1: scaling rounding noise up to unit variance would give the folded kernel
+     * weights of 1e9 and more for a column that carries nothing.
+     */
+    static double[][] moments(float[][] x, int[] idx) {
         int d = x[0].length;
         double[] m = new double[d];
         double[] s = new double[d];
+        double[] max = new double[d];
         for (int i : idx) {
             for (int j = 0; j < d; j++) {
                 m[j] += x[i][j];
+                max[j] = Math.max(max[j], Math.abs(x[i][j]));
             }
         }
         for (int j = 0; j < d; j++) {
@@ -126,7 +135,7 @@ public final class LinearProbe {
         }
         for (int j = 0; j < d; j++) {
             double sd = Math.sqrt(s[j] / idx.length);
-            s[j] = sd > 1e-12 ? 1 / sd : 1;
+            s[j] = sd > Math.max(1e-12, FLOAT_NOISE * max[j]) ? 1 / sd : 1;
         }
         return new double[][] {m, s};
     }

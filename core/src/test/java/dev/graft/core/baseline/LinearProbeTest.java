@@ -50,4 +50,27 @@ class LinearProbeTest {
                 TextBaseline.Options.defaults());
         assertThatThrownBy(() -> p.probabilities(new float[3])).hasMessageContaining("width 3");
     }
+
+    @Test
+    void aColumnThatVariesOnlyByFloatRoundingIsTreatedAsConstant() {
+        List<float[]> x = new ArrayList<>();
+        List<String> y = new ArrayList<>();
+        clusters(20, 3, x, y);
+        Random r = new Random(4);
+        float[][] rows = new float[x.size()][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = java.util.Arrays.copyOf(x.get(i), 6);
+            // 0.1 give or take one or two ulps: float32 rounding, no signal
+            rows[i][5] = Math.nextUp(0.1f) - (r.nextInt(3)) * Math.ulp(0.1f);
+        }
+        double[][] ms = LinearProbe.moments(rows, java.util.stream.IntStream.range(0, rows.length).toArray());
+        assertThat(ms[1][5]).as("inverse deviation of the rounding-noise column").isEqualTo(1.0);
+        assertThat(ms[1][0]).as("a column with real spread is still standardised").isCloseTo(1 / 577.0, org.assertj.core.data.Percentage.withPercentage(30));
+        LinearProbe p = LinearProbe.fit(rows, y, TextBaseline.Options.defaults());
+        float max = 0;
+        for (float w : p.foldedKernel()) {
+            max = Math.max(max, Math.abs(w));
+        }
+        assertThat(max).as("largest folded weight").isLessThan(1e4f);
+    }
 }
