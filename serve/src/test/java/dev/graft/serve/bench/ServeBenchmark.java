@@ -26,11 +26,14 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Load test of {@code graft serve}: trains a small text classifier on all-minilm-l6-v2 (feature extraction,
  * linear head), saves it, measures the same model's offline batch prediction ({@link Predictor#predict},
- * batches of 32) before and after, and in between serves it on loopback to {@code clients} threads that each
- * send one text per request, back to back, for {@code seconds} after a warm-up. Reports throughput (and its
+ * batches of 32) and serves it on loopback to {@code clients} threads that each send one text per request,
+ * back to back, in alternating windows after a warm-up. Reports throughput (and its
  * ratio to offline), p50/p90/p99 latency, errors, the batch sizes the server formed, and the process's
  * resident memory sampled through the run. Clients and server share the JVM and the machine's cores.
- * <p>Arguments: {@code [engine|default] [seconds] [clients] [max-wait-ms] [max-batch] [offline-seconds]} (defaults: default 60 16 5 32 20).
+ * <p>Arguments: {@code [engine|default] [served-seconds] [clients] [max-wait-ms] [max-batch] [offline-seconds] [rounds]}
+ * (defaults: default 60 16 5 32 60 6). The served and offline seconds are split into rounds of one offline window
+ * and one served window, the order alternating, so both see the same background load; the ratio is reported
+ * over all windows and as the median of the per-round ratios, with the process's CPU time per text in each.
  * The trained model is kept in {@code target/serve-bench} and reused by later runs.
  */
 public final class ServeBenchmark {
@@ -51,7 +54,8 @@ public final class ServeBenchmark {
         int clients = args.length > 2 ? Integer.parseInt(args[2]) : 16;
         long waitMs = args.length > 3 ? Long.parseLong(args[3]) : 5;
         int maxBatch = args.length > 4 ? Integer.parseInt(args[4]) : 32;
-        int offlineSeconds = args.length > 5 ? Integer.parseInt(args[5]) : 20;
+        int offlineSeconds = args.length > 5 ? Integer.parseInt(args[5]) : seconds;
+        int rounds = args.length > 6 ? Integer.parseInt(args[6]) : 6;
         int warmup = 10;
         System.out.println("load average at start: " + Files.readString(Path.of("/proc/loadavg")).trim());
         // HttpURLConnection keeps at most 5 idle connections per server by default: one per client thread instead
@@ -70,22 +74,25 @@ public final class ServeBenchmark {
         System.out.printf(Locale.ROOT, "model ready (trained and saved, or reused from an earlier run) in %.1f s on engine %s%n", (System.nanoTime() - t0) / 1e9, engineId);
 
         List<Example> pool = texts(512, 99);
-        double offline1 = offline(g, engine, model, pool, offlineSeconds);
-        System.out.printf(Locale.ROOT, "offline batch prediction (before): %.1f texts/s%n", offline1);
-
+        // texts per offline predict call (Predictor runs them in batches of 32); -Dbench.offlineChunk=8 compares at the served batch size
+        int chunk = Integer.getInteger("bench.offlineChunk", 128);
         ServeConfig c = ServeConfig.defaults().withPort(0).withBatching(maxBatch, Duration.ofMillis(waitMs));
         List<long[]> rss = new ArrayList<>();
-        long served;
-        long errors;
-        long[] lat;
-        String metrics;
-        try (ModelServer server = ModelServer.start(g, engine, Map.of("bench", model), c)) {
+        try (Predictor offline = Predictor.open(TrainedModel.load(model), g.engines().get(engine), g.backbones());
+             ModelServer server = ModelServer.start(g, engine, Map.of("bench", model), c)) {
+            // warm-up of offline prediction: every text of the pool once, in the chunks timed below (an engine may prepare per input shape)
+            for (int from = 0; from + chunk <= pool.size(); from += chunk) {
+                offline.predict(pool.subList(from, from + chunk));
+            }
+            AtomicBoolean serving = new AtomicBoolean(true);
             AtomicBoolean measuring = new AtomicBoolean();
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong errs = new AtomicLong();
+            AtomicLong done = new AtomicLong();
             List<long[]> perClient = new ArrayList<>();
             int[] counts = new int[clients];
             Thread[] ts = new Thread[clients];
+            Object gate = new Object();
             for (int k = 0; k < clients; k++) {
                 int client = k;
                 long[] mine = new long[1 << 20];
@@ -94,6 +101,16 @@ public final class ServeBenchmark {
                     Http http = new Http(server.uri());
                     Random rnd = new Random(client);
                     while (!stop.get()) {
+                        if (!serving.get()) {
+                            synchronized (gate) {
+                                try {
+                                    gate.wait(50);
+                                } catch (InterruptedException e) {
+                                    return;
+                                }
+                            }
+                            continue;
+                        }
                         String t = (String) pool.get(rnd.nextInt(pool.size())).input();
                         long s = System.nanoTime();
                         boolean ok;
@@ -106,8 +123,11 @@ public final class ServeBenchmark {
                         if (measuring.get()) {
                             if (!ok) {
                                 errs.incrementAndGet();
-                            } else if (counts[client] < mine.length) {
-                                mine[counts[client]++] = d;
+                            } else {
+                                done.incrementAndGet();
+                                if (counts[client] < mine.length) {
+                                    mine[counts[client]++] = d;
+                                }
                             }
                         }
                     }
@@ -115,72 +135,145 @@ public final class ServeBenchmark {
                 ts[k].start();
             }
             Thread.sleep(warmup * 1000L);
-            measuring.set(true);
-            long start = System.nanoTime();
-            for (int s = 0; s <= seconds; s += 5) {
-                rss.add(new long[] {s, rssKb()});
-                if (s < seconds) {
-                    Thread.sleep(Math.min(5, seconds - s) * 1000L);
+            serving.set(false);
+            Thread.sleep(500); // requests in flight finish
+            // rounds of one offline window and one served window, the order alternating, so both see the same background load
+            double servedWindow = (double) seconds / rounds;
+            double offlineWindow = (double) offlineSeconds / rounds;
+            double[] servedRate = new double[rounds];
+            double[] offlineRate = new double[rounds];
+            double[] servedCpu = new double[rounds];
+            double[] offlineCpu = new double[rounds];
+            long servedTotal = 0;
+            double servedTime = 0;
+            long offlineTotal = 0;
+            double offlineTime = 0;
+            Sampler sampler = new Sampler(rss);
+            sampler.start();
+            for (int round = 0; round < rounds; round++) {
+                for (int part = 0; part < 2; part++) {
+                    boolean serve = (part == 0) == (round % 2 == 0);
+                    long cpu0 = cpuNanos();
+                    long w0 = System.nanoTime();
+                    long n;
+                    if (serve) {
+                        long before = done.get();
+                        measuring.set(true);
+                        serving.set(true);
+                        synchronized (gate) {
+                            gate.notifyAll();
+                        }
+                        Thread.sleep((long) (servedWindow * 1000));
+                        measuring.set(false);
+                        serving.set(false);
+                        n = done.get() - before;
+                    } else {
+                        n = 0;
+                        int from = (round * chunk) % (pool.size() - chunk + 1);
+                        while (System.nanoTime() - w0 < offlineWindow * 1e9) {
+                            offline.predict(pool.subList(from, from + chunk));
+                            n += chunk;
+                            from = (from + chunk) % (pool.size() - chunk + 1);
+                        }
+                    }
+                    double wall = (System.nanoTime() - w0) / 1e9;
+                    double cpuMsPerText = (cpuNanos() - cpu0) / 1e6 / Math.max(1, n);
+                    if (serve) {
+                        servedRate[round] = n / wall;
+                        servedCpu[round] = cpuMsPerText;
+                        servedTotal += n;
+                        servedTime += wall;
+                        Thread.sleep(500); // the last requests of the window finish before offline work starts
+                    } else {
+                        offlineRate[round] = n / wall;
+                        offlineCpu[round] = cpuMsPerText;
+                        offlineTotal += n;
+                        offlineTime += wall;
+                    }
+                    System.out.printf(Locale.ROOT, "round %d %-7s %6.1f texts/s  %6.2f CPU ms/text  (load %s)%n", round + 1,
+                            serve ? "served" : "offline", n / wall, cpuMsPerText, Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
                 }
             }
-            measuring.set(false);
-            double elapsed = (System.nanoTime() - start) / 1e9;
+            sampler.interrupt();
+            sampler.join();
             stop.set(true);
+            synchronized (gate) {
+                gate.notifyAll();
+            }
             for (Thread t : ts) {
                 t.join();
             }
-            metrics = server.metrics();
+            String metrics = server.metrics();
             int n = 0;
             for (int k = 0; k < clients; k++) {
                 n += counts[k];
             }
-            lat = new long[n];
+            long[] lat = new long[n];
             int at = 0;
             for (int k = 0; k < clients; k++) {
                 System.arraycopy(perClient.get(k), 0, lat, at, counts[k]);
                 at += counts[k];
             }
             Arrays.sort(lat);
-            served = n;
-            errors = errs.get();
-            double rate = n / elapsed;
-            double offline2 = offline(g, engine, model, pool, offlineSeconds);
-            double off = (offline1 + offline2) / 2;
-            System.out.printf(Locale.ROOT, "offline batch prediction (after): %.1f texts/s%n", offline2);
+            double[] ratios = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                ratios[r] = servedRate[r] / offlineRate[r];
+            }
+            double rate = servedTotal / servedTime;
+            double off = offlineTotal / offlineTime;
             System.out.println();
-            System.out.println("| engine | clients | seconds | requests | errors | served texts/s | offline texts/s | ratio | p50 ms | p90 ms | p99 ms | mean batch |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
-            System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %d | %d | %.1f | %.1f | %.0f%% | %.1f | %.1f | %.1f | %.1f |%n", engineId, clients,
-                    elapsed, served, errors, rate, off, 100 * rate / off, pct(lat, 0.50), pct(lat, 0.90), pct(lat, 0.99), meanBatch(metrics));
+            System.out.println("| engine | clients | served s | requests | errors | served texts/s | offline texts/s | ratio | median per-round ratio | CPU ms/text served (with clients) | CPU ms/text offline | p50 ms | p90 ms | p99 ms | mean batch |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %d | %d | %.1f | %.1f | %.0f%% | %.0f%% | %.2f | %.2f | %.1f | %.1f | %.1f | %.1f |%n", engineId, clients,
+                    servedTime, servedTotal, errs.get(), rate, off, 100 * rate / off, 100 * median(ratios), median(servedCpu), median(offlineCpu),
+                    pct(lat, 0.50), pct(lat, 0.90), pct(lat, 0.99), meanBatch(metrics));
             System.out.println();
-            StringBuilder sb = new StringBuilder("resident memory (MiB) at s after warm-up:");
+            StringBuilder sb = new StringBuilder("resident memory (MiB) every 5 s after warm-up:");
             for (long[] x : rss) {
                 sb.append(String.format(Locale.ROOT, " %ds=%d", x[0], x[1] / 1024));
             }
             System.out.println(sb);
-            System.out.println("max batch " + maxBatch + ", max wait " + waitMs + " ms; load average at end: "
+            System.out.println("max batch " + maxBatch + ", max wait " + waitMs + " ms, " + rounds + " rounds; load average at end: "
                     + Files.readString(Path.of("/proc/loadavg")).trim());
         }
         TrainedModel.load(model); // the saved model still loads after serving
     }
 
-    private static double offline(Graft g, String engine, Path model, List<Example> pool, int seconds) throws IOException {
-        try (Predictor p = Predictor.open(TrainedModel.load(model), g.engines().get(engine), g.backbones())) {
-            // warm-up: every text of the pool once, in the chunks timed below (an engine may prepare per input shape)
-            for (int from = 0; from < pool.size(); from += 128) {
-                p.predict(pool.subList(from, from + 128));
-            }
-            long start = System.nanoTime();
-            long n = 0;
-            int from = 0;
-            while (System.nanoTime() - start < seconds * 1_000_000_000L) {
-                List<Example> chunk = pool.subList(from, from + 128);
-                p.predict(chunk);
-                n += chunk.size();
-                from = (from + 128) % pool.size();
-            }
-            return n / ((System.nanoTime() - start) / 1e9);
+    /** Samples the process's resident memory every 5 s until interrupted. */
+    private static final class Sampler extends Thread {
+        private final List<long[]> out;
+
+        Sampler(List<long[]> out) {
+            super("rss-sampler");
+            setDaemon(true);
+            this.out = out;
         }
+
+        @Override
+        public void run() {
+            long start = System.nanoTime();
+            try {
+                while (true) {
+                    out.add(new long[] {Math.round((System.nanoTime() - start) / 1e9), rssKb()});
+                    Thread.sleep(5000);
+                }
+            } catch (InterruptedException | IOException e) {
+                // done
+            }
+        }
+    }
+
+    /** CPU time of every thread of this process so far (user + system), from /proc/self/stat. */
+    private static long cpuNanos() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // clock ticks of 10 ms
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     private static double pct(long[] sorted, double q) {
