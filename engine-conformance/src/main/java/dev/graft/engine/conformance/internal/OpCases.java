@@ -99,6 +99,10 @@ public final class OpCases {
         conv("3x3 VALID dilation 2x1", new int[] {1, 6, 5, 2}, new int[] {3, 3, 2, 1}, one, "VALID", null, new int[] {2, 1}, 1);
         conv("groups 2", new int[] {1, 4, 4, 4}, new int[] {3, 3, 2, 4}, one, "SAME", null, one, 2);
         conv("depthwise, multiplier 2", new int[] {1, 4, 4, 3}, new int[] {3, 3, 1, 6}, one, "SAME", null, one, 3);
+        // pointwise (1x1) convolutions, as in ResNet bottlenecks and their stride-2 shortcuts
+        conv("1x1 VALID stride 1", new int[] {2, 3, 4, 3}, new int[] {1, 1, 3, 5}, one, "VALID", null, one, 1);
+        conv("1x1 SAME stride 2, odd input", new int[] {2, 5, 3, 2}, new int[] {1, 1, 2, 3}, new int[] {2, 2}, "SAME", null, one, 1);
+        conv("1x1 VALID stride 2, even input", new int[] {1, 4, 6, 3}, new int[] {1, 1, 3, 2}, new int[] {2, 2}, "VALID", null, one, 1);
         conv("depthwise stride 2 VALID", new int[] {1, 5, 5, 2}, new int[] {3, 3, 1, 2}, new int[] {2, 2}, "VALID", null, one, 2);
     }
 

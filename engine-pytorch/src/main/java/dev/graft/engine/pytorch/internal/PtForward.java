@@ -261,6 +261,9 @@ final class PtForward {
         Shape ks = k.getShape();
         long[] ph = padding(x.getShape().get(1), ks.get(0), st[0], dl[0], a, 0);
         long[] pw = padding(x.getShape().get(2), ks.get(1), st[1], dl[1], a, 1);
+        if (ks.get(0) == 1 && ks.get(1) == 1 && a.getInt("groups") == 1 && ph[0] + ph[1] + pw[0] + pw[1] == 0) {
+            return pointwise(s, x, k, st);
+        }
         Shape pad = new Shape(0, 0);
         if (ph[0] == ph[1] && pw[0] == pw[1]) {
             pad = new Shape(ph[0], pw[0]);
@@ -278,6 +281,24 @@ final class PtForward {
         NDArray kc = s.own(s.own(s.own(k.transpose(3, 2, 0, 1)).flatten()).reshape(ks.get(3), ks.get(2), ks.get(0), ks.get(1)));
         NDArray y = s.own(JniUtils.convolution(pt(xc), pt(kc), null, new Shape(st), pad, new Shape(dl), a.getInt("groups")));
         return y.transpose(0, 2, 3, 1);
+    }
+
+    /**
+     * A 1x1 convolution without padding as the matrix product it is: the strided pixels (NHWC, so channels are
+     * contiguous) times the kernel as [in, out]. Same sums as the convolution; it also keeps these layers off
+     * PyTorch 2.7's oneDNN 1x1 convolution, which divides by the CPU's cache size when choosing its blocking and
+     * kills the process with SIGFPE on machines that report none (seen here on a virtual machine, for ResNet-50's
+     * bottleneck layers, in Graft's engine and in DJL's own Trainer alike).
+     */
+    private static NDArray pointwise(PtScope s, NDArray x, NDArray k, long[] st) {
+        if (st[0] > 1 || st[1] > 1) {
+            x = s.own(x.get(new NDIndex(":, ::" + st[0] + ", ::" + st[1] + ", :")));
+        }
+        Shape xs = x.getShape();
+        Shape ks = k.getShape();
+        NDArray rows = s.own(x.reshape(xs.get(0) * xs.get(1) * xs.get(2), xs.get(3)));
+        NDArray y = s.own(rows.matMul(s.own(k.reshape(ks.get(2), ks.get(3)))));
+        return y.reshape(xs.get(0), xs.get(1), xs.get(2), ks.get(3));
     }
 
     private static NDArray pool(PtScope s, NDArray x, Attrs a, boolean max) {
