@@ -57,6 +57,8 @@ import java.util.TreeMap;
  *                                                  a backbone named A+B: the two backbones' features concatenated)
  *   --epochs 4 (strategies that train the backbone)   --head-epochs 40 (feature-extraction)   --batch-size 16
  *   --engine (default engine)   --debian-per-class 36   --perl-per-class 80   --out data-efficiency.md
+ *   tuned-probe                  (a pseudo-strategy after setfit in --strategies: the LinearProbe, options grid=wide, rows=l2,
+ *                                 c=VALUE (fixed C), on the encoder the preceding setfit run tuned, same backbone, size and seed)
  *   --setfit-trainer plain       (plain: Adam, constant rate; library: the SetFit library's body trainer, see libraryTrainer;
  *                                 a step holds batch-size / 2 pairs, so the library's 16 pairs a step is --batch-size 32)
  * </pre>
@@ -127,7 +129,8 @@ public final class DataEfficiencyBenchmark {
                             ComponentRef b = backbones.get(slash / strategies.size());
                             ComponentRef s = strategies.get(slash % strategies.size());
                             c = s.name().equals("probe") ? probe(g, b, s.options(), engine, task, train, seed, a)
-                                    : transfer(g, b, s, engine, train, task.test(), seed, a);
+                                    : s.name().equals(TUNED_PROBE) ? tunedProbe(b, s.options(), task, train, size, seed)
+                                    : transfer(g, b, s, engine, train, task, size, seed, a);
                         }
                         System.err.printf(Locale.ROOT, "%s | %s | %s/class | seed %d: accuracy %.4f, macro F1 %.4f, %.1f s wall, %.1f s CPU%n",
                                 task.name(), method, size, seed, c.accuracy(), c.macroF1(), c.wall(), c.cpu());
@@ -197,7 +200,8 @@ public final class DataEfficiencyBenchmark {
     }
 
     private static Cell transfer(Graft g, ComponentRef backbone, ComponentRef strategy, String engine, List<Example> train,
-            List<Example> test, long seed, Map<String, String> a) throws IOException {
+            NamedTask task, String size, long seed, Map<String, String> a) throws IOException {
+        List<Example> test = task.test();
         boolean frozen = strategy.name().equals("feature-extraction");
         // a solved head (feature-extraction's and setfit's default) needs no validation set: it chooses C by CV on all drawn examples
         boolean solved = (frozen || strategy.name().equals("setfit")) && !"sgd".equals(strategy.options().get("head"));
@@ -227,6 +231,18 @@ public final class DataEfficiencyBenchmark {
             ClassificationScores s;
             try (Predictor p = Predictor.open(r.model(), g.engines().get(engine), g.backbones())) {
                 s = Evaluation.classification(r.model().labels().labels(), test, p.predict(test));
+            }
+            if (strategy.name().equals("setfit")) { // the tuned encoder's features, for tuned-probe rows
+                Map<String, dev.graft.engine.spi.HostTensor> tuned = new LinkedHashMap<>();
+                r.model().weights().forEach((k, v) -> {
+                    if (k.startsWith("backbone.")) {
+                        tuned.put(k, v);
+                    }
+                });
+                List<Example> all = new ArrayList<>(train);
+                all.addAll(test);
+                TUNED.put(tunedKey(task, backbone, size, seed), new Tuned(features(g, backbone, engine, all,
+                        Integer.parseInt(a.get("--batch-size")), tuned), wall, cpu));
             }
             return new Cell(s.accuracy(), s.macroF1(), wall, cpu, train.size());
         } finally {
@@ -284,6 +300,61 @@ public final class DataEfficiencyBenchmark {
         return new Cell(s.accuracy(), s.macroF1(), wall, cpu, train.size());
     }
 
+    /** Features of the encoder a setfit run tuned, with that run's train time. */
+    private record Tuned(Features features, double wall, double cpu) {
+    }
+
+    /** Pseudo-strategy: other heads on the encoder tuned by the preceding {@code setfit} run of the same backbone, size and seed. */
+    static final String TUNED_PROBE = "tuned-probe";
+    private static final Map<String, Tuned> TUNED = new java.util.HashMap<>();
+
+    private static String tunedKey(NamedTask task, ComponentRef backbone, String size, long seed) {
+        return task.name() + "|" + backbone + "|" + size + "|" + seed;
+    }
+
+    /**
+     * The LinearProbe on the tuned encoder's features of the preceding setfit run (same task, backbone,
+     * size, seed), with options {@code grid=wide}, {@code rows=l2} and {@code c=VALUE} (one fixed C, no
+     * cross-validation); charged the setfit run's train time plus its own fit.
+     */
+    private static Cell tunedProbe(ComponentRef backbone, Map<String, String> options, NamedTask task, List<Example> train,
+            String size, long seed) {
+        Tuned t = TUNED.get(tunedKey(task, backbone, size, seed));
+        if (t == null) {
+            throw new IllegalArgumentException(TUNED_PROBE + " needs a setfit run of the same backbone before it in --strategies");
+        }
+        Features f = "l2".equals(options.get("rows")) ? unitRows(t.features()) : t.features();
+        float[][] x = train.stream().map(f.rows()::get).toArray(float[][]::new);
+        double cpu0 = BaselineRun.processCpuSeconds();
+        long t0 = System.nanoTime();
+        TextBaseline.Options po = TextBaseline.Options.defaults().withSeed(seed);
+        if ("wide".equals(options.get("grid"))) {
+            List<Double> grid = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                grid.add(Math.pow(10, -4 + 8.0 * i / 9));
+            }
+            po = po.withCGrid(grid);
+        }
+        if (options.containsKey("c")) {
+            po = po.withCGrid(List.of(Double.parseDouble(options.get("c"))));
+        }
+        LinearProbe p = LinearProbe.fit(x, train.stream().map(Example::label).toList(), po);
+        double wall = (System.nanoTime() - t0) / 1e9 + t.wall();
+        double cpu = BaselineRun.processCpuSeconds() - cpu0 + t.cpu();
+        List<dev.graft.core.model.Prediction> preds = new ArrayList<>();
+        for (Example e : task.test()) {
+            double[] pr = p.probabilities(f.rows().get(e));
+            Map<String, Double> sc = new LinkedHashMap<>();
+            for (int k = 0; k < pr.length; k++) {
+                sc.put(p.labels().get(k), pr[k]);
+            }
+            preds.add(new dev.graft.core.model.Prediction(e.source(), p.predict(f.rows().get(e)), sc));
+        }
+        ClassificationScores s = Evaluation.classification(p.labels(), task.test(), preds);
+        System.err.printf(Locale.ROOT, "  tuned-probe %s: C %.4g, cross-validated %s%n", options, p.c(), p.crossValidationAccuracy());
+        return new Cell(s.accuracy(), s.macroF1(), wall, cpu, train.size());
+    }
+
     /**
      * The frozen features of every train and test example of {@code task}; a backbone named
      * {@code A+B} (each part without options, or with the whole ref's options) gets the parts' features concatenated.
@@ -337,6 +408,12 @@ public final class DataEfficiencyBenchmark {
 
     /** The backbone's frozen output for every example, built and run the way a feature-extraction pipeline does. */
     private static Features features(Graft g, ComponentRef ref, String engine, List<Example> xs, int batch) {
+        return features(g, ref, engine, xs, batch, Map.of());
+    }
+
+    /** As above, with {@code tuned} weights (full names under {@code backbone.}) in place of the backbone's own. */
+    private static Features features(Graft g, ComponentRef ref, String engine, List<Example> xs, int batch,
+            Map<String, HostTensor> tuned) {
         double cpu0 = BaselineRun.processCpuSeconds();
         long t0 = System.nanoTime();
         Map<Example, float[]> out = new java.util.IdentityHashMap<>();
@@ -351,8 +428,14 @@ public final class DataEfficiencyBenchmark {
                 f = b.build(nb, inputs);
             }
             nb.output("features", f);
-            try (CompiledModel m = g.engines().get(engine).compile(nb.build(), 42)) {
-                Map<String, HostTensor> w = b.weights();
+            dev.graft.engine.spi.graph.Network net = nb.build();
+            try (CompiledModel m = g.engines().get(engine).compile(net, 42)) {
+                Map<String, HostTensor> w = new LinkedHashMap<>(tuned.isEmpty() ? b.weights() : tuned);
+                w.keySet().retainAll(net.params().keySet());
+                if (!tuned.isEmpty() && w.size() != net.params().size()) {
+                    throw new IllegalStateException("the tuned model lacks encoder parameters: has " + w.size() + " of "
+                            + net.params().size());
+                }
                 if (!w.isEmpty()) {
                     m.setParameters(w);
                 }

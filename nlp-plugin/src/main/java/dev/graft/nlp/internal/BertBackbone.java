@@ -123,7 +123,11 @@ public final class BertBackbone implements Backbone, AutoCloseable {
             LOG.warning(() -> "backbone '" + name + "': texts longer than " + tok.maxLength() + " tokens are truncated (first: "
                     + firstTruncated(tok, batch) + "); the count is logged when the backbone closes");
         }
-        return BertBatch.tensors(config, seqs, padToMultipleOf);
+        // padding to a multiple only helps training (fewer distinct shapes for the gradient graph); an
+        // inference batch is padded to its longest sequence exactly: padded positions are masked out of
+        // attention and pooling, so the features are the same, and the feature pass, which batches texts
+        // of similar length, computes up to a few percent fewer token positions
+        return BertBatch.tensors(config, seqs, training ? padToMultipleOf : 1);
     }
 
     private static String firstTruncated(TextTokenizer tok, List<Example> batch) {

@@ -33,9 +33,11 @@ import java.util.ServiceLoader;
  * <li>the model jar's own embedding (langchain4j's {@code AllMiniLmL6V2EmbeddingModel.embedAll}: ONNX
  * Runtime, one text per run, its default executor).</li>
  * </ul>
- * All pool by masked mean and L2-normalise. Not a test: its output goes into docs/nlp.md.
+ * All pool by masked mean and L2-normalise. Each round runs the three once, in an order rotated from
+ * round to round; the ratios are per round (same round, same machine load), and their median is
+ * reported. Not a test: its output goes into docs/nlp.md.
  *
- * <p>Arguments: number of texts (default 512), rounds (default 3), batch (default 32). Texts are the
+ * <p>Arguments: number of texts (default 512), rounds (default 5), batch (default 32). Texts are the
  * descriptions in /var/lib/dpkg/status (synopsis and long text, first 60 words).
  */
 public final class SentenceEmbeddingBenchmark {
@@ -44,10 +46,10 @@ public final class SentenceEmbeddingBenchmark {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 512;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 32;
         List<String> texts = descriptions(Path.of("/var/lib/dpkg/status"), n);
-        System.out.printf(Locale.ROOT, "%d texts (Debian package descriptions, mean %.0f characters), %d rounds, best round kept%n",
+        System.out.printf(Locale.ROOT, "%d texts (Debian package descriptions, mean %.0f characters), %d interleaved rounds, medians reported%n",
                 texts.size(), texts.stream().mapToInt(String::length).average().orElse(0), rounds);
 
         Engine engine = new ServiceLoaderEngineRegistry().get("tensorflow");
@@ -74,31 +76,76 @@ public final class SentenceEmbeddingBenchmark {
             }
             List<Example> sorted = new ArrayList<>(examples);
             sorted.sort(java.util.Comparator.comparing(lengths::get));
-            System.out.printf(Locale.ROOT, "tokens: %d real; padded batches of %d hold %d (file order) or %d (sorted by length)%n",
+            System.out.printf(Locale.ROOT, "tokens: %d real; padded to a multiple of 8, batches of %d hold %d (file order) or %d (sorted by length)%n",
                     lengths.values().stream().mapToInt(Integer::intValue).sum(), batch, padded(examples, lengths, batch),
                     padded(sorted, lengths, batch));
-            double[] bestFit = null;
-            double[] bestFileOrder = null;
-            double[] bestOnnx = null;
+            System.out.printf(Locale.ROOT, "padded to the batch's longest exactly (inference, since 2026-12-02): %d (sorted by length)%n",
+                    paddedExact(sorted, lengths, batch));
+            // interleaved: each round runs the three in a rotated order, so no side always runs first or last
+            List<double[]> fits = new ArrayList<>();
+            List<double[]> files = new ArrayList<>();
+            List<double[]> onnxes = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
-                double[] f = fitFeaturePass(graft, examples, batch, caches.resolve("round-" + r));
-                double[] g = timed(() -> graft(b, m, examples, batch));
-                double[] o = timed(() -> onnx.embedAll(segments));
-                System.out.printf(Locale.ROOT, "round %d: Graft fit's feature pass %.2f s wall %.2f s CPU; file order %.2f s wall "
-                        + "%.2f s CPU; ONNX Runtime %.2f s wall %.2f s CPU%n", r + 1, f[0], f[1], g[0], g[1], o[0], o[1]);
-                bestFit = bestFit == null || f[0] < bestFit[0] ? f : bestFit;
-                bestFileOrder = bestFileOrder == null || g[0] < bestFileOrder[0] ? g : bestFileOrder;
-                bestOnnx = bestOnnx == null || o[0] < bestOnnx[0] ? o : bestOnnx;
+                double[] f = null;
+                double[] g = null;
+                double[] o = null;
+                for (int k = 0; k < 3; k++) {
+                    switch ((r + k) % 3) {
+                        case 0 -> f = fitFeaturePass(graft, examples, batch, caches.resolve("round-" + r));
+                        case 1 -> g = timed(() -> graft(b, m, examples, batch));
+                        default -> o = timed(() -> onnx.embedAll(segments));
+                    }
+                }
+                fits.add(f);
+                files.add(g);
+                onnxes.add(o);
+                System.out.printf(Locale.ROOT, "round %d (first: %s): Graft fit's feature pass %.2f s wall %.2f s CPU; file order %.2f s "
+                        + "wall %.2f s CPU; ONNX Runtime %.2f s wall %.2f s CPU; Graft / ONNX Runtime: throughput x%.2f, texts per CPU "
+                        + "second x%.2f%n", r + 1, List.of("feature pass", "file order", "ONNX Runtime").get(r % 3), f[0], f[1], g[0],
+                        g[1], o[0], o[1], o[0] / f[0], o[1] / f[1]);
             }
-            System.out.printf(Locale.ROOT, "%n%-52s %10s %10s %10s %14s%n", "all-minilm-l6-v2, " + texts.size() + " texts", "texts/s",
-                    "wall (s)", "CPU (s)", "CPU ms / text");
-            row("Graft fit's feature pass (by length), batch " + batch, texts.size(), bestFit);
-            row("Graft, same backbone, file order, batch " + batch, texts.size(), bestFileOrder);
-            row("ONNX Runtime (langchain4j embedAll)", texts.size(), bestOnnx);
-            System.out.printf(Locale.ROOT, "ratio Graft / ONNX Runtime: throughput x%.2f, CPU per text x%.2f (fit's feature pass); "
-                    + "throughput x%.2f, CPU per text x%.2f (file order)%n", bestOnnx[0] / bestFit[0], bestFit[1] / bestOnnx[1],
-                    bestOnnx[0] / bestFileOrder[0], bestFileOrder[1] / bestOnnx[1]);
+            System.out.printf(Locale.ROOT, "%n%-52s %10s %10s %10s %14s%n", "all-minilm-l6-v2, " + texts.size() + " texts, median round",
+                    "texts/s", "wall (s)", "CPU (s)", "CPU ms / text");
+            row("Graft fit's feature pass (by length), batch " + batch, texts.size(), median(fits));
+            row("Graft, same backbone, file order, batch " + batch, texts.size(), median(files));
+            row("ONNX Runtime (langchain4j embedAll)", texts.size(), median(onnxes));
+            System.out.printf(Locale.ROOT, "ratio Graft fit's feature pass / ONNX Runtime over %d interleaved rounds: throughput median x%.2f "
+                    + "(sums x%.2f), texts per CPU second median x%.2f (sums x%.2f)%n", rounds, medianRatio(onnxes, fits, 0),
+                    sum(onnxes, 0) / sum(fits, 0), medianRatio(onnxes, fits, 1), sum(onnxes, 1) / sum(fits, 1));
+            System.out.printf(Locale.ROOT, "ratio Graft file order / ONNX Runtime: throughput median x%.2f, texts per CPU second median x%.2f%n",
+                    medianRatio(onnxes, files, 0), medianRatio(onnxes, files, 1));
         }
+        System.exit(0); // native engine and ONNX Runtime threads must not keep the JVM alive
+    }
+
+    /** The median of a / b over rounds, for column {@code col} (0 wall, 1 CPU). */
+    private static double medianRatio(List<double[]> a, List<double[]> b, int col) {
+        double[] r = new double[a.size()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = a.get(i)[col] / b.get(i)[col];
+        }
+        java.util.Arrays.sort(r);
+        return r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
+    }
+
+    private static double sum(List<double[]> xs, int col) {
+        return xs.stream().mapToDouble(x -> x[col]).sum();
+    }
+
+    /** The round of median wall time. */
+    private static double[] median(List<double[]> xs) {
+        List<double[]> s = new ArrayList<>(xs);
+        s.sort(java.util.Comparator.comparingDouble(x -> x[0]));
+        return s.get(s.size() / 2);
+    }
+
+    private static long paddedExact(List<Example> order, Map<Example, Integer> lengths, int batch) {
+        long total = 0;
+        for (int i = 0; i < order.size(); i += batch) {
+            List<Example> part = order.subList(i, Math.min(order.size(), i + batch));
+            total += (long) part.stream().mapToInt(lengths::get).max().orElse(0) * part.size();
+        }
+        return total;
     }
 
     /**

@@ -108,6 +108,37 @@ class SentenceBackbonesTest {
     }
 
     @Test
+    void padsInferenceBatchesToTheLongestTextAndTrainingBatchesToTheMultipleWithTheSameFeatures() throws Exception {
+        List<Example> texts = List.of(new Example("a:1", "short text", "x"),
+                new Example("a:2", "a somewhat longer description of a package", "y"));
+        try (BertBackbone b = (BertBackbone) GRAFT.backbones().create("all-minilm-l6-v2", Map.of())) {
+            int longest = b.sequenceLength(texts.get(1));
+            assertThat(longest % 8).as("the test needs a length that is not a multiple of 8").isNotZero();
+            Map<String, dev.graft.engine.spi.HostTensor> inference = b.encode(texts, false, 0);
+            Map<String, dev.graft.engine.spi.HostTensor> training = b.encode(texts, true, 0);
+            assertThat(inference.get(dev.graft.nlp.BertEncoder.INPUT_IDS).shape().dims()).containsExactly(2, longest);
+            assertThat(training.get(dev.graft.nlp.BertEncoder.INPUT_IDS).shape().dims()).containsExactly(2, (longest + 7) / 8 * 8);
+            // the padded positions are masked out: the features of both batches agree to float round-off
+            dev.graft.engine.spi.graph.NetworkBuilder nb = new dev.graft.engine.spi.graph.NetworkBuilder();
+            Map<String, dev.graft.engine.spi.graph.Node> in = new java.util.LinkedHashMap<>();
+            b.inputs().forEach(i -> in.put(i.name(), nb.input(i.name(), i.dtype(), i.shape().dims())));
+            dev.graft.engine.spi.graph.Node f;
+            try (dev.graft.engine.spi.graph.NetworkBuilder.Scope sc = nb.scope(NlpBackboneProvider.SCOPE)) {
+                f = b.build(nb, in);
+            }
+            try (dev.graft.engine.spi.CompiledModel m = SentenceEncodersGoldenTest.ENGINE.compile(nb.output("f", f).build(), 0)) {
+                m.setParameters(b.weights());
+                float[] exact = m.predict(inference, List.of("f")).get("f").floats();
+                float[] padded = m.predict(training, List.of("f")).get("f").floats();
+                assertThat(exact).hasSize(2 * 384);
+                for (int i = 0; i < exact.length; i++) {
+                    assertThat(exact[i]).as("feature %d", i).isCloseTo(padded[i], org.assertj.core.data.Offset.offset(1e-5f));
+                }
+            }
+        }
+    }
+
+    @Test
     void sequenceLengthIsTheTokenCountEncodeGivesAndCountsNoTruncation() {
         try (BertBackbone b = (BertBackbone) GRAFT.backbones().create("all-minilm-l6-v2", Map.of("maxLength", "12"))) {
             List<Example> texts = List.of(new Example("a:1", "short text", "x"),

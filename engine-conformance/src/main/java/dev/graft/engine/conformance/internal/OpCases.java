@@ -158,6 +158,10 @@ public final class OpCases {
             binary(op, new int[] {2, 1, 4}, new int[] {3, 1}, op.equals("div"));
         }
         binary("add", new int[] {3, 2}, new int[] {3, 2}, false);
+        // a dense layer's bias after a matrix product, then GELU: engines may fuse the three (TensorFlow's oneDNN remapper does)
+        add("add (bias of a matmul, then gelu)", (b, in) -> b.gelu(b.add(b.matmul(in.get(0), in.get(1)), in.get(2))),
+                x -> Reference.map(Reference.broadcast(Reference.matmul(x.get(0), x.get(1), false, false), x.get(2), Double::sum),
+                        Reference::gelu), p("x", randn(3, 4)), p("kernel", randn(4, 5)), p("bias", randn(5)));
         add("relu", (b, in) -> b.relu(in.get(0)), x -> Reference.map(x.get(0), v -> Math.max(0, v)), p("x", Arr.awayFromZero(r, 0.05, 3, 4)));
         add("gelu", (b, in) -> b.gelu(in.get(0)), x -> Reference.map(x.get(0), Reference::gelu),
                 p("x", Reference.map(randn(3, 5), v -> 2 * v)));

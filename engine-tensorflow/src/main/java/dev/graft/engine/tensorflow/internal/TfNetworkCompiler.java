@@ -89,6 +89,19 @@ final class TfNetworkCompiler {
         return fw;
     }
 
+    /**
+     * A float bias vector added to a matrix product ({@code [.., C] + [C]}): lowered to BiasAdd, the same
+     * sum, which grappler's oneDNN remapper fuses with the MatMul and a following GELU.
+     */
+    private boolean isBiasOfMatMul(Node n) {
+        Node x = net.node(n.input(0));
+        Node bias = net.node(n.input(1));
+        long[] xs = x.shape().dims();
+        long[] bs = bias.shape().dims();
+        return x.op() == dev.graft.engine.spi.graph.Op.MATMUL && x.dtype() == DType.FLOAT32 && bias.dtype() == DType.FLOAT32
+                && xs.length == 2 && bs.length == 1 && bs[0] > 0 && xs[1] == bs[0];
+    }
+
     @SuppressWarnings({"unchecked", "rawtypes"})
     private Operand<?> node(Ops tf, Forward fw, Node n, boolean training, Predicate<String> batchStats,
             Operand<TInt64> seed) {
@@ -134,15 +147,18 @@ final class TfNetworkCompiler {
                 yield tf.math.add(tf.math.mul(norm, fw.f(n.input(1))), fw.f(n.input(2)));
             }
             case EMBEDDING -> tf.gather(fw.f(n.input(0)), (Operand<TInt32>) fw.values[n.input(1)], tf.constant(0));
-            case ADD -> tf.math.add((Operand) fw.values[n.input(0)], (Operand) fw.values[n.input(1)]);
+            case ADD -> isBiasOfMatMul(n) ? tf.nn.biasAdd(fw.f(n.input(0)), fw.f(n.input(1)))
+                    : tf.math.add((Operand) fw.values[n.input(0)], (Operand) fw.values[n.input(1)]);
             case SUB -> tf.math.sub((Operand) fw.values[n.input(0)], (Operand) fw.values[n.input(1)]);
             case MUL -> tf.math.mul((Operand) fw.values[n.input(0)], (Operand) fw.values[n.input(1)]);
             case DIV -> tf.math.div((Operand) fw.values[n.input(0)], (Operand) fw.values[n.input(1)]);
             case RELU -> tf.nn.relu(fw.f(n.input(0)));
             case GELU -> {
+                // ((1 + erf(x / sqrt 2)) * 0.5) * x, in the order of grappler's oneDNN pattern: after a dense
+                // layer's BiasAdd it becomes one MatMul with bias and GELU (no separate element-wise passes)
                 Operand<TFloat32> x = fw.f(n.input(0));
                 Operand<TFloat32> erf = tf.math.erf(tf.math.mul(x, tf.constant((float) (1 / Math.sqrt(2)))));
-                yield tf.math.mul(tf.math.mul(x, tf.constant(0.5f)), tf.math.add(erf, tf.constant(1f)));
+                yield tf.math.mul(tf.math.mul(tf.math.add(erf, tf.constant(1f)), tf.constant(0.5f)), x);
             }
             case TANH -> tf.math.tanh(fw.f(n.input(0)));
             case SIGMOID -> tf.math.sigmoid(fw.f(n.input(0)));
