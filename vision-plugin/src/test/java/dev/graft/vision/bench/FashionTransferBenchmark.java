@@ -127,7 +127,7 @@ public final class FashionTransferBenchmark {
         if (!a.get("pretrain-flip").equals("true")) {
             tb.put("flip", "true"); // the target's augmentation, whatever the source's was
         }
-        String tag = tb.isEmpty() ? "" : ", features " + a.get("features");
+        String tag = a.get("features").equals("pool") ? "" : ", features " + a.get("features");
         for (String labels : a.get("labels").split(",")) {
             int first = Integer.parseInt(a.get("first-seed"));
             for (int s = first; s < first + seeds; s++) {
