@@ -36,6 +36,30 @@ class StrategyPlansTest {
     }
 
     @Test
+    void fineTuningOnALargeLabelledSetTrainsTheBackboneAtTheHeadRateWithBatchStatistics() {
+        PlanContext large = new PlanContext("net", CTX.blocks(), "backbone", "head", 0.01, 6, 3000, 3);
+        TransferPlan p = new FineTuningStrategy().plan(large, Map.of());
+        assertThat(groupOf(p, 0, "backbone.stem.conv.kernel").lrMultiplier()).isEqualTo(1.0);
+        assertThat(groupOf(p, 0, "backbone.other.kernel").lrMultiplier()).isEqualTo(1.0);
+        assertThat(groupOf(p, 0, "backbone.stem.bn.gamma").batchStatistics()).as("statistics trained").isTrue();
+        assertThat(p.warmupEpochs()).isEqualTo(1);
+        assertThat(p.explanation()).contains("Large labelled set (3000 examples, 1000 or more per class)");
+        TransferPlan below = new FineTuningStrategy().plan(new PlanContext("net", CTX.blocks(), "backbone", "head", 0.01, 6,
+                2999, 3), Map.of());
+        assertThat(groupOf(below, 0, "backbone.stem.conv.kernel").lrMultiplier()).isCloseTo(0.1, within(1e-12));
+        assertThat(groupOf(below, 0, "backbone.stem.bn.gamma").batchStatistics()).isFalse();
+        assertThat(below.explanation()).doesNotContain("Large labelled set");
+        TransferPlan asked = new FineTuningStrategy().plan(large, Map.of("backboneLr", "0.001", "batchNorm", "affine"));
+        assertThat(groupOf(asked, 0, "backbone.stem.conv.kernel").lrMultiplier()).as("options win").isCloseTo(0.1, within(1e-12));
+        assertThat(groupOf(asked, 0, "backbone.stem.bn.gamma").batchStatistics()).isFalse();
+        List<Block> encoder = List.of(new Block("embeddings", "embeddings.**"), new Block("encoder.layer_0", "encoder.layer_0.**"));
+        TransferPlan bert = new FineTuningStrategy().plan(new PlanContext("bert", encoder, "backbone", "head", 1e-3, 6, 30000, 3),
+                Map.of());
+        assertThat(groupOf(bert, 0, "backbone.encoder.layer_0.attention.query.kernel").lrMultiplier() * 1e-3)
+                .as("a transformer keeps the field's rate").isCloseTo(1e-4, within(1e-12));
+    }
+
+    @Test
     void fineTuningATransformerDefaultsToTheFieldsBackboneRateBySize() {
         for (int layers : new int[] {6, 12}) {
             List<Block> blocks = new java.util.ArrayList<>(List.of(new Block("embeddings", "embeddings.**")));
