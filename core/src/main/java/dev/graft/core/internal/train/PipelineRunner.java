@@ -120,7 +120,8 @@ public final class PipelineRunner {
             requireRawInputs(strategy.id(), data, validation);
         }
         Map<String, HostTensor> backboneInit = backboneInitialValues(backbone, trainNet, tc.seed());
-        RunExtensions ext = RunExtensions.apply(RunExtensions.of(plan, strategy), trainNet, backboneInit.keySet());
+        RunExtensions ext = RunExtensions.apply(RunExtensions.of(plan, strategy), trainNet,
+                new java.util.LinkedHashSet<>(backboneInit.keySet()));
         int objectiveEpochs = ext.objectives().isEmpty() ? 0 : ObjectiveRun.leadingEpochs(plan, ext.objectives(), strategy.id());
         if (objectiveEpochs >= tc.epochs()) {
             throw new IllegalArgumentException("strategy '" + strategy.id() + "' trains its objective for " + objectiveEpochs
@@ -204,6 +205,9 @@ public final class PipelineRunner {
             Map<String, HostTensor> start = new LinkedHashMap<>(backboneInit);
             start.putAll(ext.copyValues(backboneInit));
             try (CompiledModel m = engine.compile(runNet, tc.seed(), start)) {
+                // the engine holds the weights now: no Java copy stays on the heap through training
+                start.clear();
+                backboneInit.clear();
                 long tt = System.nanoTime();
                 List<PlanResolver.ResolvedPhase> taskPhases = phases;
                 TrainerConfig taskConfig = tc;
