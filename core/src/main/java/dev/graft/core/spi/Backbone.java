@@ -52,7 +52,16 @@ public interface Backbone extends AutoCloseable {
      * backbones whose weights live elsewhere (an opaque SavedModel) or load lazily override it.
      */
     default boolean pretrained() {
-        return !weights().isEmpty();
+        return !weightNames().isEmpty();
+    }
+
+    /**
+     * The names of the tensors {@link #weights()} gives. By default read from {@link #weights()};
+     * a backbone that hands its weights over instead of keeping them (so that a large model's
+     * weights do not stay on the Java heap once an engine holds them) answers without reloading.
+     */
+    default java.util.Set<String> weightNames() {
+        return weights().keySet();
     }
 
     /** A digest of the weights and preprocessing, used to key feature caches. */

@@ -72,6 +72,11 @@ public abstract class ForwardingBackbone implements Backbone {
     }
 
     @Override
+    public java.util.Set<String> weightNames() {
+        return delegate.weightNames();
+    }
+
+    @Override
     public Map<String, byte[]> clientFiles() {
         return delegate.clientFiles();
     }

@@ -46,7 +46,10 @@ public final class BertBackbone implements Backbone, AutoCloseable {
     private final BertPooling pooling;
     private final java.util.concurrent.atomic.AtomicLong texts = new java.util.concurrent.atomic.AtomicLong();
     private TextTokenizer tokenizer;
-    private Loaded loaded;
+    /** Weights read and not yet handed over by {@link #weights()}. */
+    private Loaded pending;
+    private ImportReport report;
+    private java.util.Set<String> names;
     private String fingerprint;
 
     /** Supplies the tokenizer on first use (native library loading is deferred). */
@@ -165,26 +168,49 @@ public final class BertBackbone implements Backbone, AutoCloseable {
         return tokenizer;
     }
 
+    /**
+     * The weights, handed over: the backbone keeps their names and import report but not the
+     * tensors, which the caller gives to an engine (BERT-Base's 440 MB otherwise stayed on the Java
+     * heap for the whole run beside the engine's own copy). A second call reads the file again.
+     */
     @Override
     public synchronized Map<String, HostTensor> weights() {
-        return load().weights();
+        Map<String, HostTensor> w = load().weights();
+        pending = null;
+        return w;
+    }
+
+    @Override
+    public synchronized java.util.Set<String> weightNames() {
+        if (names == null) {
+            load();
+        }
+        return names;
     }
 
     /** What the weight import did (empty report for a randomly initialised backbone). */
     public synchronized ImportReport importReport() {
-        return load().report();
+        if (report == null) {
+            load();
+        }
+        return report;
     }
 
     private Loaded load() {
-        if (loaded == null) {
+        if (pending == null) {
+            if (report != null) {
+                LOG.fine(() -> "backbone '" + name + "': reading its weights again (they were handed over)");
+            }
             try {
-                loaded = weightSource.load(pooling.needsPooler());
+                pending = weightSource.load(pooling.needsPooler());
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("backbone '" + name + "': cannot read its weights: " + e.getMessage(), e);
             }
-            LOG.fine(() -> loaded.report().describe());
+            report = pending.report();
+            names = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(pending.weights().keySet()));
+            LOG.fine(() -> report.describe());
         }
-        return loaded;
+        return pending;
     }
 
     @Override

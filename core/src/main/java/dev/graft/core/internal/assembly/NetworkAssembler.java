@@ -13,7 +13,6 @@ import dev.graft.engine.spi.graph.Node;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeSet;
-import dev.graft.engine.spi.HostTensor;
 import dev.graft.core.internal.cache.FeatureCache;
 
 /**
@@ -119,9 +118,9 @@ public final class NetworkAssembler {
      */
     public static String backboneKey(Backbone backbone, Network net, long seed) {
         TreeSet<String> random = new TreeSet<>();
-        Map<String, HostTensor> w = backbone.weights();
+        java.util.Set<String> w = backbone.weightNames();
         for (String p : net.params().keySet()) {
-            if (p.startsWith(BACKBONE_SCOPE + ".") && !w.containsKey(p)) {
+            if (p.startsWith(BACKBONE_SCOPE + ".") && !w.contains(p)) {
                 random.add(p);
             }
         }

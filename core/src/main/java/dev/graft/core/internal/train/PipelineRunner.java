@@ -120,7 +120,8 @@ public final class PipelineRunner {
             requireRawInputs(strategy.id(), data, validation);
         }
         Map<String, HostTensor> backboneInit = backboneInitialValues(backbone, trainNet, tc.seed());
-        RunExtensions ext = RunExtensions.apply(RunExtensions.of(plan, strategy), trainNet, backboneInit.keySet());
+        RunExtensions ext = RunExtensions.apply(RunExtensions.of(plan, strategy), trainNet,
+                new java.util.LinkedHashSet<>(backboneInit.keySet()));
         int objectiveEpochs = ext.objectives().isEmpty() ? 0 : ObjectiveRun.leadingEpochs(plan, ext.objectives(), strategy.id());
         if (objectiveEpochs >= tc.epochs()) {
             throw new IllegalArgumentException("strategy '" + strategy.id() + "' trains its objective for " + objectiveEpochs
@@ -204,6 +205,15 @@ public final class PipelineRunner {
             Map<String, HostTensor> start = new LinkedHashMap<>(backboneInit);
             start.putAll(ext.copyValues(backboneInit));
             try (CompiledModel m = engine.compile(runNet, tc.seed(), start)) {
+                // the engine holds the weights now: no Java copy stays on the heap through training, and
+                // the garbage of reading them (about twice their size) is collected before training
+                // allocates its native memory, so that the heap the reading grew shrinks back first
+                long moved = start.values().stream().mapToLong(HostTensor::byteSize).sum();
+                start.clear();
+                backboneInit.clear();
+                if (moved >= RELEASE_HEAP_BYTES) {
+                    releaseHeap();
+                }
                 long tt = System.nanoTime();
                 List<PlanResolver.ResolvedPhase> taskPhases = phases;
                 TrainerConfig taskConfig = tc;
@@ -256,6 +266,17 @@ public final class PipelineRunner {
         }
         return new Outcome(inference, kept, adapters, backbone.preprocessing(), codec.labels(), codec.outputs(), output, history,
                 finalMetrics, plan, report.toString(), cacheStats, seconds, engine.id(), engine.id() + " " + engine.version());
+    }
+
+    /**
+     * A full collection, which also returns the heap's unused part to the system (the collector
+     * shrinks the heap to at most about three times what is live). Called once per run, where
+     * hundreds of megabytes of weights have just moved from the Java heap into an engine.
+     */
+    static final long RELEASE_HEAP_BYTES = 64L << 20;
+
+    private static void releaseHeap() {
+        System.gc();
     }
 
     /**

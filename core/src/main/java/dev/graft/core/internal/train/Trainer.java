@@ -36,6 +36,8 @@ public final class Trainer {
     public static final String BEST = "best.safetensors";
     static final String STATE_KEY = "graft.trainer.state";
     static final String RUN_KEY = "graft.trainer.run";
+    /** Name prefix (followed by the process id) of the best weights' temporary file in {@code java.io.tmpdir}. */
+    public static final String TEMPORARY_BEST_PREFIX = "graft-best-";
 
     /** Everything one run needs. */
     public record Job(CompiledModel model, BatchSource train, List<Example> trainExamples, BatchSource validation,
@@ -52,7 +54,13 @@ public final class Trainer {
     private final int stepsPerEpoch;
     private final long totalSteps;
     private final LearningRateSchedule schedule;
-    private Map<String, HostTensor> bestWeights;
+    /**
+     * Where the best epoch's weights wait for a restore: {@link #BEST} in the checkpoint folder, else
+     * a temporary file deleted when the run ends. Not the Java heap: BERT-Base's 440 MB copy held
+     * there for the rest of the run made the heap, and the resident set, grow by gigabytes.
+     */
+    private Path bestFile;
+    private boolean bestIsTemporary;
 
     public Trainer(Job job, List<TrainingListener> listeners) {
         this.job = job;
@@ -75,6 +83,18 @@ public final class Trainer {
     }
 
     public TrainingHistory run() throws IOException {
+        try {
+            return train();
+        } finally {
+            if (bestIsTemporary) {
+                Files.deleteIfExists(bestFile);
+                bestIsTemporary = false;
+                bestFile = null;
+            }
+        }
+    }
+
+    private TrainingHistory train() throws IOException {
         CompiledModel model = job.model();
         int n = job.train().size();
         TrainerState st = TrainerState.fresh(cfg.seed());
@@ -165,11 +185,8 @@ public final class Trainer {
                     bestEpoch = epoch;
                     bad = 0;
                     if (es.restoreBest()) {
-                        bestWeights = model.parameters();
-                        if (cfg.checkpointDir() != null) {
-                            SafeTensors.write(cfg.checkpointDir().resolve(BEST), bestWeights, Map.of(RUN_KEY, job.runId(),
-                                    "graft.epoch", Integer.toString(epoch)));
-                        }
+                        SafeTensors.write(bestFile(), model.parameters(), Map.of(RUN_KEY, job.runId(),
+                                "graft.epoch", Integer.toString(epoch)));
                     }
                 } else if (++bad >= es.patience()) {
                     stop = "early-stopping";
@@ -193,10 +210,7 @@ public final class Trainer {
         int finalEpoch = history.isEmpty() ? -1 : history.get(history.size() - 1).epoch();
         boolean chosen = es != null && es.restoreBest() && bestEpoch >= 0;
         if (chosen && bestEpoch != finalEpoch) {
-            if (bestWeights == null) {
-                bestWeights = SafeTensors.read(cfg.checkpointDir().resolve(BEST)).tensors();
-            }
-            model.setParameters(bestWeights);
+            model.setParameters(SafeTensors.read(bestFile()).tensors());
         } else {
             bestEpoch = finalEpoch;
         }
@@ -204,6 +218,20 @@ public final class Trainer {
         listeners.forEach(l -> l.onEnd(h));
         return h;
     }
+
+    /** The best weights' file: in the checkpoint folder when there is one (a resumed run finds it there). */
+    private Path bestFile() throws IOException {
+        if (bestFile == null) {
+            if (cfg.checkpointDir() != null) {
+                bestFile = cfg.checkpointDir().resolve(BEST);
+            } else {
+                bestFile = Files.createTempFile(TEMPORARY_BEST_PREFIX + ProcessHandle.current().pid() + "-", ".safetensors");
+                bestIsTemporary = true;
+            }
+        }
+        return bestFile;
+    }
+
 
     private int phaseIndex(int epoch) {
         int p = 0;

@@ -321,19 +321,35 @@ final class TfCompiledModel implements CompiledModel {
             slotHandles.put(key, h);
             assigners.put("opt/" + key, assigner(h, p.dtype(), p.shape()));
             slotReads.put(key, tf.readVariableOp(h, TfTensors.tfType(p.dtype())));
-            pendingSlotInit.put(key, HostTensor.zeros(p.dtype(), p.shape()));
+            // zeros made by TensorFlow (Fill), not fed from the host: Adam's two slots of BERT-Base were
+            // 880 MB of Java zeros, then a native copy of them, before the variables held them
+            if (slotInit == null) {
+                slotInit = tf.withSubScope("slot_init");
+            }
+            Ops z = slotInit;
+            Operand<TInt64> dims = z.constant(p.shape().dims());
+            Operand<?> zeros = p.dtype() == DType.INT32 ? z.fill(dims, z.constant(0)) : z.fill(dims, z.constant(0f));
+            pendingSlotInit.put(key, z.assignVariableOp(h, zeros));
         }
         return h;
     }
 
-    private final Map<String, HostTensor> pendingSlotInit = new LinkedHashMap<>();
+    private Ops slotInit;
+
+    /** Zero-initialisation of slots created and not yet initialised. */
+    private final Map<String, Op> pendingSlotInit = new LinkedHashMap<>();
 
     private void flushSlotInit() {
         if (!pendingSlotInit.isEmpty()) {
-            Map<String, HostTensor> m = new LinkedHashMap<>();
-            pendingSlotInit.forEach((k, v) -> m.put("opt/" + k, v));
-            pendingSlotInit.clear();
-            assign(m);
+            lock.writeLock().lock();
+            try {
+                Session.Runner r = session.runner();
+                pendingSlotInit.values().forEach(r::addTarget);
+                r.run().close();
+                pendingSlotInit.clear();
+            } finally {
+                lock.writeLock().unlock();
+            }
         }
     }
 
@@ -478,6 +494,13 @@ final class TfCompiledModel implements CompiledModel {
         }
     }
 
+    /**
+     * Bytes of host values copied into TensorFlow tensors per {@code Session.run} when assigning:
+     * all of BERT-Base's 440 MB in one run held a second native copy of every weight beside the
+     * variables until the run ended; in runs of at most this many bytes the copy is bounded.
+     */
+    static final long ASSIGN_CHUNK_BYTES = 32L << 20;
+
     private void assign(Map<String, HostTensor> values) {
         if (values.isEmpty()) {
             return;
@@ -486,18 +509,31 @@ final class TfCompiledModel implements CompiledModel {
         List<Tensor> owned = new ArrayList<>();
         try {
             Session.Runner r = session.runner();
-            values.forEach((k, v) -> {
-                Assigner a = assigners.get(k);
-                Tensor t = TfTensors.toTf(v);
+            long bytes = 0;
+            for (Map.Entry<String, HostTensor> e : values.entrySet()) {
+                if (bytes > 0 && bytes + e.getValue().byteSize() > ASSIGN_CHUNK_BYTES) {
+                    runAndRelease(r, owned);
+                    r = session.runner();
+                    bytes = 0;
+                }
+                Assigner a = assigners.get(e.getKey());
+                Tensor t = TfTensors.toTf(e.getValue());
                 owned.add(t);
                 r.feed(a.feed(), t);
                 r.addTarget(a.assign());
-            });
-            r.run().close();
+                bytes += e.getValue().byteSize();
+            }
+            runAndRelease(r, owned);
         } finally {
             owned.forEach(Tensor::close);
             lock.writeLock().unlock();
         }
+    }
+
+    private static void runAndRelease(Session.Runner r, List<Tensor> owned) {
+        r.run().close();
+        owned.forEach(Tensor::close);
+        owned.clear();
     }
 
     static Output<?>[] outputs(List<? extends Operand<?>> ops) {

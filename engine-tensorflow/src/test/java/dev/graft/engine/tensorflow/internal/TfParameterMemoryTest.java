@@ -1,0 +1,100 @@
+package dev.graft.engine.tensorflow.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.graft.engine.spi.CompiledModel;
+import dev.graft.engine.spi.DType;
+import dev.graft.engine.spi.Engine;
+import dev.graft.engine.spi.HostTensor;
+import dev.graft.engine.spi.ServiceLoaderEngineRegistry;
+import dev.graft.engine.spi.graph.Initializer;
+import dev.graft.engine.spi.graph.Layers;
+import dev.graft.engine.spi.graph.Network;
+import dev.graft.engine.spi.graph.NetworkBuilder;
+import dev.graft.engine.spi.graph.Node;
+import dev.graft.engine.spi.train.LearningRateSchedule;
+import dev.graft.engine.spi.train.OptimizerSpec;
+import dev.graft.engine.spi.train.TrainingConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Values are assigned in runs of bounded size and optimizer slots start from zeros made in the
+ * graph: both must give exactly what one run of host values gave.
+ */
+class TfParameterMemoryTest {
+    private final Engine engine = new ServiceLoaderEngineRegistry().get("tensorflow");
+
+    /** Six kernels of 12 MB each: more than one assignment run. */
+    private static Network wide() {
+        NetworkBuilder b = new NetworkBuilder();
+        Node x = b.input("x", DType.FLOAT32, -1, 1024);
+        Node h = x;
+        for (int i = 0; i < 3; i++) {
+            h = b.tanh(b.matmul(h, b.param("up" + i, Initializer.truncatedNormal(0.02), 1024, 3072)));
+            h = b.matmul(h, b.param("down" + i, Initializer.truncatedNormal(0.02), 3072, 1024));
+        }
+        Node logits = Layers.dense(b, "out", h, 2);
+        b.output("logits", logits);
+        b.loss("loss", b.softmaxCrossEntropy(logits, b.input("y", DType.INT32, -1)));
+        return b.build();
+    }
+
+    @Test
+    void valuesLargerThanOneAssignmentRunArriveBitForBit() {
+        Network net = wide();
+        long total = net.params().values().stream().mapToLong(p -> p.shape().size() * 4).sum();
+        assertThat(total).isGreaterThan(TfCompiledModel.ASSIGN_CHUNK_BYTES);
+        Random r = new Random(5);
+        Map<String, HostTensor> values = new LinkedHashMap<>();
+        net.params().values().forEach(p -> {
+            float[] v = new float[Math.toIntExact(p.shape().size())];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) r.nextGaussian();
+            }
+            values.put(p.name(), HostTensor.of(v, p.shape().dims()));
+        });
+        try (CompiledModel m = engine.compile(net, 1, values)) {
+            Map<String, HostTensor> got = m.parameters();
+            assertThat(got.keySet()).isEqualTo(values.keySet());
+            values.forEach((k, v) -> assertThat(got.get(k).bitEquals(v)).as(k).isTrue());
+        }
+    }
+
+    @Test
+    void optimizerSlotsStartAtZeroAndTrainLikeHostZeros() {
+        Network net = wide();
+        float[] xs = new float[8 * 1024];
+        Random r = new Random(9);
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = (float) r.nextGaussian();
+        }
+        Map<String, HostTensor> batch = Map.of("x", HostTensor.of(xs, 8, 1024),
+                "y", HostTensor.ofInts(new int[] {0, 1, 0, 1, 0, 1, 0, 1}, 8));
+        TrainingConfig cfg = TrainingConfig.of(OptimizerSpec.adam(), LearningRateSchedule.constant(0.01));
+        Map<String, HostTensor> slotsBefore;
+        Map<String, HostTensor> afterGraphZeros;
+        try (CompiledModel m = engine.compile(net, 3)) {
+            m.configureTraining(cfg);
+            slotsBefore = m.optimizerState();
+            m.trainStep(batch);
+            m.trainStep(batch);
+            afterGraphZeros = m.parameters();
+        }
+        assertThat(slotsBefore).hasSize(2 * net.params().size());
+        slotsBefore.forEach((k, v) -> assertThat(v.bitEquals(HostTensor.zeros(v.dtype(), v.shape()))).as(k).isTrue());
+        Map<String, HostTensor> afterHostZeros;
+        try (CompiledModel m = engine.compile(net, 3)) {
+            m.configureTraining(cfg);
+            Map<String, HostTensor> zeros = new LinkedHashMap<>();
+            slotsBefore.forEach((k, v) -> zeros.put(k, HostTensor.zeros(v.dtype(), v.shape())));
+            m.setOptimizerState(zeros, 0);
+            m.trainStep(batch);
+            m.trainStep(batch);
+            afterHostZeros = m.parameters();
+        }
+        afterHostZeros.forEach((k, v) -> assertThat(afterGraphZeros.get(k).bitEquals(v)).as(k).isTrue());
+    }
+}
