@@ -2,7 +2,6 @@ package dev.graft.engine.tensorflow.bench;
 
 import dev.graft.engine.spi.EngineProvider;
 import dev.graft.engine.spi.EngineSettings;
-import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.ServiceLoader;
@@ -179,7 +178,7 @@ public final class MatMulPrecisionBenchmark {
     }
 
     static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
     }
 
     static double median(double[] v) {
