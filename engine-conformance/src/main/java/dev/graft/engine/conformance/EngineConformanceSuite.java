@@ -7,6 +7,7 @@ import dev.graft.engine.conformance.internal.DynamicShapeChecks;
 import dev.graft.engine.conformance.internal.OpCases;
 import dev.graft.engine.conformance.internal.OpChecks;
 import dev.graft.engine.conformance.internal.OptimizerChecks;
+import dev.graft.engine.conformance.internal.PrecisionChecks;
 import dev.graft.engine.conformance.internal.StateChecks;
 import dev.graft.engine.conformance.internal.TrainingChecks;
 import dev.graft.engine.conformance.internal.TrainingModeChecks;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Nested;
@@ -46,12 +48,60 @@ import org.junit.jupiter.api.io.TempDir;
  *       groups, weight-decay overrides, clipping by global norm and schedules against a reference;
  *   <li>checkpoints round-trip bit-identically and training continues identically; 8 threads of
  *       inference give bit-identical results to one;
- *   <li>bad definitions, feeds, non-finite training and damaged checkpoints give clear errors.
+ *   <li>bad definitions, feeds, non-finite training and damaged checkpoints give clear errors;
+ *   <li>where the engine offers {@code precision=bf16} ({@link #bf16Engine()}): matmul, batched matmul,
+ *       conv2d and a dense weight gradient within 2^-7 * sum|a||b| of fp32 (and bf16 really in effect
+ *       for matmul and conv2d), the MLP and CNN still learn their tasks, parameters and optimizer
+ *       state stay fp32.
  * </ul>
  */
 public abstract class EngineConformanceSuite {
     /** The engine under test; may return the same instance on every call. */
     protected abstract Engine engine();
+
+    /**
+     * The same engine created with {@code precision=bf16}, or null when it has none on this machine
+     * (the default; the bf16 checks are then skipped).
+     */
+    protected Engine bf16Engine() {
+        return null;
+    }
+
+    private Engine requireBf16() {
+        Engine e = bf16Engine();
+        Assumptions.assumeTrue(e != null, "this engine offers no precision=bf16 here");
+        return e;
+    }
+
+    @Nested
+    @DisplayName("bf16 against fp32")
+    class Bf16 {
+        @TestFactory
+        Stream<DynamicTest> productsStayWithinTheBf16RoundingBound() {
+            return Stream.of("MATMUL", "BATCH_MATMUL", "CONV2D").map(p -> dynamicTest(p.toLowerCase(java.util.Locale.ROOT),
+                    () -> PrecisionChecks.productStaysWithinBf16Bound(engine(), requireBf16(), p)));
+        }
+
+        @Test
+        void denseWeightGradientStaysWithinTheBf16RoundingBound() {
+            PrecisionChecks.denseGradientStaysWithinBf16Bound(engine(), requireBf16());
+        }
+
+        @Test
+        void mlpLearnsXorInBf16() {
+            TrainingChecks.mlpLearnsXor(requireBf16());
+        }
+
+        @Test
+        void cnnLearnsBarOrientationInBf16() {
+            TrainingChecks.cnnLearnsBars(requireBf16());
+        }
+
+        @Test
+        void parametersAndOptimizerStateStayFp32AfterBf16Steps() {
+            PrecisionChecks.storedStateStaysFp32(requireBf16());
+        }
+    }
 
     @Nested
     @DisplayName("op values against the plain-Java reference")

@@ -29,13 +29,16 @@ public final class PtEngineProvider implements EngineProvider {
 
     /**
      * PyTorch's thread pools are process-wide: the threads of the last engine created hold. bf16 is
-     * refused: DJL 0.36 exposes no autocast, so mixed precision cannot be applied per op.
+     * refused: DJL 0.36 exposes no autocast, and its native binding aborts the process on any
+     * bfloat16 tensor (made by a cast or from a buffer), so casting in the engine is no way round
+     * either (docs/benchmarks.md, "Why bf16 is slower here").
      */
     @Override
     public Engine create(EngineSettings settings) {
         if (settings.precision() != EngineSettings.Precision.FP32) {
             throw new dev.graft.engine.spi.EngineException("engine 'pytorch' runs fp32 only: DJL's PyTorch binding has "
-                    + "no autocast for precision=" + settings.precision() + "; use --engine tensorflow or precision=fp32");
+                    + "no autocast and no bfloat16 tensors for precision=" + settings.precision()
+                    + "; use --engine tensorflow or precision=fp32");
         }
         PtEngine e = PtEngine.instance();
         PtNativeLibrary.applyThreads(settings.threads(), settings.interOpThreads());
