@@ -287,16 +287,7 @@ public final class DataEfficiencyBenchmark {
         LinearProbe p = LinearProbe.fit(x, train.stream().map(Example::label).toList(), po);
         double wall = (System.nanoTime() - t0) / 1e9 + f.wallPerExample() * train.size();
         double cpu = BaselineRun.processCpuSeconds() - cpu0 + f.cpuPerExample() * train.size();
-        List<dev.graft.core.model.Prediction> preds = new ArrayList<>();
-        for (Example e : task.test()) {
-            double[] pr = p.probabilities(f.rows().get(e));
-            Map<String, Double> sc = new LinkedHashMap<>();
-            for (int k = 0; k < pr.length; k++) {
-                sc.put(p.labels().get(k), pr[k]);
-            }
-            preds.add(new dev.graft.core.model.Prediction(e.source(), p.predict(f.rows().get(e)), sc));
-        }
-        ClassificationScores s = Evaluation.classification(p.labels(), task.test(), preds);
+        ClassificationScores s = testScores(p, task.test(), f.rows());
         return new Cell(s.accuracy(), s.macroF1(), wall, cpu, train.size());
     }
 
@@ -341,16 +332,7 @@ public final class DataEfficiencyBenchmark {
         LinearProbe p = LinearProbe.fit(x, train.stream().map(Example::label).toList(), po);
         double wall = (System.nanoTime() - t0) / 1e9 + t.wall();
         double cpu = BaselineRun.processCpuSeconds() - cpu0 + t.cpu();
-        List<dev.graft.core.model.Prediction> preds = new ArrayList<>();
-        for (Example e : task.test()) {
-            double[] pr = p.probabilities(f.rows().get(e));
-            Map<String, Double> sc = new LinkedHashMap<>();
-            for (int k = 0; k < pr.length; k++) {
-                sc.put(p.labels().get(k), pr[k]);
-            }
-            preds.add(new dev.graft.core.model.Prediction(e.source(), p.predict(f.rows().get(e)), sc));
-        }
-        ClassificationScores s = Evaluation.classification(p.labels(), task.test(), preds);
+        ClassificationScores s = testScores(p, task.test(), f.rows());
         System.err.printf(Locale.ROOT, "  tuned-probe %s: C %.4g, cross-validated %s%n", options, p.c(), p.crossValidationAccuracy());
         return new Cell(s.accuracy(), s.macroF1(), wall, cpu, train.size());
     }
@@ -510,5 +492,19 @@ public final class DataEfficiencyBenchmark {
         Map<String, Integer> m = new TreeMap<>();
         test.forEach(e -> m.merge(e.label(), 1, Integer::sum));
         return m.values().stream().mapToInt(Integer::intValue).max().orElse(0) / (double) test.size();
+    }
+
+    /** The probe's predictions on the test examples' feature rows, scored. */
+    private static ClassificationScores testScores(LinearProbe p, List<Example> test, Map<Example, float[]> rows) {
+        List<dev.graft.core.model.Prediction> preds = new ArrayList<>();
+        for (Example e : test) {
+            double[] pr = p.probabilities(rows.get(e));
+            Map<String, Double> sc = new LinkedHashMap<>();
+            for (int k = 0; k < pr.length; k++) {
+                sc.put(p.labels().get(k), pr[k]);
+            }
+            preds.add(new dev.graft.core.model.Prediction(e.source(), p.predict(rows.get(e)), sc));
+        }
+        return Evaluation.classification(p.labels(), test, preds);
     }
 }
