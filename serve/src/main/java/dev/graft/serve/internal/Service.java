@@ -150,9 +150,10 @@ public final class Service implements HttpHandler {
 
     @Override
     public void handle(HttpExchange ex) {
-        Outcome out = new Outcome(metrics, System.nanoTime());
-        ex.setAttribute(Outcome.ATTRIBUTE, out);
+        long start = System.nanoTime();
         String path = ex.getRequestURI().getRawPath();
+        String model = "";
+        String endpoint = "other";
         int status;
         boolean admitted = false;
         try {
@@ -160,11 +161,11 @@ public final class Service implements HttpHandler {
             Matcher gp = GRAFT_PREDICT.matcher(path);
             if (tf.matches() || gp.matches()) {
                 boolean isTf = tf.matches();
-                out.endpoint = isTf ? "tf_predict" : "predict";
+                endpoint = isTf ? "tf_predict" : "predict";
                 String name = isTf ? tf.group(1) : gp.group(1);
                 method(ex, "POST");
                 Batcher b = model(name);
-                out.model = name;
+                model = name;
                 inProgress.incrementAndGet();
                 admitted = true;
                 if (draining) {
@@ -173,7 +174,7 @@ public final class Service implements HttpHandler {
                 }
                 status = send(ex, 200, isTf ? predictTf(ex, b) : predictGraft(ex, b, name), "application/json");
             } else {
-                out.endpoint = switch (path) {
+                endpoint = switch (path) {
                     case "/healthz", "/readyz", "/metrics", "/v1/models" -> path.substring(1).replace('/', '_');
                     default -> "other";
                 };
@@ -192,32 +193,7 @@ public final class Service implements HttpHandler {
                 inProgress.decrementAndGet();
             }
         }
-        out.record(status); // if no response was sent (send records before it writes)
-    }
-
-    /**
-     * What a request's metrics say about it, recorded once, just before its response goes out: a client that
-     * reads /metrics right after its reply then finds its request counted.
-     */
-    private static final class Outcome {
-        static final String ATTRIBUTE = "graft.serve.outcome";
-        private final Metrics metrics;
-        private final long start;
-        String model = "";
-        String endpoint = "other";
-        private boolean recorded;
-
-        Outcome(Metrics metrics, long start) {
-            this.metrics = metrics;
-            this.start = start;
-        }
-
-        void record(int status) {
-            if (!recorded) {
-                recorded = true;
-                metrics.request(model, endpoint, status, (System.nanoTime() - start) / 1e9);
-            }
-        }
+        metrics.request(model, endpoint, status, (System.nanoTime() - start) / 1e9);
     }
 
     private int route(HttpExchange ex, String path) throws IOException {
@@ -376,9 +352,6 @@ public final class Service implements HttpHandler {
     private static int send(HttpExchange ex, int status, String body, String type) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", type);
-        if (ex.getAttribute(Outcome.ATTRIBUTE) instanceof Outcome out) {
-            out.record(status);
-        }
         ex.sendResponseHeaders(status, b.length);
         try (OutputStream o = ex.getResponseBody()) {
             o.write(b);
