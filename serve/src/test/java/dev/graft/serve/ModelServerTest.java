@@ -290,7 +290,13 @@ class ModelServerTest {
     void metricsEndpointParses() throws Exception {
         http.post("/models/words/predict", "{\"text\": \"red blue\"}");
         http.post("/models/words/predict", "{\"bad\": 1}");
+        // the handler thread counts a request after its response has gone out, so the client can be a moment ahead
+        // of the count: read /metrics until both requests are in it (at most 5 s)
         Http.Reply r = http.get("/metrics");
+        for (long until = System.nanoTime() + 5_000_000_000L; !r.body().contains("code=\"400\"") && System.nanoTime() < until;) {
+            Thread.sleep(20);
+            r = http.get("/metrics");
+        }
         assertThat(r.status()).isEqualTo(200);
         Map<String, Map<String, Double>> parsed = PromText.parse(r.body());
         assertThat(parsed).containsKeys("graft_serve_requests_total", "graft_serve_errors_total", "graft_serve_request_duration_seconds",
