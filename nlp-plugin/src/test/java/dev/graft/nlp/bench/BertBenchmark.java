@@ -55,23 +55,29 @@ public final class BertBenchmark {
     }
 
 
-    public static void main(String[] args) throws Exception {
-        int batch = args.length > 0 ? Integer.parseInt(args[0]) : 8;
-        int iters = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-        Path dir = PretrainedBert.savedModelDir();
+    /** {@code batch} sentences of the test data, WordPiece-encoded for BERT-Base uncased (at most 128 tokens). */
+    static List<BertBatch.Sequence> sentences(int batch) throws Exception {
         List<String> texts = new ArrayList<>();
         Path data = Path.of(BertBenchmark.class.getClassLoader().getResource("data/sentiment.csv").toURI());
         for (String line : Files.readAllLines(data).subList(1, 49)) {
             texts.add(line.substring(0, line.lastIndexOf(',')).replace("\"", ""));
         }
-        BertConfig c = BertConfig.bertBaseUncasedGoogle();
         List<BertBatch.Sequence> seqs = new ArrayList<>();
         try (TextTokenizer tok = TextTokenizer.wordPiece(PretrainedBert.vocab(), true, 128)) {
             for (int i = 0; i < batch; i++) {
                 seqs.add(tok.encode(texts.get(i % texts.size())));
             }
         }
+        return seqs;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int batch = args.length > 0 ? Integer.parseInt(args[0]) : 8;
+        int iters = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        Path dir = PretrainedBert.savedModelDir();
+        BertConfig c = BertConfig.bertBaseUncasedGoogle();
+        List<BertBatch.Sequence> seqs = sentences(batch);
         Map<String, HostTensor> in128 = BertBatch.tensorsOfLength(c, seqs, 128);
         Map<String, HostTensor> inDynamic = BertBatch.tensors(c, seqs, 8);
         long dynLen = inDynamic.get(BertEncoder.INPUT_IDS).shape().dim(1);

@@ -13,7 +13,6 @@ import dev.graft.nlp.BertBatch;
 import dev.graft.nlp.BertConfig;
 import dev.graft.nlp.BertWeights;
 import dev.graft.nlp.PretrainedBert;
-import dev.graft.nlp.TextTokenizer;
 import dev.graft.weights.TensorBundle;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,18 +53,8 @@ public final class BertEnginePrecisionBenchmark {
         List<String> wanted = List.of(System.getProperty("bench.paths", "tf-fp32,tf-bf16,pt-fp32").split(","));
         boolean train = Boolean.parseBoolean(System.getProperty("bench.train", "true"));
         Path dir = PretrainedBert.savedModelDir();
-        List<String> texts = new ArrayList<>();
-        Path data = Path.of(BertEnginePrecisionBenchmark.class.getClassLoader().getResource("data/sentiment.csv").toURI());
-        for (String line : Files.readAllLines(data).subList(1, 49)) {
-            texts.add(line.substring(0, line.lastIndexOf(',')).replace("\"", ""));
-        }
         BertConfig c = BertConfig.bertBaseUncasedGoogle();
-        List<BertBatch.Sequence> seqs = new ArrayList<>();
-        try (TextTokenizer tok = TextTokenizer.wordPiece(PretrainedBert.vocab(), true, 128)) {
-            for (int i = 0; i < batch; i++) {
-                seqs.add(tok.encode(texts.get(i % texts.size())));
-            }
-        }
+        List<BertBatch.Sequence> seqs = BertBenchmark.sentences(batch);
         Map<String, HostTensor> in128 = BertBatch.tensorsOfLength(c, seqs, 128);
         Map<String, HostTensor> trainBatch = new LinkedHashMap<>(in128);
         int[] labels = new int[batch];
