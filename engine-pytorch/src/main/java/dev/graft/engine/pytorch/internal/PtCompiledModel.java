@@ -53,7 +53,7 @@ final class PtCompiledModel implements CompiledModel {
         this.forward = new PtForward(net);
         boolean ok = false;
         try {
-            values.forEach((name, v) -> checkParameter(net, name, v));
+            values.forEach(net::checkParameterValue);
             Map<String, HostTensor> initial = net.initialValues(seed, values.keySet());
             for (String name : net.params().keySet()) {
                 HostTensor v = values.containsKey(name) ? values.get(name) : initial.get(name);
@@ -224,21 +224,10 @@ final class PtCompiledModel implements CompiledModel {
         }
     }
 
-    private static void checkParameter(Network net, String name, HostTensor v) {
-        ParamSpec p = net.params().get(name);
-        if (p == null) {
-            throw new IllegalArgumentException("no parameter named '" + name + "' in this network");
-        }
-        if (!p.shape().equals(v.shape()) || p.dtype() != v.dtype()) {
-            throw new IllegalArgumentException("parameter '" + name + "' is " + p.dtype() + p.shape() + ", value is "
-                    + v.dtype() + v.shape());
-        }
-    }
-
     @Override
     public void setParameters(Map<String, HostTensor> values) {
         ensureOpen();
-        values.forEach((name, v) -> checkParameter(net, name, v));
+        values.forEach(net::checkParameterValue);
         lock.writeLock().lock();
         boolean gradMode = JniUtils.isGradMode();
         try {

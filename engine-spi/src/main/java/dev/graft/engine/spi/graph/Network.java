@@ -55,6 +55,21 @@ public final class Network {
         return p;
     }
 
+    /**
+     * Refuses a value for parameter {@code name} that this network does not define, or whose shape or dtype is
+     * not the definition's: what every engine checks before it sets a parameter.
+     */
+    public void checkParameterValue(String name, HostTensor value) {
+        ParamSpec p = params.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("no parameter named '" + name + "' in this network");
+        }
+        if (!p.shape().equals(value.shape()) || p.dtype() != value.dtype()) {
+            throw new IllegalArgumentException("parameter '" + name + "' is " + p.dtype() + p.shape() + ", value is "
+                    + value.dtype() + value.shape());
+        }
+    }
+
     /** Input name to node id. */
     public Map<String, Integer> inputs() {
         return inputs;

@@ -450,14 +450,7 @@ final class TfCompiledModel implements CompiledModel {
         ensureOpen();
         Map<String, HostTensor> m = new LinkedHashMap<>();
         values.forEach((name, v) -> {
-            ParamSpec p = net.params().get(name);
-            if (p == null) {
-                throw new IllegalArgumentException("no parameter named '" + name + "' in this network");
-            }
-            if (!p.shape().equals(v.shape()) || p.dtype() != v.dtype()) {
-                throw new IllegalArgumentException("parameter '" + name + "' is " + p.dtype() + p.shape() + ", value is "
-                        + v.dtype() + v.shape());
-            }
+            net.checkParameterValue(name, v);
             m.put("param/" + name, v);
         });
         assign(m);
