@@ -214,10 +214,6 @@ public final class PeerBenchmark {
                         double[] t = time(Integer.parseInt(c[2]), c[0].equals("train") ? side::trainStep : side::infer);
                         reply.printf(Locale.ROOT, "ok %.3f %.3f%n", t[0], t[1]);
                     }
-                    case "close" -> {
-                        open.remove(c[1]).close();
-                        reply.println("ok closed");
-                    }
                     default -> throw new IllegalArgumentException("unknown command " + c[0]);
                 }
             } catch (RuntimeException e) {
@@ -225,6 +221,8 @@ public final class PeerBenchmark {
                 reply.println("failed " + e);
             }
         }
+        // the driver closed our input: free every side's native memory before the JVM exits
+        open.values().forEach(Side::close);
     }
 
     static VisionArchitecture arch(String net) {
