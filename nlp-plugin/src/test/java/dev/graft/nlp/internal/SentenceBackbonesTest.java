@@ -29,7 +29,7 @@ class SentenceBackbonesTest {
 
     @Test
     void bothModelsAreOfferedAndFoundOnThePath() {
-        assertThat(GRAFT.backbones().backbones()).containsKeys("all-minilm-l6-v2", "bge-small-en-v1.5");
+        assertThat(GRAFT.backbones().backbones()).containsKeys("all-minilm-l6-v2", "bge-small-en-v1.5", "e5-small-v2");
         for (SentenceEncoders m : SentenceEncoders.values()) {
             assertThat(m.isAvailable()).as(m.id()).isTrue();
         }

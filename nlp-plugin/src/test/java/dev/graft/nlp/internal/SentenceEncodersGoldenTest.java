@@ -15,6 +15,7 @@ import dev.graft.nlp.ImportReport;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.bgesmallenv15.BgeSmallEnV15EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.e5smallv2.E5SmallV2EmbeddingModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,11 @@ class SentenceEncodersGoldenTest {
     @Test
     void bgeSmallEnV15MatchesOnnxRuntimeWithinTolerance() throws Exception {
         golden("bge-small-en-v1.5", new BgeSmallEnV15EmbeddingModel(), 12);
+    }
+
+    @Test
+    void e5SmallV2MatchesOnnxRuntimeWithinTolerance() throws Exception {
+        golden("e5-small-v2", new E5SmallV2EmbeddingModel(), 12);
     }
 
     private static void golden(String name, EmbeddingModel reference, int layers) throws Exception {
