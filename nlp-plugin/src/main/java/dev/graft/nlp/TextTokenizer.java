@@ -122,6 +122,30 @@ public final class TextTokenizer implements AutoCloseable {
         return new TextTokenizer(definition, kind, maxLength, mode);
     }
 
+    /**
+     * Same vocabulary and rules, with {@code prefix} put before every text (before the first text of a pair):
+     * for models trained on marked texts, such as e5's {@code "query: "}. The prefix is tokenized once, as
+     * text, and becomes part of the tokenizer's post-processor, so {@link #tokenizerJson()} carries it to
+     * clients; encoding {@code t} gives the ids that encoding {@code prefix + t} gives without it, truncation
+     * included. An empty prefix returns this tokenizer.
+     */
+    public TextTokenizer withPrefix(String prefix) {
+        if (prefix.isEmpty()) {
+            return this;
+        }
+        Encoding e = tokenizer.encode(prefix, false, false);
+        long[] ids = e.getIds();
+        if (ids.length == 0) {
+            throw new IllegalArgumentException("text prefix '" + prefix + "' has no tokens");
+        }
+        if (ids.length + tokens("").size() >= maxLength) {
+            throw new IllegalArgumentException("text prefix '" + prefix + "' (" + ids.length + " tokens) leaves no room for text in "
+                    + maxLength + " tokens");
+        }
+        return new TextTokenizer(TokenizerJson.withPrefix(definition, prefix, List.of(e.getTokens()), ids), kind, maxLength,
+                specialTokens);
+    }
+
     /** What text that spells a special token becomes with this tokenizer. */
     public SpecialTokensInText specialTokensInText() {
         return specialTokens;

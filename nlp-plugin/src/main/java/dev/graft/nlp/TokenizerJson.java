@@ -168,6 +168,72 @@ final class TokenizerJson {
         return new GsonBuilder().disableHtmlEscaping().create().toJson(root);
     }
 
+    /**
+     * The same tokenizer with {@code tokens} (ids {@code ids}) put before the first text of every input, as
+     * one more special entry of its {@code TemplateProcessing} post-processor keyed {@code key}: encoding
+     * {@code text} then gives what encoding the prefix's text followed by {@code text} gives, and a client
+     * that runs this {@code tokenizer.json} gets the prefix without knowing of it. Truncation leaves room
+     * for the prefix as it does for {@code [CLS]} and {@code [SEP]}.
+     */
+    static String withPrefix(String json, String key, List<String> tokens, long[] ids) {
+        JsonObject root = com.google.gson.JsonParser.parseString(json).getAsJsonObject();
+        JsonElement post = root.get("post_processor");
+        String type = post != null && post.isJsonObject() && post.getAsJsonObject().has("type")
+                ? post.getAsJsonObject().get("type").getAsString() : "none";
+        if (!type.equals("TemplateProcessing")) {
+            throw new IllegalArgumentException("a text prefix needs a tokenizer whose post_processor is TemplateProcessing; "
+                    + "this one's is " + type);
+        }
+        JsonObject p = post.getAsJsonObject();
+        JsonObject specials = p.has("special_tokens") && p.get("special_tokens").isJsonObject()
+                ? p.getAsJsonObject("special_tokens") : new JsonObject();
+        if (specials.has(key)) {
+            throw new IllegalArgumentException("the tokenizer already has a special entry named '" + key + "'");
+        }
+        JsonObject entry = new JsonObject();
+        entry.addProperty("id", key);
+        JsonArray idArray = new JsonArray();
+        for (long id : ids) {
+            idArray.add(id);
+        }
+        JsonArray tokenArray = new JsonArray();
+        tokens.forEach(tokenArray::add);
+        entry.add("ids", idArray);
+        entry.add("tokens", tokenArray);
+        specials.add(key, entry);
+        p.add("special_tokens", specials);
+        for (String t : new String[] {"single", "pair"}) {
+            if (p.has(t) && p.get(t).isJsonArray()) {
+                p.add(t, prefixed(p.getAsJsonArray(t), key, t));
+            }
+        }
+        return new GsonBuilder().disableHtmlEscaping().create().toJson(root);
+    }
+
+    /** {@code template} with a special item {@code key} before its first sequence, of that sequence's type id. */
+    private static JsonArray prefixed(JsonArray template, String key, String which) {
+        JsonArray out = new JsonArray();
+        boolean done = false;
+        for (JsonElement item : template) {
+            JsonObject seq = item.isJsonObject() && item.getAsJsonObject().has("Sequence")
+                    ? item.getAsJsonObject().getAsJsonObject("Sequence") : null;
+            if (!done && seq != null) {
+                JsonObject inner = new JsonObject();
+                inner.addProperty("id", key);
+                inner.addProperty("type_id", seq.has("type_id") ? seq.get("type_id").getAsInt() : 0);
+                JsonObject special = new JsonObject();
+                special.add("SpecialToken", inner);
+                out.add(special);
+                done = true;
+            }
+            out.add(item);
+        }
+        if (!done) {
+            throw new IllegalArgumentException("the tokenizer's " + which + " template has no text sequence to put a prefix before");
+        }
+        return out;
+    }
+
     private static JsonObject header() {
         JsonObject root = new JsonObject();
         root.addProperty("version", "1.0");

@@ -232,7 +232,7 @@ public final class NlpBackboneProvider implements BackboneProvider {
      * model was trained for.
      */
     private static Backbone sentenceEncoder(SentenceEncoders m, Options o, int defaultMaxLength) throws IOException {
-        o.allow("layers", "pooling", "normalize");
+        o.allow("layers", "pooling", "normalize", "prefix");
         Path onnx = m.onnxFile();
         BertConfig base = new BertConfig("bert", 1, 64, 1, 64, 2, 2, 1, 1e-12, 0, 0, BertConfig.Activation.GELU, 0.1, 0.1);
         BertConfig inferred = BertWeights.inferConfig(OnnxModel.read(onnx), base, m.heads());
@@ -252,8 +252,9 @@ public final class NlpBackboneProvider implements BackboneProvider {
                 return Digests.sha256(onnx);
             }
         };
-        return new BertBackbone(m.id(), c, tokenizerJson(m.tokenizerFile(), max), ws, o.integer("padToMultipleOf", 8, 1, 512),
-                pooling);
+        String prefix = o.has("prefix") ? o.string("prefix") : m.defaultPrefix();
+        return new BertBackbone(m.id(), c, tokenizerJson(m.tokenizerFile(), max, prefix), ws,
+                o.integer("padToMultipleOf", 8, 1, 512), pooling);
     }
 
     static BertBackbone.WeightSource googleCheckpoint(Path prefix, BertConfig c, boolean strict) {
@@ -313,9 +314,26 @@ public final class NlpBackboneProvider implements BackboneProvider {
     }
 
     static BertBackbone.TokenizerSource tokenizerJson(Path file, int maxLength) throws IOException {
+        return tokenizerJson(file, maxLength, "");
+    }
+
+    /** A {@code tokenizer.json} with a text prefix ({@link TextTokenizer#withPrefix}); an empty one leaves the description as before. */
+    static BertBackbone.TokenizerSource tokenizerJson(Path file, int maxLength, String prefix) throws IOException {
         String digest = Digests.sha256(file);
-        return source(() -> TextTokenizer.fromTokenizerJson(file, maxLength), Map.of("tokenizer", "tokenizer.json",
-                "vocab", digest, "maxLength", Integer.toString(maxLength)));
+        Map<String, String> params = new java.util.LinkedHashMap<>(Map.of("tokenizer", "tokenizer.json", "vocab", digest,
+                "maxLength", Integer.toString(maxLength)));
+        if (!prefix.isEmpty()) {
+            params.put("prefix", prefix);
+        }
+        return source(() -> {
+            TextTokenizer t = TextTokenizer.fromTokenizerJson(file, maxLength);
+            if (prefix.isEmpty()) {
+                return t;
+            }
+            try (t) {
+                return t.withPrefix(prefix);
+            }
+        }, params);
     }
 
     private interface Opener {
@@ -364,6 +382,10 @@ public final class NlpBackboneProvider implements BackboneProvider {
 
         boolean has(String k) {
             return values.containsKey(k);
+        }
+
+        String string(String k) {
+            return values.get(k);
         }
 
         Path path(String k) {

@@ -64,6 +64,26 @@ class SentenceBackbonesTest {
         }
     }
 
+    @Test
+    void e5PrefixesEveryTextWithQueryByDefaultAndThePrefixIsPartOfTheFingerprint() {
+        try (BertBackbone e5 = (BertBackbone) GRAFT.backbones().create("e5-small-v2", Map.of("maxLength", "64"));
+                BertBackbone none = (BertBackbone) GRAFT.backbones().create("e5-small-v2", Map.of("maxLength", "64", "prefix", ""));
+                BertBackbone passage = (BertBackbone) GRAFT.backbones().create("e5-small-v2",
+                        Map.of("maxLength", "64", "prefix", "passage: "))) {
+            assertThat(e5.preprocessing().params()).containsEntry("prefix", "query: ");
+            assertThat(none.preprocessing().params()).doesNotContainKey("prefix");
+            assertThat(e5.tokenizer().tokens("GNU C Library")).containsExactly("[CLS]", "query", ":", "gnu", "c", "library", "[SEP]");
+            assertThat(none.tokenizer().tokens("GNU C Library")).containsExactly("[CLS]", "gnu", "c", "library", "[SEP]");
+            assertThat(e5.sequenceLength(new Example("x", "GNU C Library", null))).isEqualTo(7);
+            assertThat(java.util.Set.of(e5.fingerprint(), none.fingerprint(), passage.fingerprint())).hasSize(3);
+            String client = new String(e5.clientFiles().get("tokenizer.json"), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(client).contains("\"query: \"");
+        }
+        try (BertBackbone minilm = (BertBackbone) GRAFT.backbones().create("all-minilm-l6-v2", Map.of())) {
+            assertThat(minilm.preprocessing().params()).doesNotContainKey("prefix");
+        }
+    }
+
     private static String fingerprint(String name, Map<String, String> options) {
         try (Backbone b = GRAFT.backbones().create(name, options)) {
             return b.fingerprint();
