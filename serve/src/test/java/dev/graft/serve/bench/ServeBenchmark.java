@@ -148,12 +148,15 @@ public final class ServeBenchmark {
             double servedTime = 0;
             long offlineTotal = 0;
             double offlineTime = 0;
+            Map<String, Long> servedByGroup = new java.util.LinkedHashMap<>();
+            Map<String, Long> offlineByGroup = new java.util.LinkedHashMap<>();
             Sampler sampler = new Sampler(rss);
             sampler.start();
             for (int round = 0; round < rounds; round++) {
                 for (int part = 0; part < 2; part++) {
                     boolean serve = (part == 0) == (round % 2 == 0);
                     long cpu0 = cpuNanos();
+                    ThreadCpu threads0 = ThreadCpu.now();
                     long w0 = System.nanoTime();
                     long n;
                     if (serve) {
@@ -178,6 +181,7 @@ public final class ServeBenchmark {
                     }
                     double wall = (System.nanoTime() - w0) / 1e9;
                     double cpuMsPerText = (cpuNanos() - cpu0) / 1e6 / Math.max(1, n);
+                    ThreadCpu.now().since(threads0).forEach((k, v) -> (serve ? servedByGroup : offlineByGroup).merge(k, v, Long::sum));
                     if (serve) {
                         servedRate[round] = n / wall;
                         servedCpu[round] = cpuMsPerText;
@@ -228,6 +232,16 @@ public final class ServeBenchmark {
                     servedTime, servedTotal, errs.get(), rate, off, 100 * rate / off, 100 * median(ratios), median(servedCpu), median(offlineCpu),
                     pct(lat, 0.50), pct(lat, 0.90), pct(lat, 0.99), meanBatch(metrics));
             System.out.println();
+            System.out.println("CPU ms per text by thread (/proc/self/task; digits in names shown as #):");
+            java.util.Set<String> groups = new java.util.TreeSet<>(servedByGroup.keySet());
+            groups.addAll(offlineByGroup.keySet());
+            for (String k : groups) {
+                double sv = servedByGroup.getOrDefault(k, 0L) / 1e6 / Math.max(1, servedTotal);
+                double of = offlineByGroup.getOrDefault(k, 0L) / 1e6 / Math.max(1, offlineTotal);
+                if (sv >= 0.005 || of >= 0.005) {
+                    System.out.printf(Locale.ROOT, "  %-18s served %6.2f   offline %6.2f%n", k, sv, of);
+                }
+            }
             StringBuilder sb = new StringBuilder("resident memory (MiB) every 5 s after warm-up:");
             for (long[] x : rss) {
                 sb.append(String.format(Locale.ROOT, " %ds=%d", x[0], x[1] / 1024));
@@ -264,13 +278,13 @@ public final class ServeBenchmark {
     }
 
     /** CPU time of every thread of this process so far (user + system), from /proc/self/stat. */
-    private static long cpuNanos() throws IOException {
+    static long cpuNanos() throws IOException {
         String stat = Files.readString(Path.of("/proc/self/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // clock ticks of 10 ms
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
