@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * (defaults: default 60 16 5 32 60 6). The served and offline seconds are split into rounds of one offline window
  * and one served window, the order alternating, so both see the same background load; the ratio is reported
  * over all windows and as the median of the per-round ratios, with the process's CPU time per text in each.
- * The trained model is kept in {@code target/serve-bench} and reused by later runs.
+ * The trained model is kept in {@code target/serve-bench} and reused by later runs. {@code -Dbench.warmup=S} sets the
+ * seconds of served warm-up (10); {@code -Dbench.offlineChunk=N} the texts per offline call (128).
  */
 public final class ServeBenchmark {
     private static final String[][] WORDS = {
@@ -56,7 +57,8 @@ public final class ServeBenchmark {
         int maxBatch = args.length > 4 ? Integer.parseInt(args[4]) : 32;
         int offlineSeconds = args.length > 5 ? Integer.parseInt(args[5]) : seconds;
         int rounds = args.length > 6 ? Integer.parseInt(args[6]) : 6;
-        int warmup = 10;
+        // seconds of served warm-up; on loaded cores the JIT compiler may still be busy after 10 s (see the JIT row it prints)
+        int warmup = Integer.getInteger("bench.warmup", 10);
         System.out.println("load average at start: " + Files.readString(Path.of("/proc/loadavg")).trim());
         // HttpURLConnection keeps at most 5 idle connections per server by default: one per client thread instead
         System.setProperty("http.maxConnections", Integer.toString(Math.max(5, clients)));
@@ -181,7 +183,8 @@ public final class ServeBenchmark {
                     }
                     double wall = (System.nanoTime() - w0) / 1e9;
                     double cpuMsPerText = (cpuNanos() - cpu0) / 1e6 / Math.max(1, n);
-                    ThreadCpu.now().since(threads0).forEach((k, v) -> (serve ? servedByGroup : offlineByGroup).merge(k, v, Long::sum));
+                    Map<String, Long> window = ThreadCpu.now().since(threads0);
+                    window.forEach((k, v) -> (serve ? servedByGroup : offlineByGroup).merge(k, v, Long::sum));
                     if (serve) {
                         servedRate[round] = n / wall;
                         servedCpu[round] = cpuMsPerText;
@@ -194,8 +197,9 @@ public final class ServeBenchmark {
                         offlineTotal += n;
                         offlineTime += wall;
                     }
-                    System.out.printf(Locale.ROOT, "round %d %-7s %6.1f texts/s  %6.2f CPU ms/text  (load %s)%n", round + 1,
-                            serve ? "served" : "offline", n / wall, cpuMsPerText, Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+                    System.out.printf(Locale.ROOT, "round %d %-7s %6.1f texts/s  %6.2f CPU ms/text, JIT %5.2f  (load %s)%n", round + 1,
+                            serve ? "served" : "offline", n / wall, cpuMsPerText, window.getOrDefault("JIT", 0L) / 1e6 / Math.max(1, n),
+                            Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
                 }
             }
             sampler.interrupt();
