@@ -13,13 +13,35 @@ import java.util.Locale;
  * Offline cost of one engine call by batch size, on the model {@link ServeBenchmark} saved: the process's CPU
  * milliseconds and the wall time per text for {@code Predictor.predict} calls of 1 to 32 texts, in interleaved
  * passes so each size sees the same background load. Shows what a served batch of a given size costs the engine.
- * <p>Arguments: {@code [engine|default] [seconds-per-size] [passes] [sizes, comma-separated]}.
+ * <p>Arguments: {@code [engine|default] [seconds-per-size] [passes] [sizes, comma-separated]};
+ * {@code -Dbench.otherThread=true} makes the calls from a thread started for them instead of {@code main}.
  */
 public final class BatchCost {
     private BatchCost() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (Boolean.getBoolean("bench.otherThread")) {
+            // the calls from a thread of their own, as the server's batch worker makes them
+            Throwable[] failed = new Throwable[1];
+            Thread t = new Thread(() -> {
+                try {
+                    run(args);
+                } catch (Throwable e) {
+                    failed[0] = e;
+                }
+            }, "graft-serve-batcher-bench");
+            t.start();
+            t.join();
+            if (failed[0] != null) {
+                throw new IllegalStateException(failed[0]);
+            }
+            return;
+        }
+        run(args);
+    }
+
+    private static void run(String[] args) throws Exception {
         String engine = args.length > 0 && !args[0].equals("default") ? args[0] : null;
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
         int passes = args.length > 2 ? Integer.parseInt(args[2]) : 3;
