@@ -19,7 +19,7 @@ import java.util.Random;
 import javax.imageio.ImageIO;
 
 /** Trains and saves the test models once per JVM: a 3-class text model and a 3-class image model. */
-final class TestModels {
+public final class TestModels {
     static final String[][] WORDS = {
             {"apple", "banana", "cherry", "grape", "lemon", "mango"},
             {"red", "blue", "green", "yellow", "purple", "orange"},
@@ -33,14 +33,14 @@ final class TestModels {
     private TestModels() {
     }
 
-    static synchronized Graft graft() {
+    public static synchronized Graft graft() {
         if (graft == null) {
             graft = Graft.create();
         }
         return graft;
     }
 
-    static synchronized Path text() throws IOException {
+    public static synchronized Path text() throws IOException {
         if (text == null) {
             text = train("test-words", texts(60, 1));
         }
@@ -55,7 +55,7 @@ final class TestModels {
     }
 
     /** Texts of 3 to 5 words drawn mostly from one class. */
-    static List<Example> texts(int n, long seed) {
+    public static List<Example> texts(int n, long seed) {
         Random r = new Random(seed);
         List<Example> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {

@@ -8,14 +8,15 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Merges concurrent requests to one model into engine calls of at most {@code maxBatch} inputs. A
- * request waits at most {@code maxWait} after its arrival for others to join it; when the engine was
- * busy longer than that, whatever has queued goes at once. One worker thread per model calls the
- * {@link Predictor}, so engine calls never overlap. When a merged call fails, each request in it is
+ * Merges concurrent requests to one model into engine calls of at most {@code maxBatch} inputs. A batch
+ * goes once it holds as many inputs as the last round had in flight, or {@code maxWait} after the later of
+ * its oldest request's arrival and the engine becoming free (see {@link #next}). One worker thread per model
+ * calls the {@link Predictor}, so engine calls never overlap. When a merged call fails, each request in it is
  * retried alone, so one bad input fails only its own request.
  */
 final class Batcher implements AutoCloseable {
@@ -27,6 +28,7 @@ final class Batcher implements AutoCloseable {
 
     private final String model;
     private final Predictor predictor;
+    private final Function<List<Example>, List<Prediction>> engine;
     private final int maxBatch;
     private final long maxWaitNanos;
     private final Metrics metrics;
@@ -34,10 +36,21 @@ final class Batcher implements AutoCloseable {
     private final Thread worker;
     private volatile boolean closing;
     private Job carried;
+    /** Inputs answered by the last batch plus those waiting when it ended: the concurrency the next batch waits for. */
+    private int inFlight;
+    /** When the last batch ended ({@link System#nanoTime}). */
+    private long engineFree = System.nanoTime();
 
     Batcher(String model, Predictor predictor, int maxBatch, long maxWaitNanos, Metrics metrics) {
+        this(model, predictor, predictor::predict, maxBatch, maxWaitNanos, metrics);
+    }
+
+    /** With {@code engine} making the calls (the predictor's {@code predict}, or a test's watch on it). */
+    Batcher(String model, Predictor predictor, Function<List<Example>, List<Prediction>> engine, int maxBatch,
+            long maxWaitNanos, Metrics metrics) {
         this.model = model;
         this.predictor = predictor;
+        this.engine = engine;
         this.maxBatch = maxBatch;
         this.maxWaitNanos = maxWaitNanos;
         this.metrics = metrics;
@@ -83,7 +96,13 @@ final class Batcher implements AutoCloseable {
         }
     }
 
-    /** The next batch: the oldest request plus those that fit, waiting until the oldest one's deadline. */
+    /**
+     * The next batch: the oldest request plus those that fit. It goes as soon as it holds the inputs the last round
+     * had in flight (those the last batch answered plus those waiting when it ended, at most {@code maxBatch}), or
+     * {@code maxWait} after the later of the oldest request's arrival and the engine becoming free. So requests that
+     * queued while a batch ran wait for the clients just answered to send their next ones and go with them, instead
+     * of running as a second, smaller batch; a lone client's request goes at once.
+     */
     private List<Job> next() throws InterruptedException {
         Job first = carried != null ? carried : queue.poll(50, TimeUnit.MILLISECONDS);
         carried = null;
@@ -93,12 +112,13 @@ final class Batcher implements AutoCloseable {
         List<Job> batch = new ArrayList<>();
         batch.add(first);
         int n = first.inputs().size();
-        long deadline = first.arrived() + maxWaitNanos;
+        int target = Math.min(maxBatch, Math.max(1, inFlight));
+        long deadline = (engineFree - first.arrived() > 0 ? engineFree : first.arrived()) + maxWaitNanos;
         while (n < maxBatch) {
             Job j = queue.poll();
             if (j == null) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0 || closing) {
+                if (n >= target || left <= 0 || closing) {
                     break;
                 }
                 j = queue.poll(left, TimeUnit.NANOSECONDS);
@@ -116,13 +136,24 @@ final class Batcher implements AutoCloseable {
         return batch;
     }
 
+    /** When a batch of {@code n} inputs ends, before it is answered: that round's inputs (the batch plus those waiting). */
+    private void finished(int n) {
+        int waiting = carried == null ? 0 : carried.inputs().size();
+        for (Job j : queue) {
+            waiting += j.inputs().size();
+        }
+        inFlight = n + waiting;
+        engineFree = System.nanoTime();
+    }
+
     private void execute(List<Job> batch) {
         List<Example> all = new ArrayList<>();
         batch.forEach(j -> all.addAll(j.inputs()));
         List<Prediction> out;
         try {
-            out = predictor.predict(all);
+            out = engine.apply(all);
             metrics.batch(model, all.size());
+            finished(all.size());
         } catch (RuntimeException | Error e) {
             if (batch.size() == 1) {
                 fail(batch.get(0), e);

@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * (defaults: default 60 16 5 32 60 6). The served and offline seconds are split into rounds of one offline window
  * and one served window, the order alternating, so both see the same background load; the ratio is reported
  * over all windows and as the median of the per-round ratios, with the process's CPU time per text in each.
- * The trained model is kept in {@code target/serve-bench} and reused by later runs.
+ * The trained model is kept in {@code target/serve-bench} and reused by later runs. {@code -Dbench.warmup=S} sets the
+ * seconds of served warm-up (10); {@code -Dbench.offlineChunk=N} the texts per offline call (128).
  */
 public final class ServeBenchmark {
     private static final String[][] WORDS = {
@@ -56,7 +57,8 @@ public final class ServeBenchmark {
         int maxBatch = args.length > 4 ? Integer.parseInt(args[4]) : 32;
         int offlineSeconds = args.length > 5 ? Integer.parseInt(args[5]) : seconds;
         int rounds = args.length > 6 ? Integer.parseInt(args[6]) : 6;
-        int warmup = 10;
+        // seconds of served warm-up; on loaded cores the JIT compiler may still be busy after 10 s (see the JIT row it prints)
+        int warmup = Integer.getInteger("bench.warmup", 10);
         System.out.println("load average at start: " + Files.readString(Path.of("/proc/loadavg")).trim());
         // HttpURLConnection keeps at most 5 idle connections per server by default: one per client thread instead
         System.setProperty("http.maxConnections", Integer.toString(Math.max(5, clients)));
@@ -148,12 +150,15 @@ public final class ServeBenchmark {
             double servedTime = 0;
             long offlineTotal = 0;
             double offlineTime = 0;
+            Map<String, Long> servedByGroup = new java.util.LinkedHashMap<>();
+            Map<String, Long> offlineByGroup = new java.util.LinkedHashMap<>();
             Sampler sampler = new Sampler(rss);
             sampler.start();
             for (int round = 0; round < rounds; round++) {
                 for (int part = 0; part < 2; part++) {
                     boolean serve = (part == 0) == (round % 2 == 0);
                     long cpu0 = cpuNanos();
+                    ThreadCpu threads0 = ThreadCpu.now();
                     long w0 = System.nanoTime();
                     long n;
                     if (serve) {
@@ -178,6 +183,8 @@ public final class ServeBenchmark {
                     }
                     double wall = (System.nanoTime() - w0) / 1e9;
                     double cpuMsPerText = (cpuNanos() - cpu0) / 1e6 / Math.max(1, n);
+                    Map<String, Long> window = ThreadCpu.now().since(threads0);
+                    window.forEach((k, v) -> (serve ? servedByGroup : offlineByGroup).merge(k, v, Long::sum));
                     if (serve) {
                         servedRate[round] = n / wall;
                         servedCpu[round] = cpuMsPerText;
@@ -190,8 +197,9 @@ public final class ServeBenchmark {
                         offlineTotal += n;
                         offlineTime += wall;
                     }
-                    System.out.printf(Locale.ROOT, "round %d %-7s %6.1f texts/s  %6.2f CPU ms/text  (load %s)%n", round + 1,
-                            serve ? "served" : "offline", n / wall, cpuMsPerText, Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+                    System.out.printf(Locale.ROOT, "round %d %-7s %6.1f texts/s  %6.2f CPU ms/text, JIT %5.2f  (load %s)%n", round + 1,
+                            serve ? "served" : "offline", n / wall, cpuMsPerText, window.getOrDefault("JIT", 0L) / 1e6 / Math.max(1, n),
+                            Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
                 }
             }
             sampler.interrupt();
@@ -228,6 +236,16 @@ public final class ServeBenchmark {
                     servedTime, servedTotal, errs.get(), rate, off, 100 * rate / off, 100 * median(ratios), median(servedCpu), median(offlineCpu),
                     pct(lat, 0.50), pct(lat, 0.90), pct(lat, 0.99), meanBatch(metrics));
             System.out.println();
+            System.out.println("CPU ms per text by thread (/proc/self/task; digits in names shown as #):");
+            java.util.Set<String> groups = new java.util.TreeSet<>(servedByGroup.keySet());
+            groups.addAll(offlineByGroup.keySet());
+            for (String k : groups) {
+                double sv = servedByGroup.getOrDefault(k, 0L) / 1e6 / Math.max(1, servedTotal);
+                double of = offlineByGroup.getOrDefault(k, 0L) / 1e6 / Math.max(1, offlineTotal);
+                if (sv >= 0.005 || of >= 0.005) {
+                    System.out.printf(Locale.ROOT, "  %-18s served %6.2f   offline %6.2f%n", k, sv, of);
+                }
+            }
             StringBuilder sb = new StringBuilder("resident memory (MiB) every 5 s after warm-up:");
             for (long[] x : rss) {
                 sb.append(String.format(Locale.ROOT, " %ds=%d", x[0], x[1] / 1024));
@@ -264,13 +282,13 @@ public final class ServeBenchmark {
     }
 
     /** CPU time of every thread of this process so far (user + system), from /proc/self/stat. */
-    private static long cpuNanos() throws IOException {
+    static long cpuNanos() throws IOException {
         String stat = Files.readString(Path.of("/proc/self/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // clock ticks of 10 ms
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;

@@ -1,0 +1,196 @@
+package dev.graft.serve.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.graft.core.model.Prediction;
+import dev.graft.core.model.Predictor;
+import dev.graft.core.spi.Example;
+import dev.graft.serve.TestModels;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** How the batcher forms engine calls, watched on the real test text model's predictor. */
+class BatcherTest {
+    private static Predictor predictor;
+    private static List<Example> texts;
+    private static List<Prediction> expected;
+
+    @BeforeAll
+    static void open() throws Exception {
+        predictor = TestModels.graft().predictor(TestModels.text(), null);
+        texts = TestModels.texts(64, 5);
+        expected = new ArrayList<>();
+        for (Example e : texts) {
+            expected.add(predictor.predict(List.of(e)).get(0));
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        if (predictor != null) {
+            predictor.close();
+        }
+    }
+
+    /** The predictor's calls, their sizes, how many ran at once, and a gate that holds the first call until opened. */
+    private static final class Watch {
+        final List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger running = new AtomicInteger();
+        final AtomicInteger mostAtOnce = new AtomicInteger();
+        final CountDownLatch firstStarted = new CountDownLatch(1);
+        final CountDownLatch gate = new CountDownLatch(1);
+
+        List<Prediction> predict(List<Example> in) {
+            mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+            try {
+                boolean first = sizes.isEmpty();
+                sizes.add(in.size());
+                if (first) {
+                    firstStarted.countDown();
+                    gate.await(30, TimeUnit.SECONDS);
+                }
+                return predictor.predict(in);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                running.decrementAndGet();
+            }
+        }
+    }
+
+    private static Batcher batcher(Watch w, int maxBatch, long maxWaitMs) {
+        return new Batcher("words", predictor, w::predict, maxBatch, TimeUnit.MILLISECONDS.toNanos(maxWaitMs), new Metrics());
+    }
+
+    /** The request's prediction is the one the predictor makes for its text alone. */
+    private static void assertAnswered(CompletableFuture<List<Prediction>> f, Example e) throws Exception {
+        Prediction p = f.get(30, TimeUnit.SECONDS).get(0);
+        Prediction want = expected.get(texts.indexOf(e));
+        assertThat(p.scores().keySet()).containsExactlyElementsOf(want.scores().keySet());
+        want.scores().forEach((label, v) -> assertThat(p.scores().get(label)).as(label).isCloseTo(v, org.assertj.core.data.Offset.offset(1e-5)));
+    }
+
+    @Test
+    void aLoneRequestGoesAtOnceInsteadOfWaitingOutMaxWait() throws Exception {
+        Watch w = new Watch();
+        w.gate.countDown();
+        try (Batcher b = batcher(w, 32, 60_000)) {
+            long t0 = System.nanoTime();
+            assertAnswered(b.submit(List.of(texts.get(0))), texts.get(0));
+            assertAnswered(b.submit(List.of(texts.get(1))), texts.get(1));
+            // with a wait of a minute, anything but going at once would show
+            assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(20));
+        }
+        assertThat(w.sizes).containsExactly(1, 1);
+    }
+
+    @Test
+    void requestsQueuedWhileABatchRunsWaitForTheClientItAnsweredAndGoWithIt() throws Exception {
+        Watch w = new Watch();
+        long waitMs = 2000;
+        try (Batcher b = batcher(w, 32, waitMs)) {
+            CompletableFuture<List<Prediction>> first = b.submit(List.of(texts.get(0)));
+            assertThat(w.firstStarted.await(30, TimeUnit.SECONDS)).isTrue();
+            List<CompletableFuture<List<Prediction>>> queued = new ArrayList<>();
+            for (int i = 1; i <= 7; i++) {
+                queued.add(b.submit(List.of(texts.get(i))));
+            }
+            // the engine stays busy past the queued requests' max-wait: they must still wait for the returning client
+            Thread.sleep(waitMs + 500);
+            w.gate.countDown();
+            first.get(30, TimeUnit.SECONDS);
+            // the client answered first sends its next request a little later: it joins the seven that queued meanwhile
+            Thread.sleep(200);
+            CompletableFuture<List<Prediction>> again = b.submit(List.of(texts.get(8)));
+            assertAnswered(first, texts.get(0));
+            for (int i = 1; i <= 7; i++) {
+                assertAnswered(queued.get(i - 1), texts.get(i));
+            }
+            assertAnswered(again, texts.get(8));
+        }
+        assertThat(w.sizes).containsExactly(1, 8);
+    }
+
+    @Test
+    void aBatchWaitsAtMostMaxWaitForClientsThatDoNotReturn() throws Exception {
+        Watch w = new Watch();
+        long waitMs = 300;
+        try (Batcher b = batcher(w, 32, waitMs)) {
+            CompletableFuture<List<Prediction>> first = b.submit(List.of(texts.get(0)));
+            assertThat(w.firstStarted.await(30, TimeUnit.SECONDS)).isTrue();
+            List<CompletableFuture<List<Prediction>>> queued = new ArrayList<>();
+            for (int i = 1; i <= 5; i++) {
+                queued.add(b.submit(List.of(texts.get(i))));
+            }
+            Thread.sleep(2 * waitMs);
+            long released = System.nanoTime();
+            w.gate.countDown();
+            assertAnswered(first, texts.get(0));
+            for (int i = 1; i <= 5; i++) {
+                assertAnswered(queued.get(i - 1), texts.get(i));
+            }
+            // the round had six inputs in flight: the five waited for a sixth until max-wait after the engine was free
+            // (though they had been queued longer than max-wait), then went without it
+            assertThat(System.nanoTime() - released).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(waitMs));
+        }
+        assertThat(w.sizes).containsExactly(1, 5);
+    }
+
+    @Test
+    void aFullBatchGoesAtOnceAndTheRestFollows() throws Exception {
+        Watch w = new Watch();
+        try (Batcher b = batcher(w, 4, 60_000)) {
+            CompletableFuture<List<Prediction>> first = b.submit(List.of(texts.get(0)));
+            assertThat(w.firstStarted.await(30, TimeUnit.SECONDS)).isTrue();
+            List<CompletableFuture<List<Prediction>>> queued = new ArrayList<>();
+            for (int i = 1; i <= 8; i++) {
+                queued.add(b.submit(List.of(texts.get(i))));
+            }
+            w.gate.countDown();
+            assertAnswered(first, texts.get(0));
+            for (int i = 1; i <= 8; i++) {
+                assertAnswered(queued.get(i - 1), texts.get(i));
+            }
+        }
+        assertThat(w.sizes).containsExactly(1, 4, 4);
+    }
+
+    @Test
+    void neverRunsTwoEngineCallsAtOnce() throws Exception {
+        Watch w = new Watch();
+        w.gate.countDown();
+        List<Thread> clients = new ArrayList<>();
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        try (Batcher b = batcher(w, 8, 2)) {
+            for (int c = 0; c < 12; c++) {
+                int client = c;
+                Thread t = new Thread(() -> {
+                    try {
+                        for (int k = 0; k < 5; k++) {
+                            Example e = texts.get(client * 5 + k);
+                            assertAnswered(b.submit(List.of(e)), e);
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                });
+                clients.add(t);
+                t.start();
+            }
+            for (Thread t : clients) {
+                t.join();
+            }
+        }
+        assertThat(failures).isEmpty();
+        assertThat(w.sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(60);
+        assertThat(w.mostAtOnce.get()).isEqualTo(1);
+    }
+}
