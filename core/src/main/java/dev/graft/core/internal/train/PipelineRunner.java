@@ -259,6 +259,12 @@ public final class PipelineRunner {
                     seconds.put("evaluation", (System.nanoTime() - te) / 1e9);
                     m.saveParameters(trainedFile, Map.of());
                 }
+                // the heap that training and saving grew (G1 kept a few hundred MiB committed for a live set of tens)
+                // is returned before the weights are mapped: the model's native memory stays allocated in its engine's
+                // pool, so the end of the run adds to it
+                if (java.nio.file.Files.size(trainedFile) >= RELEASE_HEAP_BYTES) {
+                    releaseHeap();
+                }
                 // read back once the model is closed: fetched whole while it was open, the trained weights were a copy on
                 // the heap beside the model's native memory (variables, optimizer slots), the peak of a fine-tuning run
                 Map<String, HostTensor> trained = SafeTensors.map(trainedFile).tensors();
