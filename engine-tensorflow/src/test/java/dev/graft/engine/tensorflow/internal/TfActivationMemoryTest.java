@@ -165,6 +165,35 @@ class TfActivationMemoryTest {
         }
     }
 
+    @Test
+    void aTracedStepWritesEachOpsAllocationsThatSumToZero(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("trace.tsv");
+        System.setProperty(TfTrainGraph.TRACE_PROPERTY, file.toString());
+        try (CompiledModel m = engine.compile(geluNet(), 1)) {
+            m.configureTraining(TrainingConfig.of(OptimizerSpec.sgd(0), LearningRateSchedule.constant(1)));
+            for (int i = 0; i <= TfTrainGraph.TRACED_STEP; i++) {
+                m.trainStep(Map.of("x", inputs(i)));
+            }
+        } finally {
+            System.clearProperty(TfTrainGraph.TRACE_PROPERTY);
+        }
+        List<String> lines = java.nio.file.Files.readAllLines(file);
+        assertThat(lines).anyMatch(l -> l.startsWith("op\t") && l.contains("gradients"));
+        // every allocation the step made is freed by its end but the three values it returns (loss and gradient norm,
+        // 4 bytes each, and the finite flag, 1 byte)
+        long sum = 0;
+        int records = 0;
+        for (String l : lines) {
+            if (l.startsWith("rec\t")) {
+                sum += Long.parseLong(l.split("\t")[4]);
+                records++;
+            }
+        }
+        assertThat(records).isPositive();
+        assertThat(sum).isEqualTo(9);
+    }
+
     /** erf by its Taylor series (|z| small) or continued fraction complement, to double precision. */
     private static double erf(double z) {
         double a = Math.abs(z);
