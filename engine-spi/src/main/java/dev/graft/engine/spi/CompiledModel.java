@@ -49,6 +49,15 @@ public interface CompiledModel extends AutoCloseable {
         return t;
     }
 
+    /**
+     * Writes every parameter to a safetensors file, atomically, as {@link SafeTensors#write} would write
+     * {@link #parameters()}. Engines may fetch them a group at a time so that no full copy of the weights
+     * is held beside the engine's own (the default takes them all at once).
+     */
+    default void saveParameters(Path file, Map<String, String> metadata) throws IOException {
+        SafeTensors.write(file, parameters(), metadata);
+    }
+
     /** Overwrites the named parameters; names and shapes must match the definition. */
     void setParameters(Map<String, HostTensor> values);
 

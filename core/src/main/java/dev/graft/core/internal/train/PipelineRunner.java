@@ -23,6 +23,7 @@ import dev.graft.engine.spi.Engine;
 import dev.graft.engine.spi.HostTensor;
 import dev.graft.engine.spi.graph.Network;
 import dev.graft.engine.spi.graph.ParamSpec;
+import dev.graft.engine.spi.io.SafeTensors;
 import dev.graft.engine.spi.train.OptimizerSpec;
 import dev.graft.engine.spi.train.TrainingConfig;
 import java.io.IOException;
@@ -204,59 +205,74 @@ public final class PipelineRunner {
         } else {
             Map<String, HostTensor> start = new LinkedHashMap<>(backboneInit);
             start.putAll(ext.copyValues(backboneInit));
-            try (CompiledModel m = engine.compile(runNet, tc.seed(), start)) {
-                // the engine holds the weights now: no Java copy stays on the heap through training, and
-                // the garbage of reading them (about twice their size) is collected before training
-                // allocates its native memory, so that the heap the reading grew shrinks back first
-                long moved = start.values().stream().mapToLong(HostTensor::byteSize).sum();
-                start.clear();
-                backboneInit.clear();
-                if (moved >= RELEASE_HEAP_BYTES) {
+            java.nio.file.Path trainedFile = java.nio.file.Files.createTempFile(TRAINED_PREFIX, ".safetensors");
+            try {
+                try (CompiledModel m = engine.compile(runNet, tc.seed(), start)) {
+                    // the engine holds the weights now: no Java copy stays on the heap through training, and
+                    // the garbage of reading them (about twice their size) is collected before training
+                    // allocates its native memory, so that the heap the reading grew shrinks back first
+                    long moved = start.values().stream().mapToLong(HostTensor::byteSize).sum();
+                    start.clear();
+                    backboneInit.clear();
+                    if (moved >= RELEASE_HEAP_BYTES) {
+                        releaseHeap();
+                    }
+                    long tt = System.nanoTime();
+                    List<PlanResolver.ResolvedPhase> taskPhases = phases;
+                    TrainerConfig taskConfig = tc;
+                    ObjectiveRun.Result objective = null;
+                    if (objectiveEpochs > 0) {
+                        objective = ObjectiveRun.run(engine, backbone, plan, ext, objectiveEpochs, m.parameters(), parts.train(), tc,
+                                listeners);
+                        Map<String, HostTensor> carried = new LinkedHashMap<>();
+                        objective.parameters().forEach((k, v) -> {
+                            if (runNet.params().containsKey(k)) {
+                                carried.put(k, v);
+                            }
+                        });
+                        m.setParameters(carried);
+                        taskPhases = shift(phases, objectiveEpochs);
+                        taskConfig = tc.withEpochs(tc.epochs() - objectiveEpochs);
+                    }
+                    ExampleBatches trainB = new ExampleBatches(backbone, parts.train());
+                    ExampleBatches valB = new ExampleBatches(backbone, parts.validation());
+                    Trainer trainer = new Trainer(new Trainer.Job(m, trainB, parts.train(), valB, parts.validation(), codec,
+                            taskPhases, plan.warmupEpochs(), taskConfig, output, runId, report.toString(), ext.stepHooks()), listeners);
+                    if (solver != null) {
+                        if (objective == null) {
+                            requireFrozenBackbone(strategy.id(), phases, runNet);
+                        }
+                        float[][] tuned = Trainer.predict(m, trainB, parts.train().size(), tc.batchSize(), NetworkAssembler.FEATURES);
+                        history = HeadSolve.apply(solver, m, runNet, task, strategy.id(), tuned, parts.train(), codec, tc.seed(),
+                                trainer, trainB, valB, parts.validation(), taskPhases.get(0).phase().description(), 0);
+                    } else {
+                        history = trainer.run();
+                    }
+                    if (objective != null) {
+                        history = prepend(objective, history, objectiveEpochs);
+                    }
+                    seconds.put("training", (System.nanoTime() - tt) / 1e9);
+                    long te = System.nanoTime();
+                    if (!parts.validation().isEmpty()) {
+                        finalMetrics = trainer.evaluate(valB, parts.validation());
+                    }
+                    seconds.put("evaluation", (System.nanoTime() - te) / 1e9);
+                    m.saveParameters(trainedFile, Map.of());
+                }
+                // the heap that training and saving grew (G1 kept a few hundred MiB committed for a live set of tens)
+                // is returned before the weights are mapped: the model's native memory stays allocated in its engine's
+                // pool, so the end of the run adds to it
+                if (java.nio.file.Files.size(trainedFile) >= RELEASE_HEAP_BYTES) {
                     releaseHeap();
                 }
-                long tt = System.nanoTime();
-                List<PlanResolver.ResolvedPhase> taskPhases = phases;
-                TrainerConfig taskConfig = tc;
-                ObjectiveRun.Result objective = null;
-                if (objectiveEpochs > 0) {
-                    objective = ObjectiveRun.run(engine, backbone, plan, ext, objectiveEpochs, m.parameters(), parts.train(), tc,
-                            listeners);
-                    Map<String, HostTensor> carried = new LinkedHashMap<>();
-                    objective.parameters().forEach((k, v) -> {
-                        if (runNet.params().containsKey(k)) {
-                            carried.put(k, v);
-                        }
-                    });
-                    m.setParameters(carried);
-                    taskPhases = shift(phases, objectiveEpochs);
-                    taskConfig = tc.withEpochs(tc.epochs() - objectiveEpochs);
-                }
-                ExampleBatches trainB = new ExampleBatches(backbone, parts.train());
-                ExampleBatches valB = new ExampleBatches(backbone, parts.validation());
-                Trainer trainer = new Trainer(new Trainer.Job(m, trainB, parts.train(), valB, parts.validation(), codec,
-                        taskPhases, plan.warmupEpochs(), taskConfig, output, runId, report.toString(), ext.stepHooks()), listeners);
-                if (solver != null) {
-                    if (objective == null) {
-                        requireFrozenBackbone(strategy.id(), phases, runNet);
-                    }
-                    float[][] tuned = Trainer.predict(m, trainB, parts.train().size(), tc.batchSize(), NetworkAssembler.FEATURES);
-                    history = HeadSolve.apply(solver, m, runNet, task, strategy.id(), tuned, parts.train(), codec, tc.seed(),
-                            trainer, trainB, valB, parts.validation(), taskPhases.get(0).phase().description(), 0);
-                } else {
-                    history = trainer.run();
-                }
-                if (objective != null) {
-                    history = prepend(objective, history, objectiveEpochs);
-                }
-                seconds.put("training", (System.nanoTime() - tt) / 1e9);
-                long te = System.nanoTime();
-                if (!parts.validation().isEmpty()) {
-                    finalMetrics = trainer.evaluate(valB, parts.validation());
-                }
-                seconds.put("evaluation", (System.nanoTime() - te) / 1e9);
-                Map<String, HostTensor> trained = m.parameters();
+                // read back once the model is closed: fetched whole while it was open, the trained weights were a copy on
+                // the heap beside the model's native memory (variables, optimizer slots), the peak of a fine-tuning run
+                Map<String, HostTensor> trained = SafeTensors.map(trainedFile).tensors();
                 adapters.putAll(ext.adapterWeights(trained));
                 weights.putAll(ext.merge(trained));
+            } finally {
+                // the mapped views stay valid without the file's name
+                java.nio.file.Files.deleteIfExists(trainedFile);
             }
         }
         Network inference = NetworkAssembler.full(backbone, headFactory, headSpec, null);
@@ -274,6 +290,9 @@ public final class PipelineRunner {
      * hundreds of megabytes of weights have just moved from the Java heap into an engine.
      */
     static final long RELEASE_HEAP_BYTES = 64L << 20;
+
+    /** Name prefix of the temporary file the trained weights pass through between the engine and the outcome. */
+    static final String TRAINED_PREFIX = "graft-trained-";
 
     private static void releaseHeap() {
         System.gc();

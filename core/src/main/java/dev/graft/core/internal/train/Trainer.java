@@ -185,8 +185,8 @@ public final class Trainer {
                     bestEpoch = epoch;
                     bad = 0;
                     if (es.restoreBest()) {
-                        SafeTensors.write(bestFile(), model.parameters(), Map.of(RUN_KEY, job.runId(),
-                                "graft.epoch", Integer.toString(epoch)));
+                        // fetched a group at a time, not as a full copy of the weights on the heap
+                        model.saveParameters(bestFile(), Map.of(RUN_KEY, job.runId(), "graft.epoch", Integer.toString(epoch)));
                     }
                 } else if (++bad >= es.patience()) {
                     stop = "early-stopping";
@@ -210,7 +210,9 @@ public final class Trainer {
         int finalEpoch = history.isEmpty() ? -1 : history.get(history.size() - 1).epoch();
         boolean chosen = es != null && es.restoreBest() && bestEpoch >= 0;
         if (chosen && bestEpoch != finalEpoch) {
-            model.setParameters(SafeTensors.read(bestFile()).tensors());
+            // a group at a time, as it was written: reading all of BERT-Base's weights at once put them on the heap
+            // beside the model's native memory
+            SafeTensors.read(bestFile(), RESTORE_GROUP_BYTES, model::setParameters);
         } else {
             bestEpoch = finalEpoch;
         }
@@ -218,6 +220,9 @@ public final class Trainer {
         listeners.forEach(l -> l.onEnd(h));
         return h;
     }
+
+    /** Bytes of the best weights read and assigned at a time when restoring them. */
+    static final long RESTORE_GROUP_BYTES = 32L << 20;
 
     /** The best weights' file: in the checkpoint folder when there is one (a resumed run finds it there). */
     private Path bestFile() throws IOException {

@@ -57,38 +57,194 @@ public final class SafeTensors {
     public record Entry(String name, DType dtype, Shape shape, long begin, long end) {
     }
 
+    /** A tensor's name, type and shape: what a header says of it before its bytes are known. */
+    public record Layout(String name, DType dtype, Shape shape) {
+        public long byteSize() {
+            return shape.size() * dtype.byteSize();
+        }
+    }
+
+    /** Gives the tensors of the named group (one call per group, in file order). */
+    @FunctionalInterface
+    public interface GroupSource {
+        Map<String, HostTensor> get(List<String> names) throws IOException;
+    }
+
     public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata) throws IOException {
+        List<Layout> layout = new ArrayList<>();
         CRC32C crc = new CRC32C();
+        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+            layout.add(new Layout(e.getKey(), e.getValue().dtype(), e.getValue().shape()));
+            crc.update(e.getValue().buffer());
+        }
+        ByteBuffer head = header(layout, metadata, Long.toHexString(crc.getValue()), 0);
+        atomically(file, ch -> {
+            writeFully(ch, head);
+            for (HostTensor t : tensors.values()) {
+                writeFully(ch, t.buffer());
+            }
+        });
+    }
+
+    /**
+     * Writes the same file as {@link #write(Path, Map, Map)} (up to spaces in the header's padding) from tensors
+     * that {@code source} gives a group at a time: groups of at most {@code groupBytes} (or one larger tensor), so
+     * only one group is ever held in memory, not all the tensors (a model's weights fetched from an engine for
+     * saving were a full copy on the Java heap beside the engine's own).
+     */
+    public static void write(Path file, List<Layout> layout, long groupBytes, GroupSource source, Map<String, String> metadata)
+            throws IOException {
+        // the header is sized with the widest checksum text and rewritten once the data's checksum is known; a
+        // shorter checksum leaves more spaces in the padding, which the format allows
+        ByteBuffer sizing = header(layout, metadata, "ffffffff", 0);
+        int headerBytes = sizing.remaining();
+        atomically(file, ch -> {
+            CRC32C crc = new CRC32C();
+            Map<String, Layout> byName = new LinkedHashMap<>();
+            layout.forEach(l -> byName.put(l.name(), l));
+            long pos = headerBytes;
+            for (List<String> group : groups(layout, groupBytes)) {
+                Map<String, HostTensor> got = source.get(group);
+                for (String name : group) {
+                    HostTensor t = got.get(name);
+                    Layout l = byName.get(name);
+                    if (t == null || t.dtype() != l.dtype() || !t.shape().equals(l.shape())) {
+                        throw new IllegalStateException("tensor '" + name + "' was announced as " + l.dtype() + l.shape()
+                                + " but given as " + (t == null ? "nothing" : t.dtype() + "" + t.shape()) + " while writing " + file);
+                    }
+                    crc.update(t.buffer());
+                    ByteBuffer b = t.buffer();
+                    while (b.hasRemaining()) {
+                        pos += ch.write(b, pos);
+                    }
+                }
+            }
+            ByteBuffer head = header(layout, metadata, Long.toHexString(crc.getValue()), headerBytes - 8);
+            long at = 0;
+            while (head.hasRemaining()) {
+                at += ch.write(head, at);
+            }
+        });
+    }
+
+    /** Takes the tensors of one group. */
+    @FunctionalInterface
+    public interface GroupSink {
+        void accept(Map<String, HostTensor> group) throws IOException;
+    }
+
+    /**
+     * Reads the tensors a group of at most {@code groupBytes} (or one larger tensor) at a time, in file order,
+     * handing each group to {@code sink} before reading the next, so only one group is in memory. The header is
+     * validated first; the data's checksum can only be checked at the end, after the last group was handed
+     * over: a mismatch then throws. Returns the metadata.
+     */
+    public static Map<String, String> read(Path file, long groupBytes, GroupSink sink) throws IOException {
+        try (FileChannel ch = open(file)) {
+            Header h = readHeader(file, ch);
+            List<Entry> byOffset = new ArrayList<>(h.entries);
+            byOffset.sort(Comparator.comparingLong(Entry::begin));
+            Map<String, Entry> byName = new LinkedHashMap<>();
+            List<Layout> layout = new ArrayList<>();
+            for (Entry e : byOffset) {
+                byName.put(e.name(), e);
+                layout.add(new Layout(e.name(), e.dtype(), e.shape()));
+            }
+            CRC32C crc = new CRC32C();
+            for (List<String> group : groups(layout, groupBytes)) {
+                Map<String, HostTensor> got = new LinkedHashMap<>();
+                for (String name : group) {
+                    Entry e = byName.get(name);
+                    ByteBuffer buf = readTensor(file, ch, h, e);
+                    crc.update(buf.duplicate());
+                    got.put(name, HostTensor.wrap(e.dtype(), e.shape(), buf));
+                }
+                sink.accept(got);
+            }
+            String expected = h.metadata.get(CHECKSUM_KEY);
+            if (expected != null && !expected.equals(Long.toHexString(crc.getValue()))) {
+                throw new SafeTensorsException(file, "checksum mismatch: header says " + expected + ", data gives "
+                        + Long.toHexString(crc.getValue()) + " (file corrupted or partly written)");
+            }
+            return h.metadata;
+        }
+    }
+
+    private static ByteBuffer readTensor(Path file, FileChannel ch, Header h, Entry e) throws IOException {
+        long n = e.end() - e.begin();
+        if (n > Integer.MAX_VALUE - 16) {
+            throw new SafeTensorsException(file, "tensor '" + e.name() + "' is " + n + " bytes, larger than one Java buffer");
+        }
+        ByteBuffer buf = ByteBuffer.allocate((int) n).order(ByteOrder.LITTLE_ENDIAN);
+        long pos = h.dataStart + e.begin();
+        while (buf.hasRemaining()) {
+            int r = ch.read(buf, pos);
+            if (r < 0) {
+                throw new SafeTensorsException(file, "truncated while reading tensor '" + e.name() + "'");
+            }
+            pos += r;
+        }
+        buf.flip();
+        return buf;
+    }
+
+    /** Names in file order, cut into runs of at most {@code groupBytes} (a larger tensor is a run of its own). */
+    static List<List<String>> groups(List<Layout> layout, long groupBytes) {
+        List<List<String>> out = new ArrayList<>();
+        List<String> cur = new ArrayList<>();
+        long bytes = 0;
+        for (Layout l : layout) {
+            if (!cur.isEmpty() && bytes + l.byteSize() > groupBytes) {
+                out.add(cur);
+                cur = new ArrayList<>();
+                bytes = 0;
+            }
+            cur.add(l.name());
+            bytes += l.byteSize();
+        }
+        if (!cur.isEmpty()) {
+            out.add(cur);
+        }
+        return out;
+    }
+
+    /**
+     * The length prefix and the header, padded with spaces to a multiple of 8 bytes, and to {@code padTo} bytes
+     * when that is more, with its header checksum filled in.
+     */
+    private static ByteBuffer header(List<Layout> layout, Map<String, String> metadata, String dataCrc, int padTo) {
         JsonObject header = new JsonObject();
         long offset = 0;
-        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
-            if (e.getKey().equals("__metadata__")) {
+        for (Layout l : layout) {
+            if (l.name().equals("__metadata__")) {
                 throw new IllegalArgumentException("'__metadata__' is reserved and cannot name a tensor");
             }
-            HostTensor t = e.getValue();
             JsonObject o = new JsonObject();
-            o.addProperty("dtype", t.dtype().safetensorsName());
+            o.addProperty("dtype", l.dtype().safetensorsName());
             com.google.gson.JsonArray shape = new com.google.gson.JsonArray();
-            for (long d : t.shape().dims()) {
+            for (long d : l.shape().dims()) {
                 shape.add(d);
             }
             o.add("shape", shape);
             com.google.gson.JsonArray off = new com.google.gson.JsonArray();
             off.add(offset);
-            off.add(offset + t.byteSize());
+            off.add(offset + l.byteSize());
             o.add("data_offsets", off);
-            header.add(e.getKey(), o);
-            offset += t.byteSize();
-            crc.update(t.buffer());
+            header.add(l.name(), o);
+            offset += l.byteSize();
         }
         JsonObject meta = new JsonObject();
         metadata.forEach(meta::addProperty);
-        meta.addProperty(CHECKSUM_KEY, Long.toHexString(crc.getValue()));
+        meta.addProperty(CHECKSUM_KEY, dataCrc);
         meta.addProperty(HEADER_CHECKSUM_KEY, CRC_PLACEHOLDER);
         header.add("__metadata__", meta);
         byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
         int pad = (8 - json.length % 8) % 8;
-        byte[] padded = java.util.Arrays.copyOf(json, json.length + pad);
+        int length = Math.max(json.length + pad, padTo);
+        if (padTo > 0 && json.length > padTo) {
+            throw new IllegalStateException("header of " + json.length + " bytes does not fit the " + padTo + " reserved for it");
+        }
+        byte[] padded = java.util.Arrays.copyOf(json, length);
         java.util.Arrays.fill(padded, json.length, padded.length, (byte) ' ');
         int at = headerChecksumValueAt(padded);
         CRC32C hcrc = new CRC32C();
@@ -98,15 +254,21 @@ public final class SafeTensors {
         ByteBuffer head = ByteBuffer.allocate(8 + padded.length).order(ByteOrder.LITTLE_ENDIAN);
         head.putLong(padded.length).put(padded);
         head.flip();
+        return head;
+    }
 
+    @FunctionalInterface
+    private interface Body {
+        void write(FileChannel ch) throws IOException;
+    }
+
+    /** Writes a temporary sibling, forces it to disk and renames it over {@code file}. */
+    private static void atomically(Path file, Body body) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = TempSiblings.file(file);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                writeFully(ch, head);
-                for (HostTensor t : tensors.values()) {
-                    writeFully(ch, t.buffer());
-                }
+                body.write(ch);
                 ch.force(true);
             }
             try {
@@ -142,20 +304,35 @@ public final class SafeTensors {
             Map<String, HostTensor> out = new LinkedHashMap<>();
             CRC32C crc = new CRC32C();
             for (Entry e : h.entries) {
+                ByteBuffer buf = readTensor(file, ch, h, e);
+                crc.update(buf.duplicate());
+                out.put(e.name(), HostTensor.wrap(e.dtype(), e.shape(), buf));
+            }
+            String expected = h.metadata.get(CHECKSUM_KEY);
+            if (expected != null && !expected.equals(Long.toHexString(crc.getValue()))) {
+                throw new SafeTensorsException(file, "checksum mismatch: header says " + expected + ", data gives "
+                        + Long.toHexString(crc.getValue()) + " (file corrupted or partly written)");
+            }
+            return new Contents(out, h.metadata);
+        }
+    }
+
+    /**
+     * The tensors as read-only views of the file mapped into memory, after validating the header and the
+     * checksum: nothing is copied onto the Java heap, and the pages are the file's (the system can drop and
+     * reread them). The views stay valid after the channel is closed, and after the file is deleted (POSIX).
+     */
+    public static Contents map(Path file) throws IOException {
+        try (FileChannel ch = open(file)) {
+            Header h = readHeader(file, ch);
+            Map<String, HostTensor> out = new LinkedHashMap<>();
+            CRC32C crc = new CRC32C();
+            for (Entry e : h.entries) {
                 long n = e.end() - e.begin();
-                if (n > Integer.MAX_VALUE - 16) {
+                if (n > Integer.MAX_VALUE) {
                     throw new SafeTensorsException(file, "tensor '" + e.name() + "' is " + n + " bytes, larger than one Java buffer");
                 }
-                ByteBuffer buf = ByteBuffer.allocate((int) n).order(ByteOrder.LITTLE_ENDIAN);
-                long pos = h.dataStart + e.begin();
-                while (buf.hasRemaining()) {
-                    int r = ch.read(buf, pos);
-                    if (r < 0) {
-                        throw new SafeTensorsException(file, "truncated while reading tensor '" + e.name() + "'");
-                    }
-                    pos += r;
-                }
-                buf.flip();
+                ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, h.dataStart + e.begin(), n).order(ByteOrder.LITTLE_ENDIAN);
                 crc.update(buf.duplicate());
                 out.put(e.name(), HostTensor.wrap(e.dtype(), e.shape(), buf));
             }

@@ -47,6 +47,13 @@ final class TfTrainGraph {
     private final Map<Double, Operand<TFloat32>> lrByMultiplier = new HashMap<>();
     private Operand<TFloat32> zero;
 
+    /**
+     * A file to write one training step's per-op memory trace to (step {@value #TRACED_STEP}, the first
+     * with the optimizer slots and the allocator's pool warm), for diagnosing where a step's memory goes.
+     */
+    static final String TRACE_PROPERTY = "graft.tf.stepTrace";
+    static final long TRACED_STEP = 2;
+
     TfTrainGraph(TfCompiledModel model, Ops tf, TrainingConfig cfg) {
         this.model = model;
         Network net = model.network();
@@ -160,10 +167,19 @@ final class TfTrainGraph {
         try {
             feedScalars(r, owned, step, lr, cfg);
             r.fetch(loss).fetch(norm).fetch(finite).addTarget(trainOp);
-            try (Result res = r.run()) {
+            String trace = System.getProperty(TRACE_PROPERTY);
+            boolean traced = trace != null && step == TRACED_STEP;
+            if (traced) {
+                r.setOptions(org.tensorflow.proto.RunOptions.newBuilder()
+                        .setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build());
+            }
+            try (Result res = traced ? r.runAndFetchMetadata() : r.run()) {
                 double l = ((TFloat32) res.get(0)).getFloat();
                 double n = ((TFloat32) res.get(1)).getFloat();
                 boolean ok = ((TBool) res.get(2)).getBoolean();
+                if (traced && res.getMetadata().isPresent()) {
+                    TfStepTrace.write(java.nio.file.Path.of(trace), res.getMetadata().get());
+                }
                 return new Outcome(l, n, ok);
             }
         } finally {

@@ -12,17 +12,20 @@ import dev.graft.engine.spi.graph.Layers;
 import dev.graft.engine.spi.graph.Network;
 import dev.graft.engine.spi.graph.NetworkBuilder;
 import dev.graft.engine.spi.graph.Node;
+import dev.graft.engine.spi.io.SafeTensors;
 import dev.graft.engine.spi.train.LearningRateSchedule;
 import dev.graft.engine.spi.train.OptimizerSpec;
 import dev.graft.engine.spi.train.TrainingConfig;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Values are assigned in runs of bounded size and optimizer slots start from zeros made in the
- * graph: both must give exactly what one run of host values gave.
+ * Values are assigned and saved in runs of bounded size and optimizer slots start from zeros made
+ * in the graph: all must give exactly what one run of host values gave.
  */
 class TfParameterMemoryTest {
     private final Engine engine = new ServiceLoaderEngineRegistry().get("tensorflow");
@@ -60,6 +63,24 @@ class TfParameterMemoryTest {
             Map<String, HostTensor> got = m.parameters();
             assertThat(got.keySet()).isEqualTo(values.keySet());
             values.forEach((k, v) -> assertThat(got.get(k).bitEquals(v)).as(k).isTrue());
+        }
+    }
+
+    @Test
+    void savingParametersFetchesThemInBoundedGroupsAndWritesThemBitForBit(@TempDir Path dir) throws Exception {
+        Network net = wide();
+        long total = net.params().values().stream().mapToLong(p -> p.shape().size() * 4).sum();
+        assertThat(total).isGreaterThan(2 * TfCompiledModel.SAVE_GROUP_BYTES);
+        Path file = dir.resolve("weights.safetensors");
+        try (TfCompiledModel m = (TfCompiledModel) engine.compile(net, 4)) {
+            m.saveParameters(file, Map.of("note", "saved"));
+            // fetched whole, the weights were one copy of all of them on the heap beside the model's own
+            assertThat(m.largestFetchBytes()).isPositive().isLessThanOrEqualTo(TfCompiledModel.SAVE_GROUP_BYTES);
+            SafeTensors.Contents c = SafeTensors.read(file);
+            Map<String, HostTensor> expected = m.parameters();
+            assertThat(c.tensors().keySet()).containsExactlyElementsOf(expected.keySet());
+            expected.forEach((k, v) -> assertThat(c.tensors().get(k).bitEquals(v)).as(k).isTrue());
+            assertThat(c.metadata()).containsEntry("note", "saved");
         }
     }
 
