@@ -140,7 +140,7 @@ final class PtCompiledModel implements CompiledModel {
         try (PtScope s = scope()) {
             ensureOpen();
             Map<String, NDArray> feeds = feed(s, inputs, inputNames, "prediction for outputs " + outputs);
-            PtForward.Result r = forward.run(s, needed, feeds, params, PtForward.Mode.INFERENCE);
+            PtForward.Result r = forward.run(s, needed, ids, feeds, params, PtForward.Mode.INFERENCE);
             Map<String, HostTensor> out = new LinkedHashMap<>();
             for (int i = 0; i < ids.length; i++) {
                 out.put(outputs.get(i), PtTensors.toHost(r.values[ids[i]]));

@@ -20,9 +20,11 @@ import dev.graft.engine.spi.graph.Node;
 import dev.graft.engine.spi.graph.Op;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.BinaryOperator;
 import java.util.function.Predicate;
 
 /**
@@ -52,19 +54,37 @@ final class PtForward {
     }
 
     private final Network net;
+    private final PtGraphPlan plan;
 
     PtForward(Network net) {
         this.net = net;
+        this.plan = new PtGraphPlan(net);
     }
 
+    /** A pass that keeps every value until the scope closes (what a training step needs for its backward pass). */
     Result run(PtScope s, BitSet needed, Map<String, NDArray> inputs, Map<String, NDArray> params, Mode mode) {
+        return run(s, needed, null, inputs, params, mode);
+    }
+
+    /**
+     * A pass; with {@code keep} (the ids whose values the caller reads) and not training, each other value is
+     * freed after its last use, and an add or multiply whose operand nobody else reads updates it in place, so
+     * that the pass's native memory stays at a few layers' activations and is reused, not fresh.
+     */
+    Result run(PtScope s, BitSet needed, int[] keep, Map<String, NDArray> inputs, Map<String, NDArray> params, Mode mode) {
         Result r = new Result(net.nodes().size());
+        Pass pass = keep == null || mode.training() ? null : new Pass(plan.uses(needed, keep), keep);
         for (Node n : net.nodes()) {
-            if (!needed.get(n.id())) {
+            if (!needed.get(n.id()) || plan.fusedAway(n.id())) {
                 continue;
             }
             try {
-                r.values[n.id()] = s.own(node(s, r, n, inputs, params, mode));
+                NDArray value = s.own(node(s, r, n, inputs, params, mode, pass));
+                r.values[n.id()] = value;
+                if (pass != null) {
+                    pass.produced(n, value, r.values);
+                    pass.consumed(s, n, r.values);
+                }
             } catch (DefinitionException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -74,23 +94,88 @@ final class PtForward {
         return r;
     }
 
-    private NDArray node(PtScope s, Result r, Node n, Map<String, NDArray> inputs, Map<String, NDArray> params, Mode mode) {
+    /** Bookkeeping of an inference pass that frees values after their last use. */
+    private final class Pass {
+        private final int[] uses;
+        private final BitSet keep = new BitSet();
+        private final Map<NDArray, int[]> refs = new IdentityHashMap<>();
+        private final BitSet fresh = new BitSet();
+
+        Pass(int[] uses, int[] keep) {
+            this.uses = uses;
+            for (int id : keep) {
+                this.keep.set(id);
+            }
+        }
+
+        void produced(Node n, NDArray value, NDArray[] values) {
+            refs.computeIfAbsent(value, k -> new int[1])[0] += uses[n.id()];
+            boolean alias = false;
+            for (int in : n.inputs()) {
+                alias |= values[in] == value;
+            }
+            if (PtGraphPlan.FRESH.contains(n.op()) && (!alias || fresh.get(n.input(0)) || fresh.get(n.input(n.inputs().size() - 1)))) {
+                fresh.set(n.id());
+            }
+        }
+
+        void consumed(PtScope s, Node n, NDArray[] values) {
+            int product = plan.linearProduct(n.id());
+            if (product >= 0) {
+                release(s, PtGraphPlan.distinctInputs(net.node(product)), values);
+            }
+            release(s, PtGraphPlan.distinctInputs(n), values);
+        }
+
+        private void release(PtScope s, int[] ids, NDArray[] values) {
+            for (int id : ids) {
+                NDArray v = values[id];
+                if (v == null) {
+                    continue;
+                }
+                int[] c = refs.get(v);
+                if (c != null && --c[0] == 0) {
+                    refs.remove(v);
+                    s.release(v);
+                }
+            }
+        }
+
+        /** Whether input {@code i} of {@code n} may be overwritten by the result: a fresh value read only here. */
+        boolean writable(Node n, int i, NDArray[] values) {
+            int id = n.input(i);
+            if (!fresh.get(id) || keep.get(id) || plan.consumers(id) != 1 || n.input(0) == n.input(1)) {
+                return false;
+            }
+            NDArray target = values[id];
+            NDArray other = values[n.input(1 - i)];
+            if (target.getDataType() != DataType.FLOAT32 || other.getDataType() != DataType.FLOAT32) {
+                return false;
+            }
+            long[] t = target.getShape().getShape();
+            long[] o = other.getShape().getShape();
+            if (o.length > t.length) {
+                return false;
+            }
+            for (int k = 1; k <= o.length; k++) {
+                if (o[o.length - k] != 1 && o[o.length - k] != t[t.length - k]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private NDArray node(PtScope s, Result r, Node n, Map<String, NDArray> inputs, Map<String, NDArray> params, Mode mode,
+            Pass pass) {
         Attrs a = n.attrs();
         NDArray[] v = r.values;
         return switch (n.op()) {
             case INPUT -> inputs.get(a.getString("name"));
             case PARAM -> params.get(a.getString("name"));
             case SCALAR -> s.manager().create((float) a.getDouble("value"));
-            case MATMUL -> {
-                NDArray x = a.getBool("transposeA") ? s.own(v[n.input(0)].transpose(1, 0)) : v[n.input(0)];
-                NDArray y = a.getBool("transposeB") ? s.own(v[n.input(1)].transpose(1, 0)) : v[n.input(1)];
-                yield x.matMul(y);
-            }
-            case BATCH_MATMUL -> {
-                NDArray x = a.getBool("adjointA") ? s.own(v[n.input(0)].swapAxes(-1, -2)) : v[n.input(0)];
-                NDArray y = a.getBool("adjointB") ? s.own(v[n.input(1)].swapAxes(-1, -2)) : v[n.input(1)];
-                yield x.matMul(y);
-            }
+            case MATMUL -> matmul(s, v[n.input(0)], v[n.input(1)], a.getBool("transposeA"), a.getBool("transposeB"));
+            case BATCH_MATMUL -> matmul(s, v[n.input(0)], v[n.input(1)], a.getBool("adjointA"), a.getBool("adjointB"));
             case CONV2D -> conv2d(s, v[n.input(0)], v[n.input(1)], a);
             case MAX_POOL, AVG_POOL -> pool(s, v[n.input(0)], a, n.op() == Op.MAX_POOL);
             case GLOBAL_AVG_POOL -> s.own(v[n.input(0)].sum(new int[] {1, 2})).div((float) (v[n.input(0)].getShape().get(1) * v[n.input(0)].getShape().get(2)));
@@ -102,9 +187,9 @@ final class PtForward {
                 yield JniUtils.layerNorm(pt(x), new Shape(c), pt(v[n.input(1)]), pt(v[n.input(2)]), a.getDouble("epsilon"));
             }
             case EMBEDDING -> Embedding.embedding(v[n.input(1)], v[n.input(0)], SparseFormat.DENSE).singletonOrThrow();
-            case ADD -> v[n.input(0)].add(v[n.input(1)]);
-            case SUB -> v[n.input(0)].sub(v[n.input(1)]);
-            case MUL -> v[n.input(0)].mul(v[n.input(1)]);
+            case ADD -> plan.linearProduct(n.id()) >= 0 ? linear(s, r, n) : binary(r, n, pass, NDArray::add, NDArray::addi);
+            case SUB -> pass != null && pass.writable(n, 0, v) ? v[n.input(0)].subi(v[n.input(1)]) : v[n.input(0)].sub(v[n.input(1)]);
+            case MUL -> binary(r, n, pass, NDArray::mul, NDArray::muli);
             case DIV -> n.dtype() == DType.INT32 ? intDiv(s, v[n.input(0)], v[n.input(1)]) : v[n.input(0)].div(v[n.input(1)]);
             case RELU -> Activation.relu(v[n.input(0)]);
             case GELU -> Activation.gelu(v[n.input(0)]);
@@ -175,6 +260,68 @@ final class PtForward {
             }
             case MEAN_SQUARED_ERROR -> s.own(s.own(v[n.input(0)].sub(v[n.input(1)])).square()).mean();
         };
+    }
+
+    /** A commutative elementwise op, in place on an operand that nobody else reads when the pass allows it. */
+    private static NDArray binary(Result r, Node n, Pass pass, BinaryOperator<NDArray> op, BinaryOperator<NDArray> inPlace) {
+        NDArray x = r.values[n.input(0)];
+        NDArray y = r.values[n.input(1)];
+        if (pass != null) {
+            if (pass.writable(n, 0, r.values)) {
+                return inPlace.apply(x, y);
+            }
+            if (pass.writable(n, 1, r.values)) {
+                return inPlace.apply(y, x);
+            }
+        }
+        return op.apply(x, y);
+    }
+
+    /** A 2-D product with transposes as views that are dropped as soon as the product exists. */
+    private static NDArray matmul(PtScope s, NDArray x, NDArray y, boolean transposeX, boolean transposeY) {
+        NDArray xt = transposeX ? s.own(x.swapAxes(-1, -2)) : x;
+        NDArray yt = transposeY ? s.own(y.swapAxes(-1, -2)) : y;
+        try {
+            return xt.matMul(yt);
+        } finally {
+            if (xt != x) {
+                s.release(xt);
+            }
+            if (yt != y) {
+                s.release(yt);
+            }
+        }
+    }
+
+    /**
+     * {@code add(matmul(x, w), bias)} as PyTorch's {@code linear(x, w^T, bias)}: one addmm instead of a product and
+     * a sum, and one activation-sized tensor instead of two. The weight's transpose is a view.
+     */
+    private NDArray linear(PtScope s, Result r, Node add) {
+        Node m = net.node(plan.linearProduct(add.id()));
+        int biasId = add.input(0) == m.id() ? add.input(1) : add.input(0);
+        NDArray x = r.values[m.input(0)];
+        NDArray w = r.values[m.input(1)];
+        NDArray bias = r.values[biasId];
+        boolean transposeB = m.attrs().getBool("transposeB");
+        long out = w.getShape().get(transposeB ? 0 : 1);
+        if (x.getShape().dimension() != 2 || w.getShape().dimension() != 2 || bias.getShape().dimension() != 1
+                || bias.getShape().get(0) != out || x.getDataType() != DataType.FLOAT32 || bias.getDataType() != DataType.FLOAT32) {
+            NDArray product = s.own(matmul(s, x, w, false, transposeB));
+            try {
+                return product.add(bias);
+            } finally {
+                s.release(product);
+            }
+        }
+        NDArray weight = transposeB ? w : s.own(w.transpose(1, 0));
+        try {
+            return JniUtils.linear(pt(x), pt(weight), pt(bias));
+        } finally {
+            if (weight != w) {
+                s.release(weight);
+            }
+        }
     }
 
     private static PtNDArray pt(NDArray a) {

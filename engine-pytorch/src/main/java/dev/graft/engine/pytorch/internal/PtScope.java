@@ -35,6 +35,13 @@ final class PtScope implements AutoCloseable {
         return a;
     }
 
+    /** Frees {@code a} now, unless it is a parameter or slot. */
+    void release(NDArray a) {
+        if (!persistent.contains(a)) {
+            a.close();
+        }
+    }
+
     @Override
     public void close() {
         manager.close();
