@@ -216,11 +216,7 @@ public final class BertEncoder {
     private static Node activation(NetworkBuilder b, BertConfig.Activation a, Node x) {
         return switch (a) {
             case GELU -> b.gelu(x);
-            case GELU_TANH -> {
-                Node cube = b.mul(b.mul(x, x), x);
-                Node inner = b.mul(b.add(x, b.mul(cube, b.scalar(0.044715))), b.scalar(Math.sqrt(2 / Math.PI)));
-                yield b.mul(b.mul(x, b.scalar(0.5)), b.add(b.tanh(inner), b.scalar(1)));
-            }
+            case GELU_TANH -> b.geluTanh(x);
         };
     }
 }

@@ -165,6 +165,12 @@ public final class OpCases {
         add("relu", (b, in) -> b.relu(in.get(0)), x -> Reference.map(x.get(0), v -> Math.max(0, v)), p("x", Arr.awayFromZero(r, 0.05, 3, 4)));
         add("gelu", (b, in) -> b.gelu(in.get(0)), x -> Reference.map(x.get(0), Reference::gelu),
                 p("x", Reference.map(randn(3, 5), v -> 2 * v)));
+        add("gelu_tanh", (b, in) -> b.geluTanh(in.get(0)), x -> Reference.map(x.get(0), Reference::geluTanh),
+                p("x", Reference.map(randn(3, 5), v -> 2 * v)));
+        // after a dense layer's bias, as in BERT's feed-forward block
+        add("gelu_tanh (after a matmul with bias)", (b, in) -> b.geluTanh(b.add(b.matmul(in.get(0), in.get(1)), in.get(2))),
+                x -> Reference.map(Reference.broadcast(Reference.matmul(x.get(0), x.get(1), false, false), x.get(2), Double::sum),
+                        Reference::geluTanh), p("x", randn(3, 4)), p("kernel", randn(4, 5)), p("bias", randn(5)));
         add("tanh", (b, in) -> b.tanh(in.get(0)), x -> Reference.map(x.get(0), Math::tanh), p("x", randn(3, 4)));
         add("sigmoid", (b, in) -> b.sigmoid(in.get(0)), x -> Reference.map(x.get(0), Reference::sigmoid), p("x", randn(3, 4)));
         int[][] axes = {{-1}, {1}, {0}};

@@ -278,6 +278,10 @@ final class Reference {
         return 0.5 * x * (1 + erf(x / Math.sqrt(2)));
     }
 
+    static double geluTanh(double x) {
+        return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+    }
+
     static double sigmoid(double x) {
         return 1 / (1 + Math.exp(-x));
     }

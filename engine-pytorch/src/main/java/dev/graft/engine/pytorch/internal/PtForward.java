@@ -193,6 +193,7 @@ final class PtForward {
             case DIV -> n.dtype() == DType.INT32 ? intDiv(s, v[n.input(0)], v[n.input(1)]) : v[n.input(0)].div(v[n.input(1)]);
             case RELU -> Activation.relu(v[n.input(0)]);
             case GELU -> Activation.gelu(v[n.input(0)]);
+            case GELU_TANH -> geluTanh(v[n.input(0)], pass != null);
             case TANH -> v[n.input(0)].tanh();
             case SIGMOID -> Activation.sigmoid(v[n.input(0)]);
             case SOFTMAX -> v[n.input(0)].softmax(a.getInt("axis"));
@@ -260,6 +261,29 @@ final class PtForward {
             }
             case MEAN_SQUARED_ERROR -> s.own(s.own(v[n.input(0)].sub(v[n.input(1)])).square()).mean();
         };
+    }
+
+    /**
+     * Tanh-approximated GELU, {@code (x * 0.5) * (tanh((x + x^3 * 0.044715) * sqrt(2 / pi)) + 1)} in the TensorFlow
+     * engine's order. An inference pass works in place on its own temporaries and frees them at once; a training
+     * pass keeps them for autograd.
+     */
+    private static NDArray geluTanh(NDArray x, boolean inference) {
+        float c = (float) 0.044715;
+        float k = (float) Math.sqrt(2 / Math.PI);
+        if (!inference) {
+            NDArray cube = x.mul(x).mul(x);
+            return x.mul(0.5f).mul(x.add(cube.mul(c)).mul(k).tanh().add(1f));
+        }
+        NDArray u = x.mul(x);
+        u.muli(x).muli(c).addi(x).muli(k);
+        NDArray t = u.tanh();
+        u.close();
+        t.addi(1f);
+        NDArray y = x.mul(0.5f);
+        y.muli(t);
+        t.close();
+        return y;
     }
 
     /** A commutative elementwise op, in place on an operand that nobody else reads when the pass allows it. */

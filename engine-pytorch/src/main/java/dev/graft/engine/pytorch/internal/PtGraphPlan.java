@@ -21,7 +21,7 @@ import java.util.Set;
  */
 final class PtGraphPlan {
     /** Ops whose result is a new tensor with its own storage (not a view of an operand). */
-    static final Set<Op> FRESH = EnumSet.of(Op.MATMUL, Op.BATCH_MATMUL, Op.ADD, Op.SUB, Op.MUL, Op.GELU, Op.RELU, Op.TANH,
+    static final Set<Op> FRESH = EnumSet.of(Op.MATMUL, Op.BATCH_MATMUL, Op.ADD, Op.SUB, Op.MUL, Op.GELU, Op.GELU_TANH, Op.RELU, Op.TANH,
             Op.SIGMOID, Op.SOFTMAX, Op.LOG_SOFTMAX, Op.LAYER_NORM);
 
     private final Network net;

@@ -177,6 +177,11 @@ public final class NetworkBuilder {
         return op(Op.GELU, Attrs.empty(), x);
     }
 
+    /** GELU in its tanh approximation, as Google's BERT computes it. */
+    public Node geluTanh(Node x) {
+        return op(Op.GELU_TANH, Attrs.empty(), x);
+    }
+
     public Node tanh(Node x) {
         return op(Op.TANH, Attrs.empty(), x);
     }

@@ -42,6 +42,8 @@ public enum Op {
     RELU,
     /** Exact GELU: x * (1 + erf(x / sqrt 2)) / 2. */
     GELU,
+    /** GELU in its tanh approximation (Google's BERT): x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3))) / 2. */
+    GELU_TANH,
     TANH,
     SIGMOID,
     /** Attrs: axis. */

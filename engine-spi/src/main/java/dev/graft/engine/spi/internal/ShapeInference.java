@@ -121,7 +121,7 @@ public final class ShapeInference {
                         + in.get(0).dtype() + " vs " + in.get(1).dtype());
                 return new Result(broadcast(layer, in.get(0).shape(), in.get(1).shape()), in.get(0).dtype());
             }
-            case RELU, GELU, TANH, SIGMOID, DROPOUT -> {
+            case RELU, GELU, GELU_TANH, TANH, SIGMOID, DROPOUT -> {
                 requireFloat(layer, in.get(0));
                 if (op == Op.DROPOUT) {
                     double r = a.getDouble("rate");

@@ -41,9 +41,15 @@ class TfActivationMemoryTest {
     private final Engine engine = new ServiceLoaderEngineRegistry().get("tensorflow");
 
     private static Network geluNet() {
+        return geluNet(false);
+    }
+
+    /** GELU, exact or in its tanh approximation, of a product. */
+    private static Network geluNet(boolean tanh) {
         NetworkBuilder b = new NetworkBuilder();
         Node x = b.input("x", DType.FLOAT32, -1, IN);
-        Node h = b.gelu(b.matmul(x, b.param("w", Initializer.truncatedNormal(1.0), IN, WIDTH)));
+        Node z = b.matmul(x, b.param("w", Initializer.truncatedNormal(1.0), IN, WIDTH));
+        Node h = tanh ? b.geluTanh(z) : b.gelu(z);
         b.output("h", h);
         b.loss("loss", b.mean(h, false, 0, 1));
         return b.build();
@@ -120,6 +126,52 @@ class TfActivationMemoryTest {
             // differentiated as written, erf(x / sqrt 2) and the bracket kept x, x / sqrt 2 and (1 + erf) / 2
             assertThat(keptForBackward(m)).hasSize(1);
         }
+    }
+
+    @Test
+    void trainingTanhGeluKeepsOneTensorOfItsSizeForTheBackwardPass() {
+        try (TfCompiledModel m = (TfCompiledModel) engine.compile(geluNet(true), 1)) {
+            m.configureTraining(TrainingConfig.of(OptimizerSpec.sgd(0), LearningRateSchedule.constant(1)));
+            // differentiated as written, its nine element-wise ops kept six tensors of its size
+            assertThat(keptForBackward(m)).hasSize(1);
+        }
+    }
+
+    @Test
+    void trainingTanhGeluHasTheInferenceValueAndItsDerivative() {
+        Network net = geluNet(true);
+        HostTensor x = inputs(5);
+        try (CompiledModel m = engine.compile(net, 11)) {
+            HostTensor w = m.parameter("w");
+            float inferenceLoss = m.predict(Map.of("x", x), "loss").getFloat(0);
+            m.configureTraining(TrainingConfig.of(OptimizerSpec.sgd(0), LearningRateSchedule.constant(1)));
+            StepResult r = m.trainStep(Map.of("x", x));
+            assertThat(Float.floatToIntBits((float) r.loss())).isEqualTo(Float.floatToIntBits(inferenceLoss));
+            HostTensor after = m.parameter("w");
+            double[] expected = new double[IN * WIDTH];
+            for (int n = 0; n < ROWS; n++) {
+                for (int j = 0; j < WIDTH; j++) {
+                    double z = 0;
+                    for (int i = 0; i < IN; i++) {
+                        z += (double) x.getFloat(n * IN + i) * w.getFloat(i * WIDTH + j);
+                    }
+                    // by finite differences of the tanh approximation in double, not by the engine's formula
+                    double e = 1e-6;
+                    double slope = (geluTanh(z + e) - geluTanh(z - e)) / (2 * e);
+                    for (int i = 0; i < IN; i++) {
+                        expected[i * WIDTH + j] += x.getFloat(n * IN + i) * slope / (ROWS * WIDTH);
+                    }
+                }
+            }
+            for (int q = 0; q < expected.length; q++) {
+                double got = (double) w.getFloat(q) - after.getFloat(q);
+                assertThat(got).as("gradient %d", q).isCloseTo(expected[q], org.assertj.core.data.Offset.offset(1e-7 + 1e-4 * Math.abs(expected[q])));
+            }
+        }
+    }
+
+    private static double geluTanh(double z) {
+        return 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z)));
     }
 
     @Test
