@@ -188,7 +188,8 @@ public final class TrainedModel {
         } catch (RuntimeException e) {
             throw new IOException(dir.resolve(NETWORK) + ": invalid network definition: " + e.getMessage(), e);
         }
-        Map<String, HostTensor> w = SafeTensors.read(file(dir, WEIGHTS)).tensors();
+        // mapped, not read into the heap: a predictor copies them into the engine once and keeps no other copy
+        Map<String, HostTensor> w = SafeTensors.map(file(dir, WEIGHTS)).tensors();
         Preprocessing p = read(dir, PREPROCESSING, Preprocessing.class);
         Labels l = read(dir, LABELS, Labels.class);
         try {

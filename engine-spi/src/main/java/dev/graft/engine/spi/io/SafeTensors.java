@@ -345,6 +345,40 @@ public final class SafeTensors {
         }
     }
 
+    /**
+     * Like {@link #read}, but the tensors are read-only views of the file mapped into memory: no copy
+     * on the Java heap and no read of the bytes into it (the page cache serves them, and a second
+     * process opening the same file shares them). The checksum is checked as in {@link #read}. The
+     * mapping lives as long as the tensors; replacing the file by a rename (as {@link #write} does)
+     * leaves them intact, truncating it in place while they are in use does not.
+     */
+    public static Contents map(Path file) throws IOException {
+        try (FileChannel ch = open(file)) {
+            Header h = readHeader(file, ch);
+            long dataLen = ch.size() - h.dataStart;
+            ByteBuffer all = dataLen <= Integer.MAX_VALUE ? ch.map(FileChannel.MapMode.READ_ONLY, h.dataStart, dataLen) : null;
+            Map<String, HostTensor> out = new LinkedHashMap<>();
+            CRC32C crc = new CRC32C();
+            for (Entry e : h.entries) {
+                long n = e.end() - e.begin();
+                if (n > Integer.MAX_VALUE - 16) {
+                    throw new SafeTensorsException(file, "tensor '" + e.name() + "' is " + n + " bytes, larger than one Java buffer");
+                }
+                ByteBuffer buf = all != null ? all.slice((int) e.begin(), (int) n)
+                        : ch.map(FileChannel.MapMode.READ_ONLY, h.dataStart + e.begin(), n);
+                buf.order(ByteOrder.LITTLE_ENDIAN);
+                crc.update(buf.duplicate());
+                out.put(e.name(), HostTensor.wrap(e.dtype(), e.shape(), buf));
+            }
+            String expected = h.metadata.get(CHECKSUM_KEY);
+            if (expected != null && !expected.equals(Long.toHexString(crc.getValue()))) {
+                throw new SafeTensorsException(file, "checksum mismatch: header says " + expected + ", data gives "
+                        + Long.toHexString(crc.getValue()) + " (file corrupted or partly written)");
+            }
+            return new Contents(out, h.metadata);
+        }
+    }
+
     /** Validates the header and lists the tensors without reading their data. */
     public static List<Entry> entries(Path file) throws IOException {
         try (FileChannel ch = open(file)) {

@@ -140,6 +140,39 @@ class SafeTensorsTest {
     }
 
     @Test
+    void mappedTensorsEqualReadOnesAndOutliveAReplacedFile() throws Exception {
+        Path f = dir.resolve("m.safetensors");
+        SafeTensors.write(f, tensors(), Map.of("note", "x"));
+        SafeTensors.Contents mapped = SafeTensors.map(f);
+        SafeTensors.Contents read = SafeTensors.read(f);
+        assertThat(mapped.tensors().keySet()).containsExactlyElementsOf(read.tensors().keySet());
+        read.tensors().forEach((k, v) -> assertThat(mapped.tensors().get(k).bitEquals(v)).as(k).isTrue());
+        assertThat(mapped.metadata()).isEqualTo(read.metadata());
+        assertThat(mapped.tensors().get("layer.kernel").buffer().isReadOnly()).isTrue();
+        // a new save renames another file over this one: the mapped tensors keep the old bytes
+        Map<String, HostTensor> other = new LinkedHashMap<>(tensors());
+        other.put("scalar", HostTensor.scalar(9f));
+        SafeTensors.write(f, other, Map.of());
+        assertThat(mapped.tensors().get("scalar").floats()).containsExactly(0.25f);
+    }
+
+    @Test
+    void mappingDetectsTruncatedAndCorruptedData() throws Exception {
+        Path f = dir.resolve("t.safetensors");
+        SafeTensors.write(f, tensors(), Map.of());
+        byte[] b = Files.readAllBytes(f);
+        Path cut = dir.resolve("cut.safetensors");
+        Files.write(cut, java.util.Arrays.copyOf(b, b.length - 4));
+        assertThatThrownBy(() -> SafeTensors.map(cut)).isInstanceOf(SafeTensorsException.class)
+                .hasMessageContaining("cut.safetensors").hasMessageContaining("outside the data");
+        byte[] flipped = b.clone();
+        flipped[b.length - 20] ^= 1;
+        Path bad = dir.resolve("flipped.safetensors");
+        Files.write(bad, flipped);
+        assertThatThrownBy(() -> SafeTensors.map(bad)).isInstanceOf(SafeTensorsException.class).hasMessageContaining("checksum");
+    }
+
+    @Test
     void missingFileIsASafeTensorsExceptionNamingIt() {
         Path f = dir.resolve("nowhere.safetensors");
         assertThatThrownBy(() -> SafeTensors.read(f)).isInstanceOf(SafeTensorsException.class).hasMessageContaining("nowhere.safetensors");

@@ -59,6 +59,9 @@ class HostileSafeTensorsTest {
                 .hasMessageContaining(reason);
         assertThat(allocated).as("%s: bytes allocated while refusing a %d-byte file", name, content.length)
                 .isLessThan(2L * 1024 * 1024 + 20L * content.length);
+        // saved models map their weights (SafeTensors.map): the same refusal
+        assertThatThrownBy(() -> SafeTensors.map(f)).as(name + " mapped").isInstanceOf(SafeTensorsException.class)
+                .hasMessageStartingWith(f.toString()).hasMessageContaining(reason);
     }
 
     @Test
