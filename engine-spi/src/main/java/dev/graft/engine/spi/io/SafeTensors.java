@@ -318,34 +318,6 @@ public final class SafeTensors {
     }
 
     /**
-     * The tensors as read-only views of the file mapped into memory, after validating the header and the
-     * checksum: nothing is copied onto the Java heap, and the pages are the file's (the system can drop and
-     * reread them). The views stay valid after the channel is closed, and after the file is deleted (POSIX).
-     */
-    public static Contents map(Path file) throws IOException {
-        try (FileChannel ch = open(file)) {
-            Header h = readHeader(file, ch);
-            Map<String, HostTensor> out = new LinkedHashMap<>();
-            CRC32C crc = new CRC32C();
-            for (Entry e : h.entries) {
-                long n = e.end() - e.begin();
-                if (n > Integer.MAX_VALUE) {
-                    throw new SafeTensorsException(file, "tensor '" + e.name() + "' is " + n + " bytes, larger than one Java buffer");
-                }
-                ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, h.dataStart + e.begin(), n).order(ByteOrder.LITTLE_ENDIAN);
-                crc.update(buf.duplicate());
-                out.put(e.name(), HostTensor.wrap(e.dtype(), e.shape(), buf));
-            }
-            String expected = h.metadata.get(CHECKSUM_KEY);
-            if (expected != null && !expected.equals(Long.toHexString(crc.getValue()))) {
-                throw new SafeTensorsException(file, "checksum mismatch: header says " + expected + ", data gives "
-                        + Long.toHexString(crc.getValue()) + " (file corrupted or partly written)");
-            }
-            return new Contents(out, h.metadata);
-        }
-    }
-
-    /**
      * Like {@link #read}, but the tensors are read-only views of the file mapped into memory: no copy
      * on the Java heap and no read of the bytes into it (the page cache serves them, and a second
      * process opening the same file shares them). The checksum is checked as in {@link #read}. The
