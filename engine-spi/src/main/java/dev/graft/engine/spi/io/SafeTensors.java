@@ -161,11 +161,7 @@ public final class SafeTensors {
                 }
                 sink.accept(got);
             }
-            String expected = h.metadata.get(CHECKSUM_KEY);
-            if (expected != null && !expected.equals(Long.toHexString(crc.getValue()))) {
-                throw new SafeTensorsException(file, "checksum mismatch: header says " + expected + ", data gives "
-                        + Long.toHexString(crc.getValue()) + " (file corrupted or partly written)");
-            }
+            checkChecksum(file, h, crc);
             return h.metadata;
         }
     }
@@ -308,11 +304,7 @@ public final class SafeTensors {
                 crc.update(buf.duplicate());
                 out.put(e.name(), HostTensor.wrap(e.dtype(), e.shape(), buf));
             }
-            String expected = h.metadata.get(CHECKSUM_KEY);
-            if (expected != null && !expected.equals(Long.toHexString(crc.getValue()))) {
-                throw new SafeTensorsException(file, "checksum mismatch: header says " + expected + ", data gives "
-                        + Long.toHexString(crc.getValue()) + " (file corrupted or partly written)");
-            }
+            checkChecksum(file, h, crc);
             return new Contents(out, h.metadata);
         }
     }
@@ -342,12 +334,17 @@ public final class SafeTensors {
                 crc.update(buf.duplicate());
                 out.put(e.name(), HostTensor.wrap(e.dtype(), e.shape(), buf));
             }
-            String expected = h.metadata.get(CHECKSUM_KEY);
-            if (expected != null && !expected.equals(Long.toHexString(crc.getValue()))) {
-                throw new SafeTensorsException(file, "checksum mismatch: header says " + expected + ", data gives "
-                        + Long.toHexString(crc.getValue()) + " (file corrupted or partly written)");
-            }
+            checkChecksum(file, h, crc);
             return new Contents(out, h.metadata);
+        }
+    }
+
+    /** Refuses data whose checksum differs from the one the header records (files written without one pass). */
+    private static void checkChecksum(Path file, Header h, CRC32C crc) throws SafeTensorsException {
+        String expected = h.metadata.get(CHECKSUM_KEY);
+        if (expected != null && !expected.equals(Long.toHexString(crc.getValue()))) {
+            throw new SafeTensorsException(file, "checksum mismatch: header says " + expected + ", data gives "
+                    + Long.toHexString(crc.getValue()) + " (file corrupted or partly written)");
         }
     }
 
