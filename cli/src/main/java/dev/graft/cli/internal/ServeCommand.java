@@ -36,7 +36,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-batch", defaultValue = "32", description = "most inputs merged into one engine call (default: ${DEFAULT-VALUE})")
     int maxBatch;
 
-    @Option(names = "--max-wait-ms", defaultValue = "5", description = "longest a request waits for others to batch with (default: ${DEFAULT-VALUE})")
+    @Option(names = "--max-wait-ms", defaultValue = "5", description = "longest a request waits for others to fill its batch once the engine is free (default: ${DEFAULT-VALUE})")
     long maxWaitMs;
 
     @Option(names = "--max-body-kb", defaultValue = "8192", description = "largest request body in KiB (default: ${DEFAULT-VALUE})")
