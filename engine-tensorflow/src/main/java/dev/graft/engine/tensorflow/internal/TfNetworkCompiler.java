@@ -263,9 +263,7 @@ final class TfNetworkCompiler {
         // phi(x) = exp(-x^2 / 2) / sqrt(2 pi) = exp(-u^2) / sqrt(2 pi)
         Operand<TFloat32> density = tf.math.mul(tf.math.exp(tf.math.neg(tf.math.square(u))),
                 tf.constant((float) (1 / Math.sqrt(2 * Math.PI))));
-        Operand<TFloat32> slope = tf.stopGradient(tf.math.add(phi, tf.math.mul(x, density)));
-        Operand<TFloat32> zero = tf.math.mul(tf.math.sub(x, tf.stopGradient(x)), slope);
-        return tf.math.add(tf.stopGradient(y), zero);
+        return withSlope(tf, x, y, tf.math.add(phi, tf.math.mul(x, density)));
     }
 
     /**
@@ -280,9 +278,17 @@ final class TfNetworkCompiler {
         Operand<TFloat32> dInner = tf.math.mul(tf.math.add(tf.constant(1f), tf.math.mul(tf.math.square(x),
                 tf.constant((float) (3 * 0.044715)))), tf.constant((float) Math.sqrt(2 / Math.PI)));
         Operand<TFloat32> dTanh = tf.math.sub(tf.constant(1f), tf.math.square(t));
-        Operand<TFloat32> slope = tf.stopGradient(tf.math.add(tf.math.mul(tf.math.add(t, tf.constant(1f)), half),
+        return withSlope(tf, x, y, tf.math.add(tf.math.mul(tf.math.add(t, tf.constant(1f)), half),
                 tf.math.mul(tf.math.mul(tf.math.mul(x, half), dTanh), dInner)));
-        Operand<TFloat32> zero = tf.math.mul(tf.math.sub(x, tf.stopGradient(x)), slope);
+    }
+
+    /**
+     * {@code y}'s values, differentiated as {@code slope} times the incoming gradient: the value passes the
+     * gradient by a stop, and {@code (x - stop(x)) * stop(slope)}, exactly zero, carries the derivative, so the
+     * backward pass keeps only {@code slope}, computed in the forward pass.
+     */
+    private static Operand<TFloat32> withSlope(Ops tf, Operand<TFloat32> x, Operand<TFloat32> y, Operand<TFloat32> slope) {
+        Operand<TFloat32> zero = tf.math.mul(tf.math.sub(x, tf.stopGradient(x)), tf.stopGradient(slope));
         return tf.math.add(tf.stopGradient(y), zero);
     }
 
