@@ -80,7 +80,6 @@ public final class DataEfficiencyBenchmark {
         a.put("--out", "data-efficiency.md");
         a.put("--engine", "");
         a.put("--setfit-trainer", "plain");
-        a.put("--text-prefix", "");
         for (int i = 0; i < argv.length; i += 2) {
             if (!a.containsKey(argv[i]) || i + 1 == argv.length) {
                 throw new IllegalArgumentException("unknown option or missing value: '" + argv[i] + "'; options: " + a.keySet());
@@ -161,18 +160,6 @@ public final class DataEfficiencyBenchmark {
     }
 
     private static NamedTask task(String name, Map<String, String> a) throws IOException {
-        NamedTask t = plainTask(name, a);
-        String prefix = a.get("--text-prefix");
-        if (prefix.isEmpty()) {
-            return t;
-        }
-        java.util.function.Function<List<Example>, List<Example>> pre = xs -> xs.stream()
-                .map(e -> new Example(e.source(), prefix + e.input(), e.label())).toList();
-        return new NamedTask(t.name(), t.description() + " Every text prefixed with '" + prefix + "'.", pre.apply(t.train()),
-                pre.apply(t.test()), t.labels());
-    }
-
-    private static NamedTask plainTask(String name, Map<String, String> a) throws IOException {
         return switch (name) {
             case "debian" -> {
                 int per = Integer.parseInt(a.get("--debian-per-class"));
