@@ -45,7 +45,7 @@ import java.util.TreeMap;
  *
  * <pre>
  * options (defaults):
- *   --tasks debian,perl          --sizes 10,25,50,all      --seeds 1,2,3
+ *   --tasks debian,perl (or archive) --sizes 10,25,50,all      --seeds 1,2,3
  *   --backbones bert-base-uncased:maxLength=64     (NAME[:KEY=VALUE[;KEY=VALUE]], comma-separated; "none" = baseline only)
  *   --strategies feature-extraction                (ID[:KEY=VALUE[;KEY=VALUE]], run with every backbone; e.g.
  *                                                  fine-tuning:backboneLr=5e-5,hybrid:cut=encoder.layer_10,setfit;
@@ -56,7 +56,7 @@ import java.util.TreeMap;
  *                                                  LogisticRegressionCV, rows=l2: each feature row scaled to unit length first;
  *                                                  a backbone named A+B: the two backbones' features concatenated)
  *   --epochs 4 (strategies that train the backbone)   --head-epochs 40 (feature-extraction)   --batch-size 16
- *   --engine (default engine)   --debian-per-class 36   --perl-per-class 80   --out data-efficiency.md
+ *   --engine (default engine)   --debian-per-class 36   --perl-per-class 80   --archive-per-class 333   --out data-efficiency.md
  *   tuned-probe                  (a pseudo-strategy after setfit in --strategies: the LinearProbe, options grid=wide, rows=l2,
  *                                 c=VALUE (fixed C), on the encoder the preceding setfit run tuned, same backbone, size and seed)
  *   --setfit-trainer plain       (plain: Adam, constant rate; library: the SetFit library's body trainer, see libraryTrainer;
@@ -77,6 +77,7 @@ public final class DataEfficiencyBenchmark {
         Map<String, String> a = new LinkedHashMap<>(Map.of("--tasks", "debian,perl", "--sizes", "10,25,50,all", "--seeds", "1,2,3",
                 "--backbones", "bert-base-uncased:maxLength=64", "--strategies", "feature-extraction", "--epochs", "4",
                 "--head-epochs", "40", "--batch-size", "16", "--debian-per-class", "36", "--perl-per-class", "80"));
+        a.put("--archive-per-class", "333");
         a.put("--out", "data-efficiency.md");
         a.put("--engine", "");
         a.put("--setfit-trainer", "plain");
@@ -179,7 +180,16 @@ public final class DataEfficiencyBenchmark {
                         t.labels().size(), t.labels(), per, counts(t.train()), t.train().size(), t.test().size()), t.train(), t.test(),
                         t.labels());
             }
-            default -> throw new IllegalArgumentException("unknown task '" + name + "'; tasks: debian, perl");
+            case "archive" -> {
+                int per = Integer.parseInt(a.get("--archive-per-class"));
+                DebianArchive.Task t = DebianArchive.task(DebianArchive.read(DebianArchive.LISTS), per, 6, 0.5, 42);
+                yield new NamedTask("Debian archive synopses by section", String.format(Locale.ROOT,
+                        "The one-line synopses of the %d packages in APT's package lists (%s), one per source package and "
+                                + "synopsis (%d in topical sections), labelled by section: the %d largest topical sections %s, "
+                                + "%d packages each; %d train, %d held-out test.", t.packages(), DebianArchive.LISTS, t.kept(),
+                        t.labels().size(), t.labels(), per, t.train().size(), t.test().size()), t.train(), t.test(), t.labels());
+            }
+            default -> throw new IllegalArgumentException("unknown task '" + name + "'; tasks: debian, perl, archive");
         };
     }
 
