@@ -116,7 +116,7 @@ final class FitDefaults {
 
     /** Whether the blocks are a transformer encoder's ({@code encoder.layer_N}), as the fine-tuning strategy tells. */
     static boolean transformer(List<Block> blocks) {
-        return blocks.stream().anyMatch(b -> b.name().matches("encoder\\.layer_\\d+"));
+        return dev.graft.core.recommend.Recommender.transformerEncoder(blocks.stream().map(Block::name).toList());
     }
 
     /** Whether a named backbone is a transformer encoder; false when it cannot be created here (it fails later, clearly). */

@@ -113,6 +113,24 @@ class RecommenderTest {
     }
 
     @Test
+    void fineTunesATransformerEncoderWholeFromAHundredExamplesPerClass() {
+        List<String> blocks = List.of("embeddings", "encoder.layer_0", "encoder.layer_1", "encoder.layer_2", "encoder.layer_3");
+        Recommendation.Candidate fit = new Recommendation.Candidate(ComponentRef.of("enc"), 8, 0.5, 0.1, 0.01, 0.05, true,
+                blocks, 0, 0);
+        Recommendation.Candidate noFit = new Recommendation.Candidate(ComponentRef.of("enc"), 8, 0.1, 0.1, 0.01, 0.05, false,
+                blocks, 0, 0);
+        assertThat(Recommender.transformerEncoder(blocks)).isTrue();
+        assertThat(Recommender.transformerEncoder(List.of("b1", "layer_2", "encoder.layer_x"))).isFalse();
+        assertThat(Recommender.suggest(List.of(fit), 594, 6, 99).strategy()).isEqualTo("feature-extraction");
+        Recommendation hundred = Recommender.suggest(List.of(fit), 600, 6, 100);
+        assertThat(hundred.strategy()).isEqualTo("fine-tuning");
+        assertThat(hundred.strategyOptions()).isEmpty();
+        assertThat(hundred.explanation()).contains("fine-tune every block of this transformer encoder");
+        assertThat(Recommender.suggest(List.of(noFit), 996, 6, 166).strategy()).isEqualTo("fine-tuning");
+        assertThat(Recommender.suggest(List.of(noFit), 300, 6, 50).strategy()).isEqualTo("hybrid");
+    }
+
+    @Test
     void suggestsOnlyFeatureExtractionForVectorsComputedElsewhere() {
         List<String> blocks = List.of("b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8");
         Recommendation.Candidate fit = new Recommendation.Candidate(ComponentRef.of("x"), 8, 0.5, 0.1, 0.01, 0.05, true,
