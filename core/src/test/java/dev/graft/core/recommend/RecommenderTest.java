@@ -121,7 +121,11 @@ class RecommenderTest {
                 blocks, 0, 0);
         assertThat(Recommender.transformerEncoder(blocks)).isTrue();
         assertThat(Recommender.transformerEncoder(List.of("b1", "layer_2", "encoder.layer_x"))).isFalse();
-        assertThat(Recommender.suggest(List.of(fit), 594, 6, 99).strategy()).isEqualTo("feature-extraction");
+        Recommendation few = Recommender.suggest(List.of(fit), 594, 6, 99);
+        assertThat(few.strategy()).isEqualTo("feature-extraction");
+        assertThat(few.explanation()).contains("try -s setfit");
+        assertThat(Recommender.suggest(List.of(new Recommendation.Candidate(ComponentRef.of("cnn"), 8, 0.5, 0.1, 0.01, 0.05, true,
+                List.of("b1", "b2"), 0, 0)), 594, 6, 99).explanation()).doesNotContain("setfit");
         Recommendation hundred = Recommender.suggest(List.of(fit), 600, 6, 100);
         assertThat(hundred.strategy()).isEqualTo("fine-tuning");
         assertThat(hundred.strategyOptions()).isEmpty();
