@@ -92,6 +92,13 @@ class ArgumentErrorsTest {
     }
 
     @Test
+    void serveRefusesZeroBatchWorkersNamingTheOption() {
+        CliRun r = CliRun.of("serve", "-m", dir.toString(), "--batch-workers", "0");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("--batch-workers: must be at least 1, got 0");
+    }
+
+    @Test
     void missingOptionsAndUnknownCommandsExitWithUsageCode() {
         CliRun a = CliRun.of("fit", "-d", status.toString());
         assertThat(a.exit()).isEqualTo(2);

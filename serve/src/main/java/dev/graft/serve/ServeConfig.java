@@ -8,15 +8,16 @@ import java.time.Duration;
  * @param host          address to bind (e.g. {@code 127.0.0.1}, or {@code 0.0.0.0} for every interface)
  * @param port          port to bind; 0 picks a free one ({@link ModelServer#port()} tells which)
  * @param maxBatch      most inputs one engine call takes; concurrent requests to a model are merged up to this
- * @param maxWait       longest a request waits for others to fill its batch once the engine is free
+ * @param maxWait       longest a request waits for others to fill its batch once a batch worker is free
+ * @param batchWorkers  engine calls per model in flight at once (threads that each form a batch and run it)
  * @param maxBodyBytes  largest request body accepted (413 above it)
  * @param maxInstances  most inputs one request may carry (413 above it)
  * @param threads       request handler threads (each waits for its batch: bounds the requests in progress)
  * @param queue         connections waiting for a handler thread beyond {@code threads}; more are closed
  * @param drainTimeout  how long shutdown waits for accepted requests to finish
  */
-public record ServeConfig(String host, int port, int maxBatch, Duration maxWait, long maxBodyBytes, int maxInstances,
-                          int threads, int queue, Duration drainTimeout) {
+public record ServeConfig(String host, int port, int maxBatch, Duration maxWait, int batchWorkers, long maxBodyBytes,
+                          int maxInstances, int threads, int queue, Duration drainTimeout) {
     public ServeConfig {
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("host: must not be empty");
@@ -25,6 +26,7 @@ public record ServeConfig(String host, int port, int maxBatch, Duration maxWait,
             throw new IllegalArgumentException("port: must be 0 to 65535, got " + port);
         }
         positive("maxBatch", maxBatch);
+        positive("batchWorkers", batchWorkers);
         positive("maxInstances", maxInstances);
         positive("threads", threads);
         if (queue < 0) {
@@ -41,33 +43,38 @@ public record ServeConfig(String host, int port, int maxBatch, Duration maxWait,
         }
     }
 
-    /** Loopback, port 8501 (TensorFlow Serving's REST port), batches of 32 within 5 ms, 8 MiB bodies. */
+    /** Loopback, port 8501 (TensorFlow Serving's REST port), batches of 32 within 5 ms, one batch worker, 8 MiB bodies. */
     public static ServeConfig defaults() {
-        return new ServeConfig("127.0.0.1", 8501, 32, Duration.ofMillis(5), 8L << 20, 256, 64, 256, Duration.ofSeconds(30));
+        return new ServeConfig("127.0.0.1", 8501, 32, Duration.ofMillis(5), 1, 8L << 20, 256, 64, 256, Duration.ofSeconds(30));
     }
 
     public ServeConfig withHost(String h) {
-        return new ServeConfig(h, port, maxBatch, maxWait, maxBodyBytes, maxInstances, threads, queue, drainTimeout);
+        return new ServeConfig(h, port, maxBatch, maxWait, batchWorkers, maxBodyBytes, maxInstances, threads, queue, drainTimeout);
     }
 
     public ServeConfig withPort(int p) {
-        return new ServeConfig(host, p, maxBatch, maxWait, maxBodyBytes, maxInstances, threads, queue, drainTimeout);
+        return new ServeConfig(host, p, maxBatch, maxWait, batchWorkers, maxBodyBytes, maxInstances, threads, queue, drainTimeout);
     }
 
     public ServeConfig withBatching(int max, Duration wait) {
-        return new ServeConfig(host, port, max, wait, maxBodyBytes, maxInstances, threads, queue, drainTimeout);
+        return new ServeConfig(host, port, max, wait, batchWorkers, maxBodyBytes, maxInstances, threads, queue, drainTimeout);
+    }
+
+    /** {@code workers} engine calls per model at once (1: calls never overlap). */
+    public ServeConfig withBatchWorkers(int workers) {
+        return new ServeConfig(host, port, maxBatch, maxWait, workers, maxBodyBytes, maxInstances, threads, queue, drainTimeout);
     }
 
     public ServeConfig withLimits(long bodyBytes, int instances) {
-        return new ServeConfig(host, port, maxBatch, maxWait, bodyBytes, instances, threads, queue, drainTimeout);
+        return new ServeConfig(host, port, maxBatch, maxWait, batchWorkers, bodyBytes, instances, threads, queue, drainTimeout);
     }
 
     public ServeConfig withThreads(int t, int q) {
-        return new ServeConfig(host, port, maxBatch, maxWait, maxBodyBytes, maxInstances, t, q, drainTimeout);
+        return new ServeConfig(host, port, maxBatch, maxWait, batchWorkers, maxBodyBytes, maxInstances, t, q, drainTimeout);
     }
 
     public ServeConfig withDrainTimeout(Duration d) {
-        return new ServeConfig(host, port, maxBatch, maxWait, maxBodyBytes, maxInstances, threads, queue, d);
+        return new ServeConfig(host, port, maxBatch, maxWait, batchWorkers, maxBodyBytes, maxInstances, threads, queue, d);
     }
 
     private static void positive(String name, long v) {

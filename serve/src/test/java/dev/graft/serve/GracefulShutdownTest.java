@@ -15,19 +15,22 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Shutdown under load answers every request it accepted, correctly, and refuses the rest with 503. */
 class GracefulShutdownTest {
-    @Test
-    void shutdownDuringLoadLosesNoAcceptedRequest() throws Exception {
+    @ParameterizedTest(name = "{0} batch worker(s)")
+    @ValueSource(ints = {1, 2})
+    void shutdownDuringLoadLosesNoAcceptedRequest(int batchWorkers) throws Exception {
         Path model = TestModels.text();
         List<Example> texts = TestModels.texts(64, 11);
         List<Prediction> expected;
         try (Predictor p = TestModels.graft().predictor(model, null)) {
             expected = p.predict(texts);
         }
-        ServeConfig c = ServeConfig.defaults().withPort(0).withBatching(8, Duration.ofMillis(10)).withDrainTimeout(Duration.ofSeconds(30));
+        ServeConfig c = ServeConfig.defaults().withPort(0).withBatching(8, Duration.ofMillis(10)).withDrainTimeout(Duration.ofSeconds(30))
+                .withBatchWorkers(batchWorkers);
         ModelServer server = ModelServer.start(TestModels.graft(), null, Map.of("words", model), c);
         Http http = new Http(server.uri());
         AtomicInteger ok = new AtomicInteger();

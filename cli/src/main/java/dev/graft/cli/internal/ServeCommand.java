@@ -39,6 +39,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-wait-ms", defaultValue = "5", description = "longest a request waits for others to fill its batch once the engine is free (default: ${DEFAULT-VALUE})")
     long maxWaitMs;
 
+    @Option(names = "--batch-workers", defaultValue = "1", description = "engine calls per model in flight at once (default: ${DEFAULT-VALUE})")
+    int batchWorkers;
+
     @Option(names = "--max-body-kb", defaultValue = "8192", description = "largest request body in KiB (default: ${DEFAULT-VALUE})")
     long maxBodyKb;
 
@@ -53,6 +56,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (batchWorkers < 1) {
+            throw new UsageException("--batch-workers: must be at least 1, got " + batchWorkers);
+        }
         Graft g = parent.graft();
         String engineId = Args.engine(g, engine.engine);
         Map<String, Path> named = new LinkedHashMap<>();
@@ -68,6 +74,7 @@ final class ServeCommand implements Callable<Integer> {
         ServeConfig c;
         try {
             c = ServeConfig.defaults().withHost(host).withPort(port).withBatching(maxBatch, Duration.ofMillis(maxWaitMs))
+                    .withBatchWorkers(batchWorkers)
                     .withLimits(maxBodyKb * 1024, maxInputs).withThreads(threads, 4 * threads);
         } catch (IllegalArgumentException e) {
             throw new UsageException("serve: " + e.getMessage());

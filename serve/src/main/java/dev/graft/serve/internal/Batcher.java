@@ -8,16 +8,20 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Merges concurrent requests to one model into engine calls of at most {@code maxBatch} inputs. A batch
- * goes once it holds as many inputs as the last round had in flight, or {@code maxWait} after the later of
- * its oldest request's arrival and the engine becoming free (see {@link #next}). One worker thread per model
- * calls the {@link Predictor}, so engine calls never overlap. When a merged call fails, each request in it is
- * retried alone, so one bad input fails only its own request.
+ * Merges concurrent requests to one model into engine calls of at most {@code maxBatch} inputs, run by
+ * {@code workers} threads per model, so up to that many engine calls are in flight at once (one by default:
+ * calls never overlap). One worker at a time forms a batch, from the oldest request on; it goes once it holds
+ * its share of the inputs the last round had in flight (that round's inputs over the workers), or
+ * {@code maxWait} after the later of its oldest request's arrival and the worker becoming free (see
+ * {@link #next}). When a merged call fails, each request in it is retried alone, so one bad input fails only its
+ * own request.
  */
 final class Batcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Batcher.class.getName());
@@ -33,30 +37,42 @@ final class Batcher implements AutoCloseable {
     private final long maxWaitNanos;
     private final Metrics metrics;
     private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
-    private final Thread worker;
+    private final Thread[] workers;
+    /** Held by the worker forming a batch; guards {@link #carried}. */
+    private final ReentrantLock forming = new ReentrantLock();
     private volatile boolean closing;
-    private Job carried;
-    /** Inputs answered by the last batch plus those waiting when it ended: the concurrency the next batch waits for. */
-    private int inFlight;
-    /** When the last batch ended ({@link System#nanoTime}). */
-    private long engineFree = System.nanoTime();
+    /** A request that did not fit the last batch formed: the oldest of the next one. */
+    private volatile Job carried;
+    /** Inputs answered by the last batch plus those waiting and those in other calls when it ended. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Inputs in engine calls now. */
+    private final AtomicInteger running = new AtomicInteger();
 
-    Batcher(String model, Predictor predictor, int maxBatch, long maxWaitNanos, Metrics metrics) {
-        this(model, predictor, predictor::predict, maxBatch, maxWaitNanos, metrics);
+    Batcher(String model, Predictor predictor, int maxBatch, long maxWaitNanos, int workers, Metrics metrics) {
+        this(model, predictor, predictor::predict, maxBatch, maxWaitNanos, workers, metrics);
     }
 
     /** With {@code engine} making the calls (the predictor's {@code predict}, or a test's watch on it). */
     Batcher(String model, Predictor predictor, Function<List<Example>, List<Prediction>> engine, int maxBatch,
-            long maxWaitNanos, Metrics metrics) {
+            long maxWaitNanos, int workers, Metrics metrics) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("batch workers: must be positive, got " + workers);
+        }
         this.model = model;
         this.predictor = predictor;
         this.engine = engine;
         this.maxBatch = maxBatch;
         this.maxWaitNanos = maxWaitNanos;
         this.metrics = metrics;
-        this.worker = new Thread(this::run, "graft-serve-batcher-" + model);
-        worker.setDaemon(true);
-        worker.start();
+        this.workers = new Thread[workers];
+        for (int i = 0; i < workers; i++) {
+            Thread t = new Thread(this::run, "graft-serve-batcher-" + model + (i == 0 ? "" : "-" + (i + 1)));
+            t.setDaemon(true);
+            this.workers[i] = t;
+        }
+        for (Thread t : this.workers) {
+            t.start();
+        }
     }
 
     Predictor predictor() {
@@ -75,35 +91,46 @@ final class Batcher implements AutoCloseable {
     }
 
     private void run() {
+        long free = System.nanoTime();
         while (true) {
             List<Job> batch;
+            int n = 0;
             try {
-                batch = next();
+                forming.lockInterruptibly();
             } catch (InterruptedException e) {
                 break;
             }
-            if (batch == null) {
-                if (closing && queue.isEmpty() && carried == null) {
-                    break;
+            try {
+                batch = next(free);
+                if (batch == null) {
+                    if (closing && queue.isEmpty() && carried == null) {
+                        break;
+                    }
+                    continue;
                 }
-                continue;
+                for (Job j : batch) {
+                    n += j.inputs().size();
+                }
+                running.addAndGet(n);
+            } catch (InterruptedException e) {
+                break;
+            } finally {
+                forming.unlock();
             }
-            execute(batch);
-        }
-        // anything still queued after an interrupt is refused rather than left hanging
-        for (Job j; (j = queue.poll()) != null;) {
-            j.result().completeExceptionally(new HttpError(503, "model '" + model + "' is shutting down"));
+            execute(batch, n);
+            free = System.nanoTime();
         }
     }
 
     /**
-     * The next batch: the oldest request plus those that fit. It goes as soon as it holds the inputs the last round
-     * had in flight (those the last batch answered plus those waiting when it ended, at most {@code maxBatch}), or
-     * {@code maxWait} after the later of the oldest request's arrival and the engine becoming free. So requests that
-     * queued while a batch ran wait for the clients just answered to send their next ones and go with them, instead
-     * of running as a second, smaller batch; a lone client's request goes at once.
+     * The next batch, formed by a worker free since {@code free}: the oldest request plus those that fit. It goes as
+     * soon as it holds its share of the inputs the last round had in flight (those the last batch answered, those
+     * waiting and those in other calls when it ended, over the workers; at most {@code maxBatch}), or {@code maxWait}
+     * after the later of the oldest request's arrival and {@code free}. So requests that queued while a batch ran
+     * wait for the clients just answered to send their next ones and go with them, instead of running as a second,
+     * smaller batch; a lone client's request goes at once.
      */
-    private List<Job> next() throws InterruptedException {
+    private List<Job> next(long free) throws InterruptedException {
         Job first = carried != null ? carried : queue.poll(50, TimeUnit.MILLISECONDS);
         carried = null;
         if (first == null) {
@@ -112,8 +139,8 @@ final class Batcher implements AutoCloseable {
         List<Job> batch = new ArrayList<>();
         batch.add(first);
         int n = first.inputs().size();
-        int target = Math.min(maxBatch, Math.max(1, inFlight));
-        long deadline = (engineFree - first.arrived() > 0 ? engineFree : first.arrived()) + maxWaitNanos;
+        int target = Math.min(maxBatch, Math.max(1, (inFlight.get() + workers.length - 1) / workers.length));
+        long deadline = (free - first.arrived() > 0 ? free : first.arrived()) + maxWaitNanos;
         while (n < maxBatch) {
             Job j = queue.poll();
             if (j == null) {
@@ -136,34 +163,34 @@ final class Batcher implements AutoCloseable {
         return batch;
     }
 
-    /** When a batch of {@code n} inputs ends, before it is answered: that round's inputs (the batch plus those waiting). */
+    /** When a call of {@code n} inputs ends, before it is answered: that round's inputs (the call's, waiting, in other calls). */
     private void finished(int n) {
-        int waiting = carried == null ? 0 : carried.inputs().size();
+        Job c = carried;
+        int waiting = c == null ? 0 : c.inputs().size();
         for (Job j : queue) {
             waiting += j.inputs().size();
         }
-        inFlight = n + waiting;
-        engineFree = System.nanoTime();
+        inFlight.set(n + waiting + running.addAndGet(-n));
     }
 
-    private void execute(List<Job> batch) {
-        List<Example> all = new ArrayList<>();
+    /** Runs a batch of {@code n} inputs; if the merged call fails, each request alone. */
+    private void execute(List<Job> batch, int n) {
+        List<Example> all = new ArrayList<>(n);
         batch.forEach(j -> all.addAll(j.inputs()));
         List<Prediction> out;
         try {
             out = engine.apply(all);
-            metrics.batch(model, all.size());
-            finished(all.size());
         } catch (RuntimeException | Error e) {
+            finished(n);
             if (batch.size() == 1) {
                 fail(batch.get(0), e);
             } else {
-                for (Job j : batch) {
-                    execute(List.of(j));
-                }
+                batch.forEach(this::alone);
             }
             return;
         }
+        metrics.batch(model, n);
+        finished(n);
         int from = 0;
         for (Job j : batch) {
             j.result().complete(List.copyOf(out.subList(from, from + j.inputs().size())));
@@ -171,25 +198,54 @@ final class Batcher implements AutoCloseable {
         }
     }
 
+    private void alone(Job j) {
+        List<Prediction> out;
+        try {
+            out = engine.apply(j.inputs());
+        } catch (RuntimeException | Error e) {
+            fail(j, e);
+            return;
+        }
+        metrics.batch(model, j.inputs().size());
+        j.result().complete(List.copyOf(out));
+    }
+
     private void fail(Job j, Throwable e) {
         LOG.log(Level.WARNING, "model '" + model + "': prediction failed", e);
         if (e instanceof VirtualMachineError vme && !(e instanceof OutOfMemoryError)) {
+            j.result().completeExceptionally(new EngineFailure(model, e));
             throw vme;
         }
         j.result().completeExceptionally(new EngineFailure(model, e));
     }
 
-    /** Stops taking requests, finishes those queued, then stops the worker (waiting at most 10 s). */
+    /**
+     * Stops taking requests, finishes those queued, then stops the workers (waiting at most 10 s in all); a request
+     * still queued then is refused with a 503 rather than left hanging.
+     */
     @Override
     public void close() {
         closing = true;
-        try {
-            worker.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (Thread t : workers) {
+            try {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
-        if (worker.isAlive()) {
-            worker.interrupt();
+        for (Thread t : workers) {
+            if (t.isAlive()) {
+                t.interrupt();
+            }
+        }
+        Job c = carried;
+        if (c != null && !c.result().isDone()) {
+            c.result().completeExceptionally(new HttpError(503, "model '" + model + "' is shutting down"));
+        }
+        for (Job j; (j = queue.poll()) != null;) {
+            j.result().completeExceptionally(new HttpError(503, "model '" + model + "' is shutting down"));
         }
     }
 

@@ -98,7 +98,7 @@ public final class Service implements HttpHandler {
     public void load(String name, java.util.function.Supplier<Predictor> open) {
         try {
             Predictor p = open.get();
-            models.put(name, new Batcher(name, p, config.maxBatch(), config.maxWait().toNanos(), metrics));
+            models.put(name, new Batcher(name, p, config.maxBatch(), config.maxWait().toNanos(), config.batchWorkers(), metrics));
         } catch (RuntimeException e) {
             failed.put(name, String.valueOf(e.getMessage()));
             throw e;

@@ -41,6 +41,13 @@ public final class BatchCost {
         run(args);
     }
 
+    /** The process's system CPU time (10 ms ticks) and minor page faults so far, from /proc/self/stat. */
+    private static long[] sysAndFaults() throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return new long[] {Long.parseLong(f[12]), Long.parseLong(f[7])};
+    }
+
     private static void run(String[] args) throws Exception {
         String engine = args.length > 0 && !args[0].equals("default") ? args[0] : null;
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
@@ -51,6 +58,8 @@ public final class BatchCost {
         List<Example> pool = ServeBenchmark.texts(512, 99);
         double[][] cpu = new double[sizes.length][passes];
         double[][] rate = new double[sizes.length][passes];
+        double[][] sys = new double[sizes.length][passes];
+        double[][] faults = new double[sizes.length][passes];
         try (Predictor p = Predictor.open(TrainedModel.load(model), g.engines().get(engine), g.backbones())) {
             for (int k = 0; k < sizes.length; k++) {
                 int n = Integer.parseInt(sizes[k]);
@@ -62,6 +71,7 @@ public final class BatchCost {
                 for (int k = 0; k < sizes.length; k++) {
                     int n = Integer.parseInt(sizes[k]);
                     long c0 = ServeBenchmark.cpuNanos();
+                    long[] s0 = sysAndFaults();
                     long w0 = System.nanoTime();
                     long texts = 0;
                     int from = 0;
@@ -73,14 +83,19 @@ public final class BatchCost {
                     double wall = (System.nanoTime() - w0) / 1e9;
                     cpu[k][pass] = (ServeBenchmark.cpuNanos() - c0) / 1e6 / texts;
                     rate[k][pass] = texts / wall;
+                    long[] s1 = sysAndFaults();
+                    sys[k][pass] = (s1[0] - s0[0]) * 10.0 / texts;
+                    faults[k][pass] = (double) (s1[1] - s0[1]) / texts;
                 }
             }
         }
         System.out.println("load average: " + Files.readString(Path.of("/proc/loadavg")).trim());
-        System.out.println("| texts per call | CPU ms/text (median of " + passes + ") | texts/s (median) |");
-        System.out.println("|---|---|---|");
+        System.out.println("calls from thread '" + Thread.currentThread().getName() + "'");
+        System.out.println("| texts per call | CPU ms/text (median of " + passes + ") | of which system | minor page faults/text | texts/s (median) |");
+        System.out.println("|---|---|---|---|---|");
         for (int k = 0; k < sizes.length; k++) {
-            System.out.printf(Locale.ROOT, "| %s | %.2f | %.1f |%n", sizes[k], ServeBenchmark.median(cpu[k]), ServeBenchmark.median(rate[k]));
+            System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.0f | %.1f |%n", sizes[k], ServeBenchmark.median(cpu[k]),
+                    ServeBenchmark.median(sys[k]), ServeBenchmark.median(faults[k]), ServeBenchmark.median(rate[k]));
         }
     }
 }

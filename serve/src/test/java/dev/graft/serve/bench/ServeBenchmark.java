@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * and one served window, the order alternating, so both see the same background load; the ratio is reported
  * over all windows and as the median of the per-round ratios, with the process's CPU time per text in each.
  * The trained model is kept in {@code target/serve-bench} and reused by later runs. {@code -Dbench.warmup=S} sets the
- * seconds of served warm-up (10); {@code -Dbench.offlineChunk=N} the texts per offline call (128).
+ * seconds of served warm-up (10); {@code -Dbench.offlineChunk=N} the texts per offline call (128);
+ * {@code -Dbench.batchWorkers=N} the server's batch workers (its default); {@code -Dbench.client=jdk} makes the
+ * clients {@code HttpURLConnection}s instead of the leaner {@link SocketClient}.
  */
 public final class ServeBenchmark {
     private static final String[][] WORDS = {
@@ -78,7 +80,11 @@ public final class ServeBenchmark {
         List<Example> pool = texts(512, 99);
         // texts per offline predict call (Predictor runs them in batches of 32); -Dbench.offlineChunk=8 compares at the served batch size
         int chunk = Integer.getInteger("bench.offlineChunk", 128);
-        ServeConfig c = ServeConfig.defaults().withPort(0).withBatching(maxBatch, Duration.ofMillis(waitMs));
+        // the benchmark's HTTP client: "socket" (SocketClient, lean) or "jdk" (HttpURLConnection, as the first results used)
+        boolean lean = !System.getProperty("bench.client", "socket").equals("jdk");
+        // engine calls in flight at once per model (graft serve --batch-workers)
+        int workers = Integer.getInteger("bench.batchWorkers", ServeConfig.defaults().batchWorkers());
+        ServeConfig c = ServeConfig.defaults().withPort(0).withBatching(maxBatch, Duration.ofMillis(waitMs)).withBatchWorkers(workers);
         List<long[]> rss = new ArrayList<>();
         try (Predictor offline = Predictor.open(TrainedModel.load(model), g.engines().get(engine), g.backbones());
              ModelServer server = ModelServer.start(g, engine, Map.of("bench", model), c)) {
@@ -100,7 +106,8 @@ public final class ServeBenchmark {
                 long[] mine = new long[1 << 20];
                 perClient.add(mine);
                 ts[k] = new Thread(() -> {
-                    Http http = new Http(server.uri());
+                    Http http = lean ? null : new Http(server.uri());
+                    SocketClient socket = lean ? new SocketClient(server.uri()) : null;
                     Random rnd = new Random(client);
                     while (!stop.get()) {
                         if (!serving.get()) {
@@ -117,7 +124,8 @@ public final class ServeBenchmark {
                         long s = System.nanoTime();
                         boolean ok;
                         try {
-                            ok = http.post("/models/bench/predict", "{\"text\": \"" + t + "\"}").status() == 200;
+                            String body = "{\"text\": \"" + t + "\"}";
+                            ok = (lean ? socket.post("/models/bench/predict", body) : http.post("/models/bench/predict", body).status()) == 200;
                         } catch (IOException e) {
                             ok = false;
                         }
@@ -132,6 +140,9 @@ public final class ServeBenchmark {
                                 }
                             }
                         }
+                    }
+                    if (socket != null) {
+                        socket.close();
                     }
                 }, "client-" + k);
                 ts[k].start();
@@ -251,7 +262,8 @@ public final class ServeBenchmark {
                 sb.append(String.format(Locale.ROOT, " %ds=%d", x[0], x[1] / 1024));
             }
             System.out.println(sb);
-            System.out.println("max batch " + maxBatch + ", max wait " + waitMs + " ms, " + rounds + " rounds; load average at end: "
+            System.out.println("max batch " + maxBatch + ", max wait " + waitMs + " ms, " + workers + " batch worker(s), "
+                    + (lean ? "socket" : "jdk") + " clients, " + rounds + " rounds; load average at end: "
                     + Files.readString(Path.of("/proc/loadavg")).trim());
         }
         TrainedModel.load(model); // the saved model still loads after serving

@@ -67,7 +67,11 @@ class BatcherTest {
     }
 
     private static Batcher batcher(Watch w, int maxBatch, long maxWaitMs) {
-        return new Batcher("words", predictor, w::predict, maxBatch, TimeUnit.MILLISECONDS.toNanos(maxWaitMs), new Metrics());
+        return batcher(w, maxBatch, maxWaitMs, 1);
+    }
+
+    private static Batcher batcher(Watch w, int maxBatch, long maxWaitMs, int workers) {
+        return new Batcher("words", predictor, w::predict, maxBatch, TimeUnit.MILLISECONDS.toNanos(maxWaitMs), workers, new Metrics());
     }
 
     /** The request's prediction is the one the predictor makes for its text alone. */
@@ -192,5 +196,102 @@ class BatcherTest {
         assertThat(failures).isEmpty();
         assertThat(w.sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(60);
         assertThat(w.mostAtOnce.get()).isEqualTo(1);
+    }
+
+    @Test
+    void twoWorkersRunASecondCallWhileTheFirstIsStillRunning() throws Exception {
+        Watch w = new Watch();
+        try (Batcher b = batcher(w, 32, 0, 2)) {
+            CompletableFuture<List<Prediction>> first = b.submit(List.of(texts.get(0)));
+            assertThat(w.firstStarted.await(30, TimeUnit.SECONDS)).isTrue();
+            // the first call is held: the second worker takes the next request and answers it meanwhile
+            CompletableFuture<List<Prediction>> second = b.submit(List.of(texts.get(1)));
+            assertAnswered(second, texts.get(1));
+            assertThat(first).isNotDone();
+            w.gate.countDown();
+            assertAnswered(first, texts.get(0));
+        }
+        assertThat(w.sizes).containsExactly(1, 1);
+        assertThat(w.mostAtOnce.get()).isEqualTo(2);
+    }
+
+    @Test
+    void twoWorkersAnswerEveryClientItsOwnPredictionsInOrder() throws Exception {
+        Watch w = new Watch();
+        w.gate.countDown();
+        List<Thread> clients = new ArrayList<>();
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        try (Batcher b = batcher(w, 8, 2, 2)) {
+            for (int c = 0; c < 12; c++) {
+                int client = c;
+                Thread t = new Thread(() -> {
+                    try {
+                        for (int k = 0; k < 6; k++) {
+                            // requests of one to three texts: each answer holds its own texts' predictions, in order
+                            int size = 1 + (client + k) % 3;
+                            List<Example> in = new ArrayList<>();
+                            for (int i = 0; i < size; i++) {
+                                in.add(texts.get((client * 7 + k * 3 + i) % texts.size()));
+                            }
+                            List<Prediction> got = b.submit(in).get(30, TimeUnit.SECONDS);
+                            assertThat(got).hasSize(size);
+                            for (int i = 0; i < size; i++) {
+                                assertAnswered(CompletableFuture.completedFuture(List.of(got.get(i))), in.get(i));
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                });
+                clients.add(t);
+                t.start();
+            }
+            for (Thread t : clients) {
+                t.join();
+            }
+        }
+        assertThat(failures).isEmpty();
+        int texts = 0;
+        for (int c = 0; c < 12; c++) {
+            for (int k = 0; k < 6; k++) {
+                texts += 1 + (c + k) % 3;
+            }
+        }
+        assertThat(w.sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(texts);
+        assertThat(w.sizes).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(8));
+        assertThat(w.mostAtOnce.get()).isBetween(1, 2);
+    }
+
+    @Test
+    void closingWithTwoWorkersAnswersEveryRequestAlreadyQueued() throws Exception {
+        Watch w = new Watch();
+        List<CompletableFuture<List<Prediction>>> queued = new ArrayList<>();
+        Thread closer;
+        try (Batcher b = batcher(w, 4, 1, 2)) {
+            queued.add(b.submit(List.of(texts.get(0))));
+            assertThat(w.firstStarted.await(30, TimeUnit.SECONDS)).isTrue();
+            for (int i = 1; i <= 20; i++) {
+                queued.add(b.submit(List.of(texts.get(i))));
+            }
+            closer = new Thread(b::close);
+            closer.start();
+            Thread.sleep(200);
+            // closing: new requests are refused, the 21 accepted ones are still answered
+            assertThat(b.submit(List.of(texts.get(30)))).isCompletedExceptionally();
+            w.gate.countDown();
+            closer.join(30_000);
+            assertThat(closer.isAlive()).isFalse();
+        }
+        for (int i = 0; i <= 20; i++) {
+            assertAnswered(queued.get(i), texts.get(i));
+        }
+        assertThat(w.sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(21);
+        assertThat(w.mostAtOnce.get()).isEqualTo(2);
+    }
+
+    @Test
+    void refusesZeroBatchWorkersNamingTheOption() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.graft.serve.ServeConfig.defaults().withBatchWorkers(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("batchWorkers: must be positive, got 0");
     }
 }
