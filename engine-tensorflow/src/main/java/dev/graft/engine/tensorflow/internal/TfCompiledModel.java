@@ -31,6 +31,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.VarHandleOp;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TType;
 
@@ -329,13 +330,26 @@ final class TfCompiledModel implements CompiledModel {
             }
             Ops z = slotInit;
             Operand<TInt64> dims = z.constant(p.shape().dims());
-            Operand<?> zeros = p.dtype() == DType.INT32 ? z.fill(dims, z.constant(0)) : z.fill(dims, z.constant(0f));
+            // the zero is fed, not a constant: with a constant, grappler folds each Fill of up to 10 MiB into a
+            // constant that the (cached) initialisation graph keeps for the life of the session, and the
+            // assignment copies it: BERT-Base's slots left 0.27 GB of such constants in TensorFlow's pool
+            Operand<?> zeros = p.dtype() == DType.INT32 ? z.fill(dims, slotZero(TInt32.class))
+                    : z.fill(dims, slotZero(TFloat32.class));
             pendingSlotInit.put(key, z.assignVariableOp(h, zeros));
         }
         return h;
     }
 
     private Ops slotInit;
+
+    /** The fed zero of the slots' initialisation, by type. */
+    private final Map<Class<?>, Placeholder<?>> slotZeros = new LinkedHashMap<>();
+
+    @SuppressWarnings("unchecked")
+    private <T extends TType> Placeholder<T> slotZero(Class<T> type) {
+        return (Placeholder<T>) slotZeros.computeIfAbsent(type,
+                t -> slotInit.placeholder(type, Placeholder.shape(org.tensorflow.ndarray.Shape.scalar())));
+    }
 
     /** Zero-initialisation of slots created and not yet initialised. */
     private final Map<String, Op> pendingSlotInit = new LinkedHashMap<>();
@@ -346,7 +360,17 @@ final class TfCompiledModel implements CompiledModel {
             try {
                 Session.Runner r = session.runner();
                 pendingSlotInit.values().forEach(r::addTarget);
-                r.run().close();
+                List<Tensor> zeros = new ArrayList<>();
+                try {
+                    for (Map.Entry<Class<?>, Placeholder<?>> e : slotZeros.entrySet()) {
+                        Tensor t = e.getKey() == TInt32.class ? TInt32.scalarOf(0) : TFloat32.scalarOf(0f);
+                        zeros.add(t);
+                        r.feed(e.getValue(), t);
+                    }
+                    r.run().close();
+                } finally {
+                    zeros.forEach(Tensor::close);
+                }
                 pendingSlotInit.clear();
             } finally {
                 lock.writeLock().unlock();

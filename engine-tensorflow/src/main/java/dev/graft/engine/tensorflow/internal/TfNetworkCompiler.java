@@ -102,6 +102,39 @@ final class TfNetworkCompiler {
                 && xs.length == 2 && bs.length == 1 && bs[0] > 0 && xs[1] == bs[0];
     }
 
+    /**
+     * {@code x k} with {@code k} a concatenation of float matrices along their columns (BERT's query, key and value
+     * kernels as one product): in training it is lowered as the concatenation of the products by each part.
+     */
+    private boolean isProductWithConcatenatedKernel(Node n) {
+        Node k = net.node(n.input(1));
+        if (k.op() != dev.graft.engine.spi.graph.Op.CONCAT || n.attrs().getBool("transposeA") || n.attrs().getBool("transposeB")
+                || k.shape().rank() != 2 || (k.attrs().getLong("axis") != 1 && k.attrs().getLong("axis") != -1)) {
+            return false;
+        }
+        for (int id : k.inputs()) {
+            if (net.node(id).dtype() != DType.FLOAT32) {
+                return false;
+            }
+        }
+        return net.node(n.input(0)).shape().rank() == 2 && k.dtype() == DType.FLOAT32;
+    }
+
+    /**
+     * The product by each part of a concatenated kernel, concatenated: the same columns, each the same sum of
+     * products (the library may round a narrower product differently). The gradient of the one product by the
+     * concatenated kernel keeps the concatenation (a copy of the parts: 7 MB a BERT-Base layer) for the backward
+     * pass; the products by the parts keep only the parts, which are the parameters' own values.
+     */
+    private Operand<TFloat32> productByParts(Ops tf, Forward fw, Node n) {
+        Node k = net.node(n.input(1));
+        List<Operand<TFloat32>> parts = new ArrayList<>();
+        for (int id : k.inputs()) {
+            parts.add(tf.linalg.matMul(fw.f(n.input(0)), fw.f(id)));
+        }
+        return tf.concat(parts, tf.constant(1));
+    }
+
     @SuppressWarnings({"unchecked", "rawtypes"})
     private Operand<?> node(Ops tf, Forward fw, Node n, boolean training, Predicate<String> batchStats,
             Operand<TInt64> seed) {
@@ -118,7 +151,8 @@ final class TfNetworkCompiler {
                 yield r;
             }
             case SCALAR -> tf.constant((float) a.getDouble("value"));
-            case MATMUL -> tf.linalg.matMul(fw.f(n.input(0)), fw.f(n.input(1)),
+            case MATMUL -> training && isProductWithConcatenatedKernel(n) ? productByParts(tf, fw, n)
+                    : tf.linalg.matMul(fw.f(n.input(0)), fw.f(n.input(1)),
                     MatMul.transposeA(a.getBool("transposeA")), MatMul.transposeB(a.getBool("transposeB")));
             case BATCH_MATMUL -> tf.train.batchMatMul(fw.f(n.input(0)), fw.f(n.input(1)), TFloat32.class,
                     BatchMatMul.adjX(a.getBool("adjointA")), BatchMatMul.adjY(a.getBool("adjointB")));
@@ -142,9 +176,10 @@ final class TfNetworkCompiler {
                 // input shape is fully known (protobuf CHECK "key not found: value")
                 Operand<TFloat32> centred = tf.math.sub(x, mean);
                 Operand<TFloat32> var = tf.math.mean(tf.math.square(centred), last, Mean.keepDims(true));
-                Operand<TFloat32> norm = tf.math.mul(centred,
-                        tf.math.rsqrt(tf.math.add(var, tf.constant((float) a.getDouble("epsilon")))));
-                yield tf.math.add(tf.math.mul(norm, fw.f(n.input(1))), fw.f(n.input(2)));
+                Operand<TFloat32> r = tf.math.rsqrt(tf.math.add(var, tf.constant((float) a.getDouble("epsilon"))));
+                Operand<TFloat32> norm = tf.math.mul(centred, r);
+                Operand<TFloat32> y = tf.math.add(tf.math.mul(norm, fw.f(n.input(1))), fw.f(n.input(2)));
+                yield training ? leanLayerNorm(tf, x, r, norm, fw.f(n.input(1)), fw.f(n.input(2)), y) : y;
             }
             case EMBEDDING -> tf.gather(fw.f(n.input(0)), (Operand<TInt32>) fw.values[n.input(1)], tf.constant(0));
             case ADD -> isBiasOfMatMul(n) ? tf.nn.biasAdd(fw.f(n.input(0)), fw.f(n.input(1)))
@@ -289,6 +324,29 @@ final class TfNetworkCompiler {
      */
     private static Operand<TFloat32> withSlope(Ops tf, Operand<TFloat32> x, Operand<TFloat32> y, Operand<TFloat32> slope) {
         Operand<TFloat32> zero = tf.math.mul(tf.math.sub(x, tf.stopGradient(x)), tf.stopGradient(slope));
+        return tf.math.add(tf.stopGradient(y), zero);
+    }
+
+    /**
+     * Layer norm for training with the same values, whose gradient keeps only the normalised input (and the
+     * per-row reciprocal deviation) for the backward pass: differentiated as written, it kept the centred input,
+     * twice the centred input (the square's derivative, computed as soon as the input is) and the normalised
+     * input, three tensors of the input's size per norm (BERT-Base has 25 of them). Here the value passes the
+     * gradient by stops, and a term that is exactly zero carries the derivatives: for the input
+     * {@code r (p - n mean(n p))} with {@code p = d - mean(d)}, {@code d = x - stop(x)} (the Jacobian of
+     * {@code n = (x - mean(x)) r}, {@code r = 1 / sqrt(var + eps)}), times stop(gamma); for gamma
+     * {@code stop(n) (gamma - stop(gamma))}; for beta {@code beta - stop(beta)}.
+     */
+    private static Operand<TFloat32> leanLayerNorm(Ops tf, Operand<TFloat32> x, Operand<TFloat32> r,
+            Operand<TFloat32> norm, Operand<TFloat32> gamma, Operand<TFloat32> beta, Operand<TFloat32> y) {
+        Operand<TInt32> last = tf.constant(new int[] {-1});
+        Operand<TFloat32> n = tf.stopGradient(norm);
+        Operand<TFloat32> d = tf.math.sub(x, tf.stopGradient(x));
+        Operand<TFloat32> p = tf.math.sub(d, tf.math.mean(d, last, Mean.keepDims(true)));
+        Operand<TFloat32> dn = tf.math.mul(tf.stopGradient(r),
+                tf.math.sub(p, tf.math.mul(n, tf.math.mean(tf.math.mul(n, p), last, Mean.keepDims(true)))));
+        Operand<TFloat32> zero = tf.math.add(tf.math.add(tf.math.mul(dn, tf.stopGradient(gamma)),
+                tf.math.mul(n, tf.math.sub(gamma, tf.stopGradient(gamma)))), tf.math.sub(beta, tf.stopGradient(beta)));
         return tf.math.add(tf.stopGradient(y), zero);
     }
 

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import org.tensorflow.proto.AllocationRecord;
 import org.tensorflow.proto.AllocatorMemoryUsed;
 import org.tensorflow.proto.DeviceStepStats;
+import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeExecStats;
+import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.NodeOutput;
 import org.tensorflow.proto.RunMetadata;
 
@@ -17,7 +19,8 @@ import org.tensorflow.proto.RunMetadata;
  * Writes a step's memory trace (TensorFlow's step statistics of a fully traced run) as tab-separated
  * lines: {@code op} lines (node, start and end in microseconds, bytes of its outputs, and per allocator
  * its peak and the allocator's bytes in use when the op ended) and {@code rec} lines (node, allocator,
- * time in microseconds, bytes allocated, negative when freed).
+ * time in microseconds, bytes allocated, negative when freed) and {@code node} lines (node, op type and inputs,
+ * comma-separated, of the graph as it ran: after grappler's rewrites, so the trace's node names can be read).
  */
 final class TfStepTrace {
     private TfStepTrace() {
@@ -43,6 +46,11 @@ final class TfStepTrace {
                         }
                     }
                     w.write(line.append('\n').toString());
+                }
+            }
+            for (GraphDef g : md.getPartitionGraphsList()) {
+                for (NodeDef n : g.getNodeList()) {
+                    w.write("node\t" + n.getName() + "\t" + n.getOp() + "\t" + String.join(",", n.getInputList()) + "\n");
                 }
             }
         } catch (IOException e) {

@@ -171,7 +171,8 @@ final class TfTrainGraph {
             boolean traced = trace != null && step == TRACED_STEP;
             if (traced) {
                 r.setOptions(org.tensorflow.proto.RunOptions.newBuilder()
-                        .setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build());
+                        .setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE)
+                        .setOutputPartitionGraphs(true).build());
             }
             try (Result res = traced ? r.runAndFetchMetadata() : r.run()) {
                 double l = ((TFloat32) res.get(0)).getFloat();
