@@ -23,7 +23,7 @@ import dev.graft.engine.spi.Engine;
 import dev.graft.engine.spi.HostTensor;
 import dev.graft.engine.spi.graph.Network;
 import dev.graft.engine.spi.graph.ParamSpec;
-import dev.graft.engine.spi.io.SafeTensors;
+import dev.graft.engine.spi.io.FileTensors;
 import dev.graft.engine.spi.train.OptimizerSpec;
 import dev.graft.engine.spi.train.TrainingConfig;
 import java.io.IOException;
@@ -67,7 +67,7 @@ public final class PipelineRunner {
     public record Outcome(Network network, Map<String, HostTensor> weights, Map<String, HostTensor> adapters,
             dev.graft.core.spi.Preprocessing preprocessing, List<String> labels, int outputs, String predictionOutput,
             TrainingHistory history, Metrics validation, TransferPlan plan, String report, CacheStats cache,
-            Map<String, Double> seconds, String engineId, String engineDescription) {
+            Map<String, Double> seconds, String engineId, String engineDescription, List<FileTensors> weightFiles) {
     }
 
     private PipelineRunner() {
@@ -154,6 +154,7 @@ public final class PipelineRunner {
 
         Map<String, HostTensor> weights = new LinkedHashMap<>();
         Map<String, HostTensor> adapters = new LinkedHashMap<>();
+        List<FileTensors> weightFiles = new ArrayList<>();
         TrainingHistory history;
         Metrics finalMetrics = null;
         CacheStats cacheStats = null;
@@ -267,11 +268,16 @@ public final class PipelineRunner {
                 }
                 // read back once the model is closed: fetched whole while it was open, the trained weights were a copy on
                 // the heap beside the model's native memory (variables, optimizer slots), the peak of a fine-tuning run
-                Map<String, HostTensor> trained = SafeTensors.map(trainedFile).tensors();
+                // and kept in the file: checked through a small buffer, mapped but not read, so that the saved model's
+                // writer copies them from this file to its own in the kernel (the file's pages never become the
+                // process's memory, on top of the engine's pool that closing the model did not shrink)
+                FileTensors trainedWeights = FileTensors.open(trainedFile);
+                weightFiles.add(trainedWeights);
+                Map<String, HostTensor> trained = trainedWeights.tensors();
                 adapters.putAll(ext.adapterWeights(trained));
                 weights.putAll(ext.merge(trained));
             } finally {
-                // the mapped views stay valid without the file's name
+                // the open file and its mapped views stay valid without the file's name
                 java.nio.file.Files.deleteIfExists(trainedFile);
             }
         }
@@ -281,7 +287,8 @@ public final class PipelineRunner {
             kept.put(name, weights.get(name));
         }
         return new Outcome(inference, kept, adapters, backbone.preprocessing(), codec.labels(), codec.outputs(), output, history,
-                finalMetrics, plan, report.toString(), cacheStats, seconds, engine.id(), engine.id() + " " + engine.version());
+                finalMetrics, plan, report.toString(), cacheStats, seconds, engine.id(), engine.id() + " " + engine.version(),
+                weightFiles);
     }
 
     /**
