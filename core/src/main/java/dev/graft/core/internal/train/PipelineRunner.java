@@ -1,6 +1,7 @@
 package dev.graft.core.internal.train;
 
 import dev.graft.core.internal.assembly.NetworkAssembler;
+import dev.graft.core.internal.cache.BackboneWeightsFile;
 import dev.graft.core.internal.cache.FeatureCache;
 import dev.graft.core.internal.cache.LazyBackbone;
 import dev.graft.core.internal.heads.SolvedLinearHead;
@@ -120,9 +121,19 @@ public final class PipelineRunner {
         if (!plan.cacheFeatures()) {
             requireRawInputs(strategy.id(), data, validation);
         }
-        Map<String, HostTensor> backboneInit = backboneInitialValues(backbone, trainNet, tc.seed());
+        // read when first needed: a feature-extraction run whose features and backbone weights file are cached reads none
+        Map<String, HostTensor> backboneInit = new LinkedHashMap<>();
+        java.util.function.Supplier<Map<String, HostTensor>> initial = () -> {
+            if (backboneInit.isEmpty()) {
+                backboneInit.putAll(backboneInitialValues(backbone, trainNet, tc.seed()));
+            }
+            return backboneInit;
+        };
+        if (!plan.cacheFeatures()) {
+            initial.get();
+        }
         RunExtensions ext = RunExtensions.apply(RunExtensions.of(plan, strategy), trainNet,
-                new java.util.LinkedHashSet<>(backboneInit.keySet()));
+                new java.util.LinkedHashSet<>(backboneParams(trainNet).keySet()));
         int objectiveEpochs = ext.objectives().isEmpty() ? 0 : ObjectiveRun.leadingEpochs(plan, ext.objectives(), strategy.id());
         if (objectiveEpochs >= tc.epochs()) {
             throw new IllegalArgumentException("strategy '" + strategy.id() + "' trains its objective for " + objectiveEpochs
@@ -166,14 +177,15 @@ public final class PipelineRunner {
             }
             requireFrozenBackbone(strategy.id(), phases, runNet);
             long tf = System.nanoTime();
-            FeatureCache cache = new FeatureCache(rq.context().cacheRoot(), NetworkAssembler.backboneKey(backbone, trainNet, tc.seed()));
+            String backboneKey = NetworkAssembler.backboneKey(backbone, trainNet, tc.seed());
+            FeatureCache cache = new FeatureCache(rq.context().cacheRoot(), backboneKey);
             FeatureCache.Tally tally = new FeatureCache.Tally();
             List<Example> all = new ArrayList<>(parts.train());
             all.addAll(parts.validation());
             float[][] allF;
             // compiled only when some example misses the cache: a fully cached run never builds the backbone
             try (LazyBackbone bm = new LazyBackbone(
-                    () -> engine.compile(NetworkAssembler.backboneOnly(backbone), tc.seed(), backboneInit))) {
+                    () -> engine.compile(NetworkAssembler.backboneOnly(backbone), tc.seed(), initial.get()))) {
                 allF = cache.features(backbone, bm, NetworkAssembler.FEATURES, all, tc.batchSize(), tally,
                         (done, total) -> listeners.forEach(l -> l.onFeatures(done, total)));
             }
@@ -200,7 +212,15 @@ public final class PipelineRunner {
                     finalMetrics = trainer.evaluate(valB, parts.validation());
                 }
                 seconds.put("evaluation", (System.nanoTime() - te) / 1e9);
-                weights.putAll(backboneInit);
+                Map<String, ParamSpec> frozen = backboneParams(trainNet);
+                if (frozen.isEmpty()) {
+                    weights.putAll(initial.get());
+                } else {
+                    // views of the backbone weights file beside the features, which the saved model copies in the kernel
+                    FileTensors backboneWeights = BackboneWeightsFile.obtain(cache.directory(), backboneKey, frozen, initial);
+                    weightFiles.add(backboneWeights);
+                    weights.putAll(backboneWeights.tensors());
+                }
                 weights.putAll(hm.parameters());
             }
         } else {
@@ -303,6 +323,14 @@ public final class PipelineRunner {
 
     private static void releaseHeap() {
         System.gc();
+    }
+
+    /** The network's backbone parameters, in its order: the names {@link #backboneInitialValues} gives values for. */
+    static Map<String, ParamSpec> backboneParams(Network net) {
+        Map<String, ParamSpec> out = new LinkedHashMap<>();
+        String prefix = NetworkAssembler.BACKBONE_SCOPE + ".";
+        net.params().values().stream().filter(p -> p.name().startsWith(prefix)).forEach(p -> out.put(p.name(), p));
+        return out;
     }
 
     /**
