@@ -200,6 +200,38 @@ public final class BertWeights {
                 base.padId(), base.positionOffset(), base.activation(), base.hiddenDropout(), base.attentionDropout());
     }
 
+    /**
+     * The parameters {@link #fromGoogle} would import from a checkpoint, known from its index alone (names, TensorFlow
+     * dtypes and shapes of its readable tensors), so no tensor is read: {@code null} when {@code strict} and the
+     * import would be incomplete (reading then reports why).
+     */
+    public static java.util.Set<String> googleNames(Map<String, Shape> shapes, Map<String, Boolean> isFloat, BertConfig c,
+            String prefix, boolean strict, boolean withPooler) {
+        Map<String, Shape> expected = parameterShapes(c, prefix, withPooler);
+        String p = prefix.isEmpty() ? "" : prefix + ".";
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        boolean clean = true;
+        for (Map.Entry<String, Shape> e : new TreeMap<>(shapes).entrySet()) {
+            Target t = googleName(e.getKey());
+            Shape want = t == null ? null : expected.get(p + t.name());
+            if (want == null) {
+                continue;
+            }
+            Shape s = e.getValue();
+            boolean f = Boolean.TRUE.equals(isFloat.get(e.getKey()));
+            if (t.transpose() && s.rank() == 2 && f) {
+                s = Shape.of(s.dim(1), s.dim(0));
+            }
+            if (!s.equals(want) || !f || !out.add(p + t.name())) {
+                clean = false;
+            }
+        }
+        if (!out.containsAll(expected.keySet())) {
+            clean = false;
+        }
+        return strict && !clean ? null : out;
+    }
+
     /** A target name (relative) and whether the source is [out, in]. */
     record Target(String name, boolean transpose) {
     }

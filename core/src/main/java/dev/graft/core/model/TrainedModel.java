@@ -9,6 +9,7 @@ import dev.graft.core.spi.Task;
 import dev.graft.engine.spi.HostTensor;
 import dev.graft.engine.spi.graph.Network;
 import dev.graft.engine.spi.graph.ParamSpec;
+import dev.graft.engine.spi.io.FileTensors;
 import dev.graft.engine.spi.io.SafeTensors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,7 @@ public final class TrainedModel {
     private final Preprocessing preprocessing;
     private final Labels labels;
     private Map<String, HostTensor> adapters = Map.of();
+    private List<FileTensors> weightFiles = List.of();
 
     public TrainedModel(ModelManifest manifest, Network network, Map<String, HostTensor> weights,
             Preprocessing preprocessing, Labels labels) {
@@ -97,6 +99,25 @@ public final class TrainedModel {
     public TrainedModel withAdapterWeights(Map<String, HostTensor> a) {
         TrainedModel m = new TrainedModel(manifest, network, weights, preprocessing, labels);
         m.adapters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(a));
+        m.weightFiles = weightFiles;
+        return m;
+    }
+
+    /** The files some of {@link #weights()} are views of (see {@link #withWeightFiles}); empty for most models. */
+    public List<FileTensors> weightFiles() {
+        return weightFiles;
+    }
+
+    /**
+     * This model knowing that some of its weights are views of these files ({@link FileTensors#tensors()}, the same
+     * objects): {@link #save} copies those from their file into the saved weights file in the kernel instead of
+     * writing them from memory, so weights that came from a file reach the saved model without being read into the
+     * process (a fine-tuning run's final weights, a frozen backbone's). The saved file is the same, byte for byte.
+     */
+    public TrainedModel withWeightFiles(List<FileTensors> files) {
+        TrainedModel m = new TrainedModel(manifest, network, weights, preprocessing, labels);
+        m.adapters = adapters;
+        m.weightFiles = List.copyOf(files);
         return m;
     }
 
@@ -168,7 +189,8 @@ public final class TrainedModel {
     /** Writes the model directory (created if needed); the weights file is written atomically. */
     public void save(Path dir) throws IOException {
         Files.createDirectories(dir);
-        SafeTensors.write(dir.resolve(WEIGHTS), weights, Map.of("graft.format", Integer.toString(manifest.formatVersion())));
+        SafeTensors.write(dir.resolve(WEIGHTS), weights, weightFiles,
+                Map.of("graft.format", Integer.toString(manifest.formatVersion())));
         write(dir.resolve(NETWORK), network.toJson());
         write(dir.resolve(PREPROCESSING), GSON.toJson(preprocessing));
         write(dir.resolve(LABELS), GSON.toJson(labels));

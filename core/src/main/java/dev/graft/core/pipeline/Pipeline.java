@@ -211,7 +211,8 @@ public final class Pipeline {
         ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, c.backbone(), providerId, c.head(), o.outputs(),
                 c.strategy(), o.engineId(), o.predictionOutput());
         TrainedModel model = new TrainedModel(manifest, o.network(), o.weights(), o.preprocessing(),
-                new TrainedModel.Labels(c.head().task(), o.labels())).withAdapterWeights(o.adapters());
+                new TrainedModel.Labels(c.head().task(), o.labels())).withAdapterWeights(o.adapters())
+                .withWeightFiles(o.weightFiles());
         PipelineResult.CacheStats cache = o.cache() == null ? null : new PipelineResult.CacheStats(o.cache().hits(),
                 o.cache().computed(), o.cache().repeated(), o.cache().backboneBatches(), o.cache().directory());
         String planReport = warnings.isEmpty() ? o.report() : String.join("\n", warnings) + "\n" + o.report();

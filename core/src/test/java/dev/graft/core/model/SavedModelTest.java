@@ -10,7 +10,12 @@ import dev.graft.core.spi.Example;
 import dev.graft.core.spi.Task;
 import dev.graft.core.testing.Data;
 import dev.graft.core.train.TrainerConfig;
+import dev.graft.engine.spi.io.FileTensors;
+import dev.graft.engine.spi.io.SafeTensors;
+import dev.graft.engine.spi.io.SafeTensorsException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
@@ -57,6 +62,50 @@ class SavedModelTest {
                 assertThat(q.scores(fresh)).isDeepEqualTo(p.scores(fresh));
             }
         }
+    }
+
+    @Test
+    void fineTunedWeightsReachTheSavedFileFromTheRunsWeightFileByteForByte() throws Exception {
+        PipelineResult r = Graft.create().pipeline().data(Data.clusters(3, 20, 8, 1)).backbone("tiny-mlp", Map.of("width", "12"))
+                .strategy("fine-tuning", Map.of()).head(HeadConfig.linear(Task.CLASSIFICATION))
+                .trainer(TrainerConfig.defaults().withEpochs(2).withBatchSize(16)).cacheDir(dir).run();
+        TrainedModel m = r.model();
+        // every trained weight is a view of the run's weight file, so saving copies it from there in the kernel
+        assertThat(m.weightFiles()).hasSize(1);
+        m.weights().forEach((k, v) -> assertThat(m.weightFiles().get(0).holds(v)).as(k).isTrue());
+        Path out = dir.resolve("model");
+        m.save(out);
+        Path fromMemory = dir.resolve("from-memory.safetensors");
+        SafeTensors.write(fromMemory, m.weights(), Map.of("graft.format", Integer.toString(ModelManifest.FORMAT_VERSION)));
+        assertThat(Files.readAllBytes(out.resolve(TrainedModel.WEIGHTS))).isEqualTo(Files.readAllBytes(fromMemory));
+        TrainedModel loaded = TrainedModel.load(out);
+        m.weights().forEach((k, v) -> assertThat(loaded.weights().get(k).bitEquals(v)).as(k).isTrue());
+    }
+
+    @Test
+    void savingFromAWeightFileTruncatedSinceItWasOpenedNamesThatFile() throws Exception {
+        PipelineResult r = Graft.create().pipeline().data(Data.clusters(3, 20, 8, 1)).backbone("tiny-mlp", Map.of("width", "12"))
+                .strategy("fine-tuning", Map.of()).head(HeadConfig.linear(Task.CLASSIFICATION))
+                .trainer(TrainerConfig.defaults().withEpochs(1).withBatchSize(16)).cacheDir(dir).run();
+        Path first = dir.resolve("first");
+        r.model().save(first);
+        Path weights = first.resolve(TrainedModel.WEIGHTS);
+        TrainedModel m = r.model();
+        try (FileTensors ft = FileTensors.open(weights)) {
+            TrainedModel again = new TrainedModel(m.manifest(), m.network(), ft.tensors(), m.preprocessing(), m.labels())
+                    .withWeightFiles(List.of(ft));
+            again.save(dir.resolve("second"));
+            assertThat(Files.readAllBytes(dir.resolve("second").resolve(TrainedModel.WEIGHTS))).isEqualTo(Files.readAllBytes(weights));
+            try (FileChannel ch = FileChannel.open(weights, StandardOpenOption.WRITE)) {
+                ch.truncate(Files.size(weights) / 2);
+            }
+            Path third = dir.resolve("third");
+            assertThatThrownBy(() -> again.save(third)).isInstanceOf(SafeTensorsException.class)
+                    .hasMessageContaining(weights.toString()).hasMessageContaining("truncated");
+            assertThat(third.resolve(TrainedModel.WEIGHTS)).doesNotExist();
+        }
+        assertThatThrownBy(() -> FileTensors.open(weights)).isInstanceOf(SafeTensorsException.class)
+                .hasMessageContaining(weights.toString());
     }
 
     @Test

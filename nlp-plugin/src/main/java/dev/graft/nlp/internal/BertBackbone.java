@@ -32,6 +32,14 @@ public final class BertBackbone implements Backbone, AutoCloseable {
 
         /** A cheap, stable digest of the weights (e.g. of the checkpoint index with its per-tensor CRCs). */
         String digest() throws java.io.IOException;
+
+        /**
+         * The names {@link #load} would give, known without reading the weights (from a checkpoint's index), or
+         * {@code null} when only loading tells.
+         */
+        default java.util.Set<String> names(boolean withPooler) throws java.io.IOException {
+            return null;
+        }
     }
 
     /** Loaded weights. */
@@ -183,7 +191,18 @@ public final class BertBackbone implements Backbone, AutoCloseable {
     @Override
     public synchronized java.util.Set<String> weightNames() {
         if (names == null) {
-            load();
+            // from the checkpoint's index where it tells them: a run that finds its features cached reads no weights
+            java.util.Set<String> known;
+            try {
+                known = weightSource.names(pooling.needsPooler());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("backbone '" + name + "': cannot read its weights: " + e.getMessage(), e);
+            }
+            if (known != null) {
+                names = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(known));
+            } else {
+                load();
+            }
         }
         return names;
     }

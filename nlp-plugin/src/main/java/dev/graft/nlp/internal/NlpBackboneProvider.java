@@ -182,6 +182,11 @@ public final class NlpBackboneProvider implements BackboneProvider {
             public String digest() throws IOException {
                 return hf ? Digests.sha256(weights) : Digests.sha256(Path.of(TensorBundle.prefixOf(weights) + ".index"));
             }
+
+            @Override
+            public java.util.Set<String> names(boolean withPooler) throws IOException {
+                return hf ? null : googleNames(TensorBundle.prefixOf(weights), fc, strict, withPooler);
+            }
         };
         return new BertBackbone("bert", c, tok, ws, o.integer("padToMultipleOf", 8, 1, 512), pooling);
     }
@@ -270,7 +275,25 @@ public final class NlpBackboneProvider implements BackboneProvider {
             public String digest() throws IOException {
                 return Digests.sha256(Path.of(prefix + ".index"));
             }
+
+            @Override
+            public java.util.Set<String> names(boolean withPooler) throws IOException {
+                return googleNames(prefix, c, strict, withPooler);
+            }
         };
+    }
+
+    /** The parameters a Google checkpoint gives, from its index alone (null when strict and they would not all be there). */
+    static java.util.Set<String> googleNames(Path prefix, BertConfig c, boolean strict, boolean withPooler) throws IOException {
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        Map<String, Boolean> isFloat = new LinkedHashMap<>();
+        try (TensorBundle b = TensorBundle.open(prefix)) {
+            b.entries().values().stream().filter(TensorBundle.Entry::readable).forEach(e -> {
+                shapes.put(e.name(), e.shape());
+                isFloat.put(e.name(), e.dtype() == TensorBundle.Entry.DT_FLOAT);
+            });
+        }
+        return BertWeights.googleNames(shapes, isFloat, c, SCOPE, strict, withPooler);
     }
 
     /** Tensor shapes of a safetensors file or TensorFlow checkpoint, from its header or index only. */

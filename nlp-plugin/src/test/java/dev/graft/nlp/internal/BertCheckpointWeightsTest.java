@@ -82,7 +82,12 @@ class BertCheckpointWeightsTest {
         googleCheckpoint(vocabSize(vocab), 2).write(prefix);
         Files.delete(Path.of(prefix + ".data-00000-of-00001"));
         Map<String, String> options = Map.of("weights", prefix.toString(), "vocab", vocab.toString(), "heads", "2");
+        java.util.Set<String> fromIndex;
         try (Backbone b = GRAFT.backbones().create("bert", options)) {
+            // the names (a feature cache's key needs them) from the index too: a fully cached run reads no weights
+            fromIndex = b.weightNames();
+            assertThat(fromIndex).contains("backbone.encoder.layer_1.ffn.intermediate.kernel", "backbone.embeddings.word.embeddings")
+                    .noneMatch(n -> n.contains("pooler"));
             assertThat(b.blocks()).hasSize(3); // embeddings and two layers, from the index alone (cls pooling builds no pooler)
             assertThat(b.encode(List.of(new Example("x", "the film", null)), false, 0)).isNotEmpty();
             assertThatThrownBy(b::weights).hasMessageContaining(prefix + ".data-00000-of-00001")
@@ -93,6 +98,10 @@ class BertCheckpointWeightsTest {
             HostTensor k = b.weights().get("backbone.encoder.layer_1.ffn.intermediate.kernel");
             HostTensor expected = tensors(vocabSize(vocab), 2).get("bert/encoder/layer_1/intermediate/dense/kernel");
             assertThat(k.bitEquals(expected)).isTrue();
+            assertThat(b.weights().keySet()).isEqualTo(fromIndex);
+        }
+        try (Backbone b = GRAFT.backbones().create("bert", options)) {
+            assertThat(b.weights().keySet()).isEqualTo(fromIndex);
         }
     }
 

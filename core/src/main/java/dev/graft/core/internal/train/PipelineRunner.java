@@ -1,6 +1,7 @@
 package dev.graft.core.internal.train;
 
 import dev.graft.core.internal.assembly.NetworkAssembler;
+import dev.graft.core.internal.cache.BackboneWeightsFile;
 import dev.graft.core.internal.cache.FeatureCache;
 import dev.graft.core.internal.cache.LazyBackbone;
 import dev.graft.core.internal.heads.SolvedLinearHead;
@@ -23,7 +24,7 @@ import dev.graft.engine.spi.Engine;
 import dev.graft.engine.spi.HostTensor;
 import dev.graft.engine.spi.graph.Network;
 import dev.graft.engine.spi.graph.ParamSpec;
-import dev.graft.engine.spi.io.SafeTensors;
+import dev.graft.engine.spi.io.FileTensors;
 import dev.graft.engine.spi.train.OptimizerSpec;
 import dev.graft.engine.spi.train.TrainingConfig;
 import java.io.IOException;
@@ -67,7 +68,7 @@ public final class PipelineRunner {
     public record Outcome(Network network, Map<String, HostTensor> weights, Map<String, HostTensor> adapters,
             dev.graft.core.spi.Preprocessing preprocessing, List<String> labels, int outputs, String predictionOutput,
             TrainingHistory history, Metrics validation, TransferPlan plan, String report, CacheStats cache,
-            Map<String, Double> seconds, String engineId, String engineDescription) {
+            Map<String, Double> seconds, String engineId, String engineDescription, List<FileTensors> weightFiles) {
     }
 
     private PipelineRunner() {
@@ -120,9 +121,19 @@ public final class PipelineRunner {
         if (!plan.cacheFeatures()) {
             requireRawInputs(strategy.id(), data, validation);
         }
-        Map<String, HostTensor> backboneInit = backboneInitialValues(backbone, trainNet, tc.seed());
+        // read when first needed: a feature-extraction run whose features and backbone weights file are cached reads none
+        Map<String, HostTensor> backboneInit = new LinkedHashMap<>();
+        java.util.function.Supplier<Map<String, HostTensor>> initial = () -> {
+            if (backboneInit.isEmpty()) {
+                backboneInit.putAll(backboneInitialValues(backbone, trainNet, tc.seed()));
+            }
+            return backboneInit;
+        };
+        if (!plan.cacheFeatures()) {
+            initial.get();
+        }
         RunExtensions ext = RunExtensions.apply(RunExtensions.of(plan, strategy), trainNet,
-                new java.util.LinkedHashSet<>(backboneInit.keySet()));
+                new java.util.LinkedHashSet<>(backboneParams(trainNet).keySet()));
         int objectiveEpochs = ext.objectives().isEmpty() ? 0 : ObjectiveRun.leadingEpochs(plan, ext.objectives(), strategy.id());
         if (objectiveEpochs >= tc.epochs()) {
             throw new IllegalArgumentException("strategy '" + strategy.id() + "' trains its objective for " + objectiveEpochs
@@ -154,6 +165,7 @@ public final class PipelineRunner {
 
         Map<String, HostTensor> weights = new LinkedHashMap<>();
         Map<String, HostTensor> adapters = new LinkedHashMap<>();
+        List<FileTensors> weightFiles = new ArrayList<>();
         TrainingHistory history;
         Metrics finalMetrics = null;
         CacheStats cacheStats = null;
@@ -165,14 +177,15 @@ public final class PipelineRunner {
             }
             requireFrozenBackbone(strategy.id(), phases, runNet);
             long tf = System.nanoTime();
-            FeatureCache cache = new FeatureCache(rq.context().cacheRoot(), NetworkAssembler.backboneKey(backbone, trainNet, tc.seed()));
+            String backboneKey = NetworkAssembler.backboneKey(backbone, trainNet, tc.seed());
+            FeatureCache cache = new FeatureCache(rq.context().cacheRoot(), backboneKey);
             FeatureCache.Tally tally = new FeatureCache.Tally();
             List<Example> all = new ArrayList<>(parts.train());
             all.addAll(parts.validation());
             float[][] allF;
             // compiled only when some example misses the cache: a fully cached run never builds the backbone
             try (LazyBackbone bm = new LazyBackbone(
-                    () -> engine.compile(NetworkAssembler.backboneOnly(backbone), tc.seed(), backboneInit))) {
+                    () -> engine.compile(NetworkAssembler.backboneOnly(backbone), tc.seed(), initial.get()))) {
                 allF = cache.features(backbone, bm, NetworkAssembler.FEATURES, all, tc.batchSize(), tally,
                         (done, total) -> listeners.forEach(l -> l.onFeatures(done, total)));
             }
@@ -199,7 +212,15 @@ public final class PipelineRunner {
                     finalMetrics = trainer.evaluate(valB, parts.validation());
                 }
                 seconds.put("evaluation", (System.nanoTime() - te) / 1e9);
-                weights.putAll(backboneInit);
+                Map<String, ParamSpec> frozen = backboneParams(trainNet);
+                if (frozen.isEmpty()) {
+                    weights.putAll(initial.get());
+                } else {
+                    // views of the backbone weights file beside the features, which the saved model copies in the kernel
+                    FileTensors backboneWeights = BackboneWeightsFile.obtain(cache.directory(), backboneKey, frozen, initial);
+                    weightFiles.add(backboneWeights);
+                    weights.putAll(backboneWeights.tensors());
+                }
                 weights.putAll(hm.parameters());
             }
         } else {
@@ -267,11 +288,16 @@ public final class PipelineRunner {
                 }
                 // read back once the model is closed: fetched whole while it was open, the trained weights were a copy on
                 // the heap beside the model's native memory (variables, optimizer slots), the peak of a fine-tuning run
-                Map<String, HostTensor> trained = SafeTensors.map(trainedFile).tensors();
+                // and kept in the file: checked through a small buffer, mapped but not read, so that the saved model's
+                // writer copies them from this file to its own in the kernel (the file's pages never become the
+                // process's memory, on top of the engine's pool that closing the model did not shrink)
+                FileTensors trainedWeights = FileTensors.open(trainedFile);
+                weightFiles.add(trainedWeights);
+                Map<String, HostTensor> trained = trainedWeights.tensors();
                 adapters.putAll(ext.adapterWeights(trained));
                 weights.putAll(ext.merge(trained));
             } finally {
-                // the mapped views stay valid without the file's name
+                // the open file and its mapped views stay valid without the file's name
                 java.nio.file.Files.deleteIfExists(trainedFile);
             }
         }
@@ -281,7 +307,8 @@ public final class PipelineRunner {
             kept.put(name, weights.get(name));
         }
         return new Outcome(inference, kept, adapters, backbone.preprocessing(), codec.labels(), codec.outputs(), output, history,
-                finalMetrics, plan, report.toString(), cacheStats, seconds, engine.id(), engine.id() + " " + engine.version());
+                finalMetrics, plan, report.toString(), cacheStats, seconds, engine.id(), engine.id() + " " + engine.version(),
+                weightFiles);
     }
 
     /**
@@ -296,6 +323,14 @@ public final class PipelineRunner {
 
     private static void releaseHeap() {
         System.gc();
+    }
+
+    /** The network's backbone parameters, in its order: the names {@link #backboneInitialValues} gives values for. */
+    static Map<String, ParamSpec> backboneParams(Network net) {
+        Map<String, ParamSpec> out = new LinkedHashMap<>();
+        String prefix = NetworkAssembler.BACKBONE_SCOPE + ".";
+        net.params().values().stream().filter(p -> p.name().startsWith(prefix)).forEach(p -> out.put(p.name(), p));
+        return out;
     }
 
     /**

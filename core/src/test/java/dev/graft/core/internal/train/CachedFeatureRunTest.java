@@ -3,9 +3,11 @@ package dev.graft.core.internal.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.graft.core.internal.assembly.NetworkAssembler;
+import dev.graft.core.internal.cache.BackboneWeightsFile;
 import dev.graft.core.internal.heads.LinearHeadFactory;
 import dev.graft.core.internal.strategies.FeatureExtractionStrategy;
 import dev.graft.core.spi.Example;
+import dev.graft.core.spi.ForwardingBackbone;
 import dev.graft.core.spi.RunContext;
 import dev.graft.core.spi.Task;
 import dev.graft.core.testing.Data;
@@ -17,6 +19,9 @@ import dev.graft.engine.spi.Engine;
 import dev.graft.engine.spi.HostTensor;
 import dev.graft.engine.spi.ServiceLoaderEngineRegistry;
 import dev.graft.engine.spi.graph.Network;
+import dev.graft.engine.spi.io.FileTensors;
+import dev.graft.engine.spi.io.SafeTensors;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,7 +89,49 @@ class CachedFeatureRunTest {
         assertThat(b).containsExactly(a);
     }
 
+    @Test
+    void fullyCachedRunReadsNoBackboneWeightsAndSavesTheSameFileFromTheBackboneWeightsFile() throws Exception {
+        List<Example> data = Data.clusters(3, 20, 8, 5);
+        AtomicInteger reads = new AtomicInteger();
+        PipelineRunner.Outcome cold = PipelineRunner.run(request(tensorflow, data, new ArrayList<>(), "sgd", reads));
+        assertThat(reads.get()).as("weight reads of the cold run").isEqualTo(1);
+        Path weightsFile = Path.of(cold.cache().directory()).resolve(BackboneWeightsFile.NAME);
+        assertThat(weightsFile).isRegularFile();
+        Path coldSaved = cache.resolve("cold.safetensors");
+        SafeTensors.write(coldSaved, cold.weights(), Map.of("graft.format", "1")); // from memory (the mapped views)
+
+        reads.set(0);
+        PipelineRunner.Outcome warm = PipelineRunner.run(request(tensorflow, data, new ArrayList<>(), "sgd", reads));
+        assertThat(reads.get()).as("weight reads of the fully cached run").isZero();
+        assertThat(warm.weightFiles()).hasSize(1);
+        assertThat(warm.weightFiles().get(0).file()).isEqualTo(weightsFile);
+        long fromFile = warm.weights().entrySet().stream().filter(e -> warm.weightFiles().get(0).holds(e.getValue())).count();
+        assertThat(fromFile).as("backbone weights that are views of the file").isEqualTo(
+                warm.network().params().keySet().stream().filter(n -> n.startsWith(NetworkAssembler.BACKBONE_SCOPE + ".")).count())
+                .isPositive();
+        Path warmSaved = cache.resolve("warm.safetensors");
+        SafeTensors.write(warmSaved, warm.weights(), warm.weightFiles(), Map.of("graft.format", "1"));
+        assertThat(Files.readAllBytes(warmSaved)).isEqualTo(Files.readAllBytes(coldSaved));
+
+        // a damaged weights file is read no more: the weights are read from the backbone again and the file rewritten
+        byte[] bytes = Files.readAllBytes(weightsFile);
+        bytes[bytes.length - 5] ^= 0x40;
+        Files.write(weightsFile, bytes);
+        reads.set(0);
+        PipelineRunner.Outcome again = PipelineRunner.run(request(tensorflow, data, new ArrayList<>(), "sgd", reads));
+        assertThat(reads.get()).isEqualTo(1);
+        Path againSaved = cache.resolve("again.safetensors");
+        SafeTensors.write(againSaved, again.weights(), again.weightFiles(), Map.of("graft.format", "1"));
+        assertThat(Files.readAllBytes(againSaved)).isEqualTo(Files.readAllBytes(coldSaved));
+        FileTensors.open(weightsFile).close(); // checks again
+    }
+
     private PipelineRunner.Request request(Engine engine, List<Example> data, List<int[]> progress, String head) {
+        return request(engine, data, progress, head, new AtomicInteger());
+    }
+
+    private PipelineRunner.Request request(Engine engine, List<Example> data, List<int[]> progress, String head,
+            AtomicInteger weightReads) {
         TrainerConfig tc = TrainerConfig.defaults().withEpochs(3).withBatchSize(16).withLearningRate(0.01).withSeed(7)
                 .withProgress(false);
         RunContext ctx = RunContext.of(engine, cache, 7, (n, o, c) -> {
@@ -97,7 +144,7 @@ class CachedFeatureRunTest {
             }
         };
         return new PipelineRunner.Request(new FeatureExtractionStrategy(), Map.of("head", head), "feature-extraction",
-                () -> new TinyBackbone(8, 16, true, 1), new LinearHeadFactory(), Task.CLASSIFICATION, List.of(), 0, "linear",
+                () -> new CountingBackbone(new TinyBackbone(8, 16, true, 1), weightReads), new LinearHeadFactory(), Task.CLASSIFICATION, List.of(), 0, "linear",
                 ctx, tc, data, null, List.of(listener));
     }
 
@@ -106,6 +153,22 @@ class CachedFeatureRunTest {
         try (CompiledModel m = tensorflow.compile(o.network(), 7)) {
             m.setParameters(o.weights());
             return m.predict(b.encode(data, false, 0), o.predictionOutput()).floats();
+        }
+    }
+
+    /** A backbone counting the calls that read its weights (its names come from the backbone it wraps). */
+    private static final class CountingBackbone extends ForwardingBackbone {
+        private final AtomicInteger reads;
+
+        CountingBackbone(dev.graft.core.spi.Backbone b, AtomicInteger reads) {
+            super(b);
+            this.reads = reads;
+        }
+
+        @Override
+        public Map<String, HostTensor> weights() {
+            reads.incrementAndGet();
+            return delegate().weights();
         }
     }
 

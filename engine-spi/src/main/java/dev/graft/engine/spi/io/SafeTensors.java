@@ -87,6 +87,51 @@ public final class SafeTensors {
     }
 
     /**
+     * Writes the same file as {@link #write(Path, Map, Map)}, byte for byte, but a tensor that is one of the views of
+     * {@code sources} ({@link FileTensors#tensors()}) is copied from its file with {@link FileChannel#transferTo}, in
+     * the kernel: its bytes pass through neither the Java heap nor the process's mapped memory, and its checksum is
+     * the one computed when the source was opened (combined with the others, not recomputed).
+     *
+     * @throws SafeTensorsException naming a source file that was truncated since it was opened
+     */
+    public static void write(Path file, Map<String, HostTensor> tensors, List<FileTensors> sources, Map<String, String> metadata)
+            throws IOException {
+        List<Layout> layout = new ArrayList<>();
+        List<FileTensors> owners = new ArrayList<>();
+        List<FileTensors.Region> regions = new ArrayList<>();
+        long crc = 0; // CRC32C of nothing
+        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+            HostTensor t = e.getValue();
+            layout.add(new Layout(e.getKey(), t.dtype(), t.shape()));
+            FileTensors owner = null;
+            FileTensors.Region r = null;
+            for (FileTensors s : sources) {
+                r = s.regionOf(t);
+                if (r != null) {
+                    owner = s;
+                    break;
+                }
+            }
+            owners.add(owner);
+            regions.add(r);
+            crc = Crc32c.combine(crc, r != null ? r.crc() : Crc32c.of(t.buffer()), t.byteSize());
+        }
+        ByteBuffer head = header(layout, metadata, Long.toHexString(crc), 0);
+        atomically(file, ch -> {
+            writeFully(ch, head);
+            int i = 0;
+            for (HostTensor t : tensors.values()) {
+                if (owners.get(i) != null) {
+                    owners.get(i).copy(regions.get(i), ch);
+                } else {
+                    writeFully(ch, t.buffer());
+                }
+                i++;
+            }
+        });
+    }
+
+    /**
      * Writes the same file as {@link #write(Path, Map, Map)} (up to spaces in the header's padding) from tensors
      * that {@code source} gives a group at a time: groups of at most {@code groupBytes} (or one larger tensor), so
      * only one group is ever held in memory, not all the tensors (a model's weights fetched from an engine for
@@ -340,7 +385,7 @@ public final class SafeTensors {
     }
 
     /** Refuses data whose checksum differs from the one the header records (files written without one pass). */
-    private static void checkChecksum(Path file, Header h, CRC32C crc) throws SafeTensorsException {
+    static void checkChecksum(Path file, Header h, CRC32C crc) throws SafeTensorsException {
         String expected = h.metadata.get(CHECKSUM_KEY);
         if (expected != null && !expected.equals(Long.toHexString(crc.getValue()))) {
             throw new SafeTensorsException(file, "checksum mismatch: header says " + expected + ", data gives "
@@ -355,7 +400,7 @@ public final class SafeTensors {
         }
     }
 
-    private static FileChannel open(Path file) throws IOException {
+    static FileChannel open(Path file) throws IOException {
         try {
             return FileChannel.open(file, StandardOpenOption.READ);
         } catch (java.nio.file.NoSuchFileException e) {
@@ -363,10 +408,10 @@ public final class SafeTensors {
         }
     }
 
-    private record Header(List<Entry> entries, Map<String, String> metadata, long dataStart) {
+    record Header(List<Entry> entries, Map<String, String> metadata, long dataStart) {
     }
 
-    private static Header readHeader(Path file, FileChannel ch) throws IOException {
+    static Header readHeader(Path file, FileChannel ch) throws IOException {
         long size = ch.size();
         if (size < 8) {
             throw new SafeTensorsException(file, "file is " + size + " bytes, too short for a safetensors header");
