@@ -81,23 +81,7 @@ class TfActivationMemoryTest {
      * runs (those the parameter updates depend on; the others are pruned when the step runs).
      */
     private static List<Output<?>> keptForBackward(TfCompiledModel m) {
-        Set<GraphOperation> run = new HashSet<>();
-        java.util.ArrayDeque<GraphOperation> todo = new java.util.ArrayDeque<>();
-        Iterator<GraphOperation> ops = m.graph().operations();
-        while (ops.hasNext()) {
-            GraphOperation op = ops.next();
-            if (op.type().startsWith("ResourceApply")) {
-                todo.add(op);
-            }
-        }
-        assertThat(todo).as("parameter updates").isNotEmpty();
-        while (!todo.isEmpty()) {
-            GraphOperation op = todo.poll();
-            if (run.add(op)) {
-                op.inputs().forEach(in -> todo.add((GraphOperation) in.op()));
-                todo.addAll(op.controlInputs());
-            }
-        }
+        Set<GraphOperation> run = TfLeanBackwardTest.updateDependencies(m);
         Set<String> seen = new HashSet<>();
         List<Output<?>> kept = new java.util.ArrayList<>();
         for (GraphOperation op : run) {

@@ -53,11 +53,8 @@ class TfLeanBackwardTest {
     /** Ops whose output is no new memory: a parameter's read is the variable's own buffer. */
     private static final Set<String> NOT_HELD = Set.of("ReadVariableOp", "Const", "Shape", "ShapeN", "Size", "Rank");
 
-    /**
-     * Tensors matching {@code shape} that the backward pass holds from the forward pass, among the ops the
-     * parameter updates depend on.
-     */
-    static List<Output<?>> heldForBackward(TfCompiledModel m, Predicate<Shape> shape) {
+    /** The ops a training step runs: those the parameter updates ({@code ResourceApply*}) depend on. */
+    static Set<GraphOperation> updateDependencies(TfCompiledModel m) {
         Set<GraphOperation> run = new HashSet<>();
         ArrayDeque<GraphOperation> todo = new ArrayDeque<>();
         Iterator<GraphOperation> ops = m.graph().operations();
@@ -75,6 +72,15 @@ class TfLeanBackwardTest {
                 todo.addAll(op.controlInputs());
             }
         }
+        return run;
+    }
+
+    /**
+     * Tensors matching {@code shape} that the backward pass holds from the forward pass, among the ops the
+     * parameter updates depend on.
+     */
+    static List<Output<?>> heldForBackward(TfCompiledModel m, Predicate<Shape> shape) {
+        Set<GraphOperation> run = updateDependencies(m);
         Map<GraphOperation, Boolean> late = new HashMap<>();
         Set<String> seen = new HashSet<>();
         List<Output<?>> held = new ArrayList<>();
