@@ -58,7 +58,10 @@ import java.util.TreeMap;
  *   --epochs 4 (strategies that train the backbone)   --head-epochs 40 (feature-extraction)   --batch-size 16
  *   --engine (default engine)   --debian-per-class 36   --perl-per-class 80   --archive-per-class 333   --out data-efficiency.md
  *   tuned-probe                  (a pseudo-strategy after setfit in --strategies: the LinearProbe, options grid=wide, rows=l2,
- *                                 c=VALUE (fixed C), on the encoder the preceding setfit run tuned, same backbone, size and seed)
+ *                                 c=VALUE (fixed C), on the encoder the preceding setfit run tuned, same backbone, size and seed;
+ *                                 with=NAME (its options as with.KEY=VALUE): another backbone's frozen features join the tuned
+ *                                 ones, join=concat (one probe on both, default) or join=mean (a probe on each, probabilities
+ *                                 averaged, weight=0.5 on the tuned encoder's))
  *   --setfit-trainer plain       (plain: Adam, constant rate; library: the SetFit library's body trainer, see libraryTrainer;
  *                                 a step holds batch-size / 2 pairs, so the library's 16 pairs a step is --batch-size 32)
  * </pre>
@@ -130,7 +133,7 @@ public final class DataEfficiencyBenchmark {
                             ComponentRef b = backbones.get(slash / strategies.size());
                             ComponentRef s = strategies.get(slash % strategies.size());
                             c = s.name().equals("probe") ? probe(g, b, s.options(), engine, task, train, seed, a)
-                                    : s.name().equals(TUNED_PROBE) ? tunedProbe(b, s.options(), task, train, size, seed)
+                                    : s.name().equals(TUNED_PROBE) ? tunedProbe(g, b, s.options(), engine, task, train, size, seed, a)
                                     : transfer(g, b, s, engine, train, task, size, seed, a);
                         }
                         System.err.printf(Locale.ROOT, "%s | %s | %s/class | seed %d: accuracy %.4f, macro F1 %.4f, %.1f s wall, %.1f s CPU%n",
@@ -316,16 +319,36 @@ public final class DataEfficiencyBenchmark {
     /**
      * The LinearProbe on the tuned encoder's features of the preceding setfit run (same task, backbone,
      * size, seed), with options {@code grid=wide}, {@code rows=l2} and {@code c=VALUE} (one fixed C, no
-     * cross-validation); charged the setfit run's train time plus its own fit.
+     * cross-validation); charged the setfit run's train time plus its own fit. With {@code with=NAME}
+     * (options of that backbone as {@code with.KEY=VALUE}; {@code A+B} allowed), the frozen features of
+     * another backbone join the tuned ones: {@code join=concat} (the default) fits one probe on both
+     * side by side, {@code join=mean} fits one on each and averages their probabilities with weight
+     * {@code weight} (default 0.5) on the tuned encoder's; the frozen features are charged per example.
      */
-    private static Cell tunedProbe(ComponentRef backbone, Map<String, String> options, NamedTask task, List<Example> train,
-            String size, long seed) {
+    private static Cell tunedProbe(Graft g, ComponentRef backbone, Map<String, String> options, String engine, NamedTask task,
+            List<Example> train, String size, long seed, Map<String, String> a) {
         Tuned t = TUNED.get(tunedKey(task, backbone, size, seed));
         if (t == null) {
             throw new IllegalArgumentException(TUNED_PROBE + " needs a setfit run of the same backbone before it in --strategies");
         }
         Features f = "l2".equals(options.get("rows")) ? unitRows(t.features()) : t.features();
-        float[][] x = train.stream().map(f.rows()::get).toArray(float[][]::new);
+        Features other = null;
+        String join = options.getOrDefault("join", "concat");
+        if (!List.of("concat", "mean").contains(join)) {
+            throw new IllegalArgumentException(TUNED_PROBE + " option join must be concat or mean, got '" + join + "'");
+        }
+        if (options.containsKey("with")) {
+            Map<String, String> wo = new LinkedHashMap<>();
+            options.forEach((k, v) -> {
+                if (k.startsWith("with.")) {
+                    wo.put(k.substring("with.".length()), v);
+                }
+            });
+            other = concatenated(g, ComponentRef.of(options.get("with"), wo), engine, task, Integer.parseInt(a.get("--batch-size")));
+            if (join.equals("concat")) {
+                f = new Features(Ensemble.concat(f.rows(), other.rows()), f.wallPerExample(), f.cpuPerExample());
+            }
+        }
         double cpu0 = BaselineRun.processCpuSeconds();
         long t0 = System.nanoTime();
         TextBaseline.Options po = TextBaseline.Options.defaults().withSeed(seed);
@@ -339,10 +362,22 @@ public final class DataEfficiencyBenchmark {
         if (options.containsKey("c")) {
             po = po.withCGrid(List.of(Double.parseDouble(options.get("c"))));
         }
-        LinearProbe p = LinearProbe.fit(x, train.stream().map(Example::label).toList(), po);
-        double wall = (System.nanoTime() - t0) / 1e9 + t.wall();
-        double cpu = BaselineRun.processCpuSeconds() - cpu0 + t.cpu();
-        ClassificationScores s = testScores(p, task.test(), f.rows());
+        List<String> y = train.stream().map(Example::label).toList();
+        Map<Example, float[]> rows = f.rows();
+        LinearProbe p = LinearProbe.fit(train.stream().map(rows::get).toArray(float[][]::new), y, po);
+        ClassificationScores s;
+        if (other != null && join.equals("mean")) {
+            Map<Example, float[]> orows = other.rows();
+            LinearProbe q = LinearProbe.fit(train.stream().map(orows::get).toArray(float[][]::new), y, po);
+            double w = Double.parseDouble(options.getOrDefault("weight", "0.5"));
+            s = testScores(p.labels(), task.test(), e -> Ensemble.meanProbabilities(p, rows.get(e), q, orows.get(e), w));
+            System.err.printf(Locale.ROOT, "  tuned-probe %s: frozen probe C %.4g, cross-validated %s%n", options, q.c(),
+                    q.crossValidationAccuracy());
+        } else {
+            s = testScores(p, task.test(), rows);
+        }
+        double wall = (System.nanoTime() - t0) / 1e9 + t.wall() + (other == null ? 0 : other.wallPerExample() * train.size());
+        double cpu = BaselineRun.processCpuSeconds() - cpu0 + t.cpu() + (other == null ? 0 : other.cpuPerExample() * train.size());
         System.err.printf(Locale.ROOT, "  tuned-probe %s: C %.4g, cross-validated %s%n", options, p.c(), p.crossValidationAccuracy());
         return new Cell(s.accuracy(), s.macroF1(), wall, cpu, train.size());
     }
@@ -506,15 +541,21 @@ public final class DataEfficiencyBenchmark {
 
     /** The probe's predictions on the test examples' feature rows, scored. */
     private static ClassificationScores testScores(LinearProbe p, List<Example> test, Map<Example, float[]> rows) {
+        return testScores(p.labels(), test, e -> p.probabilities(rows.get(e)));
+    }
+
+    /** Predictions from {@code probabilities} (in {@code labels} order) on the test examples, scored. */
+    private static ClassificationScores testScores(List<String> labels, List<Example> test,
+            java.util.function.Function<Example, double[]> probabilities) {
         List<dev.graft.core.model.Prediction> preds = new ArrayList<>();
         for (Example e : test) {
-            double[] pr = p.probabilities(rows.get(e));
+            double[] pr = probabilities.apply(e);
             Map<String, Double> sc = new LinkedHashMap<>();
             for (int k = 0; k < pr.length; k++) {
-                sc.put(p.labels().get(k), pr[k]);
+                sc.put(labels.get(k), pr[k]);
             }
-            preds.add(new dev.graft.core.model.Prediction(e.source(), p.predict(rows.get(e)), sc));
+            preds.add(new dev.graft.core.model.Prediction(e.source(), Ensemble.argmax(labels, pr), sc));
         }
-        return Evaluation.classification(p.labels(), test, preds);
+        return Evaluation.classification(labels, test, preds);
     }
 }
