@@ -88,7 +88,14 @@ class DebianArchiveTest {
             return;
         }
         assumeTrue(ps.size() > 20_000, "APT's package lists hold only " + ps.size() + " packages here");
-        DebianArchive.Task t = DebianArchive.task(ps, 333, 6, 0.5, 42);
+        DebianArchive.Task t;
+        try {
+            t = DebianArchive.task(ps, 333, 6, 0.5, 42);
+        } catch (IOException e) {
+            assumeTrue(false, "APT's package lists here have too few packages in topical sections: " + e.getMessage());
+            return;
+        }
+        assertThat(DebianArchive.task(ps, 333, 6, 0.5, 42)).isEqualTo(t);
         assertThat(t.labels()).hasSize(6).allMatch(DebianArchive.TOPICAL::contains);
         Map<String, Long> counts = t.train().stream().collect(Collectors.groupingBy(Example::label, Collectors.counting()));
         assertThat(counts.values()).containsOnly(166L);
