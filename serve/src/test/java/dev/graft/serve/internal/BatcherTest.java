@@ -167,33 +167,45 @@ class BatcherTest {
         assertThat(w.sizes).containsExactly(1, 4, 4);
     }
 
+    /** One client's requests, given its number; may throw (a failed assertion fails the test). */
+    private interface Client {
+        void run(int client) throws Exception;
+    }
+
+    /** Runs {@code n} clients on their own threads, waits for all, and fails if any of them failed. */
+    private static void inClients(int n, Client body) throws InterruptedException {
+        List<Thread> clients = new ArrayList<>();
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        for (int c = 0; c < n; c++) {
+            int client = c;
+            Thread t = new Thread(() -> {
+                try {
+                    body.run(client);
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            clients.add(t);
+            t.start();
+        }
+        for (Thread t : clients) {
+            t.join();
+        }
+        assertThat(failures).isEmpty();
+    }
+
     @Test
     void neverRunsTwoEngineCallsAtOnce() throws Exception {
         Watch w = new Watch();
         w.gate.countDown();
-        List<Thread> clients = new ArrayList<>();
-        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         try (Batcher b = batcher(w, 8, 2)) {
-            for (int c = 0; c < 12; c++) {
-                int client = c;
-                Thread t = new Thread(() -> {
-                    try {
-                        for (int k = 0; k < 5; k++) {
-                            Example e = texts.get(client * 5 + k);
-                            assertAnswered(b.submit(List.of(e)), e);
-                        }
-                    } catch (Throwable e) {
-                        failures.add(e);
-                    }
-                });
-                clients.add(t);
-                t.start();
-            }
-            for (Thread t : clients) {
-                t.join();
-            }
+            inClients(12, client -> {
+                for (int k = 0; k < 5; k++) {
+                    Example e = texts.get(client * 5 + k);
+                    assertAnswered(b.submit(List.of(e)), e);
+                }
+            });
         }
-        assertThat(failures).isEmpty();
         assertThat(w.sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(60);
         assertThat(w.mostAtOnce.get()).isEqualTo(1);
     }
@@ -219,38 +231,23 @@ class BatcherTest {
     void twoWorkersAnswerEveryClientItsOwnPredictionsInOrder() throws Exception {
         Watch w = new Watch();
         w.gate.countDown();
-        List<Thread> clients = new ArrayList<>();
-        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         try (Batcher b = batcher(w, 8, 2, 2)) {
-            for (int c = 0; c < 12; c++) {
-                int client = c;
-                Thread t = new Thread(() -> {
-                    try {
-                        for (int k = 0; k < 6; k++) {
-                            // requests of one to three texts: each answer holds its own texts' predictions, in order
-                            int size = 1 + (client + k) % 3;
-                            List<Example> in = new ArrayList<>();
-                            for (int i = 0; i < size; i++) {
-                                in.add(texts.get((client * 7 + k * 3 + i) % texts.size()));
-                            }
-                            List<Prediction> got = b.submit(in).get(30, TimeUnit.SECONDS);
-                            assertThat(got).hasSize(size);
-                            for (int i = 0; i < size; i++) {
-                                assertAnswered(CompletableFuture.completedFuture(List.of(got.get(i))), in.get(i));
-                            }
-                        }
-                    } catch (Throwable e) {
-                        failures.add(e);
+            inClients(12, client -> {
+                for (int k = 0; k < 6; k++) {
+                    // requests of one to three texts: each answer holds its own texts' predictions, in order
+                    int size = 1 + (client + k) % 3;
+                    List<Example> in = new ArrayList<>();
+                    for (int i = 0; i < size; i++) {
+                        in.add(texts.get((client * 7 + k * 3 + i) % texts.size()));
                     }
-                });
-                clients.add(t);
-                t.start();
-            }
-            for (Thread t : clients) {
-                t.join();
-            }
+                    List<Prediction> got = b.submit(in).get(30, TimeUnit.SECONDS);
+                    assertThat(got).hasSize(size);
+                    for (int i = 0; i < size; i++) {
+                        assertAnswered(CompletableFuture.completedFuture(List.of(got.get(i))), in.get(i));
+                    }
+                }
+            });
         }
-        assertThat(failures).isEmpty();
         int texts = 0;
         for (int c = 0; c < 12; c++) {
             for (int k = 0; k < 6; k++) {
