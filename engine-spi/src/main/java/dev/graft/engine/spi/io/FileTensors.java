@@ -3,7 +3,6 @@ package dev.graft.engine.spi.io;
 import dev.graft.engine.spi.HostTensor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -58,17 +57,14 @@ public final class FileTensors implements AutoCloseable {
         FileChannel ch = SafeTensors.open(file);
         try {
             SafeTensors.Header h = SafeTensors.readHeader(file, ch);
-            long dataLen = ch.size() - h.dataStart();
-            ByteBuffer all = dataLen <= Integer.MAX_VALUE ? ch.map(FileChannel.MapMode.READ_ONLY, h.dataStart(), dataLen) : null;
+            ByteBuffer all = SafeTensors.mappedData(ch, h);
             ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
             CRC32C whole = new CRC32C();
             Map<String, HostTensor> out = new LinkedHashMap<>();
             Map<HostTensor, Region> regions = new IdentityHashMap<>();
             for (SafeTensors.Entry e : h.entries()) {
-                long n = e.end() - e.begin();
-                if (n > Integer.MAX_VALUE - 16) {
-                    throw new SafeTensorsException(file, "tensor '" + e.name() + "' is " + n + " bytes, larger than one Java buffer");
-                }
+                ByteBuffer view = SafeTensors.mappedView(file, ch, h, all, e);
+                long n = view.remaining();
                 long pos = h.dataStart() + e.begin();
                 CRC32C one = new CRC32C();
                 for (long done = 0; done < n; ) {
@@ -82,9 +78,7 @@ public final class FileTensors implements AutoCloseable {
                     whole.update(chunk);
                     done += r;
                 }
-                ByteBuffer view = all != null ? all.slice((int) e.begin(), (int) n)
-                        : ch.map(FileChannel.MapMode.READ_ONLY, pos, n);
-                HostTensor t = HostTensor.wrap(e.dtype(), e.shape(), view.order(ByteOrder.LITTLE_ENDIAN));
+                HostTensor t = HostTensor.wrap(e.dtype(), e.shape(), view);
                 out.put(e.name(), t);
                 regions.put(t, new Region(e.name(), pos, n, one.getValue()));
             }

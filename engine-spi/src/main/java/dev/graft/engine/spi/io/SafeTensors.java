@@ -364,24 +364,34 @@ public final class SafeTensors {
     public static Contents map(Path file) throws IOException {
         try (FileChannel ch = open(file)) {
             Header h = readHeader(file, ch);
-            long dataLen = ch.size() - h.dataStart;
-            ByteBuffer all = dataLen <= Integer.MAX_VALUE ? ch.map(FileChannel.MapMode.READ_ONLY, h.dataStart, dataLen) : null;
+            ByteBuffer all = mappedData(ch, h);
             Map<String, HostTensor> out = new LinkedHashMap<>();
             CRC32C crc = new CRC32C();
             for (Entry e : h.entries) {
-                long n = e.end() - e.begin();
-                if (n > Integer.MAX_VALUE - 16) {
-                    throw new SafeTensorsException(file, "tensor '" + e.name() + "' is " + n + " bytes, larger than one Java buffer");
-                }
-                ByteBuffer buf = all != null ? all.slice((int) e.begin(), (int) n)
-                        : ch.map(FileChannel.MapMode.READ_ONLY, h.dataStart + e.begin(), n);
-                buf.order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer buf = mappedView(file, ch, h, all, e);
                 crc.update(buf.duplicate());
                 out.put(e.name(), HostTensor.wrap(e.dtype(), e.shape(), buf));
             }
             checkChecksum(file, h, crc);
             return new Contents(out, h.metadata);
         }
+    }
+
+    /** The whole data section mapped read-only, or null when it is too large for one buffer (then each tensor maps its own). */
+    static ByteBuffer mappedData(FileChannel ch, Header h) throws IOException {
+        long dataLen = ch.size() - h.dataStart;
+        return dataLen <= Integer.MAX_VALUE ? ch.map(FileChannel.MapMode.READ_ONLY, h.dataStart, dataLen) : null;
+    }
+
+    /** Entry {@code e}'s bytes as a little-endian read-only view: a slice of {@code all} ({@link #mappedData}), or mapped alone. */
+    static ByteBuffer mappedView(Path file, FileChannel ch, Header h, ByteBuffer all, Entry e) throws IOException {
+        long n = e.end() - e.begin();
+        if (n > Integer.MAX_VALUE - 16) {
+            throw new SafeTensorsException(file, "tensor '" + e.name() + "' is " + n + " bytes, larger than one Java buffer");
+        }
+        ByteBuffer view = all != null ? all.slice((int) e.begin(), (int) n)
+                : ch.map(FileChannel.MapMode.READ_ONLY, h.dataStart + e.begin(), n);
+        return view.order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** Refuses data whose checksum differs from the one the header records (files written without one pass). */
