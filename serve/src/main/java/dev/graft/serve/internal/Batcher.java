@@ -83,7 +83,7 @@ final class Batcher implements AutoCloseable {
     CompletableFuture<List<Prediction>> submit(List<Example> inputs) {
         CompletableFuture<List<Prediction>> f = new CompletableFuture<>();
         if (closing) {
-            f.completeExceptionally(new HttpError(503, "model '" + model + "' is shutting down"));
+            f.completeExceptionally(shuttingDown());
             return f;
         }
         queue.add(new Job(inputs, System.nanoTime(), f));
@@ -212,11 +212,15 @@ final class Batcher implements AutoCloseable {
 
     private void fail(Job j, Throwable e) {
         LOG.log(Level.WARNING, "model '" + model + "': prediction failed", e);
+        j.result().completeExceptionally(new EngineFailure(model, e));
         if (e instanceof VirtualMachineError vme && !(e instanceof OutOfMemoryError)) {
-            j.result().completeExceptionally(new EngineFailure(model, e));
             throw vme;
         }
-        j.result().completeExceptionally(new EngineFailure(model, e));
+    }
+
+    /** The refusal of a request that arrives, or is still queued, while the model shuts down. */
+    private HttpError shuttingDown() {
+        return new HttpError(503, "model '" + model + "' is shutting down");
     }
 
     /**
@@ -242,10 +246,10 @@ final class Batcher implements AutoCloseable {
         }
         Job c = carried;
         if (c != null && !c.result().isDone()) {
-            c.result().completeExceptionally(new HttpError(503, "model '" + model + "' is shutting down"));
+            c.result().completeExceptionally(shuttingDown());
         }
         for (Job j; (j = queue.poll()) != null;) {
-            j.result().completeExceptionally(new HttpError(503, "model '" + model + "' is shutting down"));
+            j.result().completeExceptionally(shuttingDown());
         }
     }
 
