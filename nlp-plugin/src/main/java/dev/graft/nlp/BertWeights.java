@@ -207,29 +207,14 @@ public final class BertWeights {
      */
     public static java.util.Set<String> googleNames(Map<String, Shape> shapes, Map<String, Boolean> isFloat, BertConfig c,
             String prefix, boolean strict, boolean withPooler) {
-        Map<String, Shape> expected = parameterShapes(c, prefix, withPooler);
-        String p = prefix.isEmpty() ? "" : prefix + ".";
+        Plan plan = plan(shapes, name -> Boolean.TRUE.equals(isFloat.get(name)), parameterShapes(c, prefix, withPooler), prefix,
+                BertWeights::googleName);
+        if (strict && !plan.complete()) {
+            return null;
+        }
         java.util.Set<String> out = new java.util.LinkedHashSet<>();
-        boolean clean = true;
-        for (Map.Entry<String, Shape> e : new TreeMap<>(shapes).entrySet()) {
-            Target t = googleName(e.getKey());
-            Shape want = t == null ? null : expected.get(p + t.name());
-            if (want == null) {
-                continue;
-            }
-            Shape s = e.getValue();
-            boolean f = Boolean.TRUE.equals(isFloat.get(e.getKey()));
-            if (t.transpose() && s.rank() == 2 && f) {
-                s = Shape.of(s.dim(1), s.dim(0));
-            }
-            if (!s.equals(want) || !f || !out.add(p + t.name())) {
-                clean = false;
-            }
-        }
-        if (!out.containsAll(expected.keySet())) {
-            clean = false;
-        }
-        return strict && !clean ? null : out;
+        plan.imported().forEach(m -> out.add(m.to()));
+        return out;
     }
 
     /** A target name (relative) and whether the source is [out, in]. */
@@ -242,44 +227,62 @@ public final class BertWeights {
 
     private static Result map(String source, Map<String, HostTensor> tensors, BertConfig c, String prefix, boolean strict,
             boolean withPooler, Namer namer) {
-        Map<String, Shape> expected = parameterShapes(c, prefix, withPooler);
-        String p = prefix.isEmpty() ? "" : prefix + ".";
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> shapes.put(k, v.shape()));
+        Plan plan = plan(shapes, name -> tensors.get(name).dtype() == dev.graft.engine.spi.DType.FLOAT32,
+                parameterShapes(c, prefix, withPooler), prefix, namer);
         Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (ImportReport.Mapped m : plan.imported()) {
+            HostTensor v = tensors.get(m.from());
+            out.put(m.to(), m.transposed() && v.shape().rank() == 2 ? transpose(v) : v);
+        }
+        ImportReport report = new ImportReport(source, plan.imported(), plan.skipped(), plan.misshaped(), plan.missing());
+        if (strict && !report.complete()) {
+            throw new ImportException(report);
+        }
+        return new Result(out, report);
+    }
+
+    /** What an import does with each source tensor, decided from names, shapes and dtypes alone. */
+    private record Plan(List<ImportReport.Mapped> imported, List<String> skipped, List<ImportReport.Mismatch> misshaped,
+            List<String> missing) {
+        boolean complete() {
+            return misshaped.isEmpty() && missing.isEmpty();
+        }
+    }
+
+    /**
+     * Matches source tensors (by name, in sorted order) to the encoder's parameters: a source is imported when its
+     * target exists, it is float and its shape (transposed where the source is [out, in]) is the expected one; a
+     * second source for the same target is a mismatch. Shared by the import and the index-only name list.
+     */
+    private static Plan plan(Map<String, Shape> shapes, java.util.function.Predicate<String> isFloat,
+            Map<String, Shape> expected, String prefix, Namer namer) {
+        String p = prefix.isEmpty() ? "" : prefix + ".";
+        java.util.Set<String> targets = new java.util.HashSet<>();
         List<ImportReport.Mapped> imported = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         List<ImportReport.Mismatch> misshaped = new ArrayList<>();
-        for (Map.Entry<String, HostTensor> e : new TreeMap<>(tensors).entrySet()) {
+        for (Map.Entry<String, Shape> e : new TreeMap<>(shapes).entrySet()) {
             Target t = namer.target(e.getKey());
             Shape want = t == null ? null : expected.get(p + t.name());
             if (want == null) {
                 skipped.add(e.getKey());
                 continue;
             }
-            HostTensor v = e.getValue();
-            if (t.transpose() && v.shape().rank() == 2 && v.dtype() == dev.graft.engine.spi.DType.FLOAT32) {
-                v = transpose(v);
+            boolean f = isFloat.test(e.getKey());
+            Shape s = e.getValue();
+            if (t.transpose() && s.rank() == 2 && f) {
+                s = Shape.of(s.dim(1), s.dim(0));
             }
-            if (!v.shape().equals(want) || v.dtype() != dev.graft.engine.spi.DType.FLOAT32) {
-                misshaped.add(new ImportReport.Mismatch(e.getKey(), p + t.name(), v.shape(), want));
-                continue;
-            }
-            if (out.put(p + t.name(), v) != null) {
-                misshaped.add(new ImportReport.Mismatch(e.getKey(), p + t.name(), v.shape(), want));
+            if (!s.equals(want) || !f || !targets.add(p + t.name())) {
+                misshaped.add(new ImportReport.Mismatch(e.getKey(), p + t.name(), s, want));
                 continue;
             }
             imported.add(new ImportReport.Mapped(e.getKey(), p + t.name(), t.transpose()));
         }
-        List<String> missing = new ArrayList<>();
-        for (String name : expected.keySet()) {
-            if (!out.containsKey(name)) {
-                missing.add(name);
-            }
-        }
-        ImportReport report = new ImportReport(source, imported, skipped, misshaped, missing);
-        if (strict && !report.complete()) {
-            throw new ImportException(report);
-        }
-        return new Result(out, report);
+        List<String> missing = expected.keySet().stream().filter(n -> !targets.contains(n)).toList();
+        return new Plan(imported, skipped, misshaped, new ArrayList<>(missing));
     }
 
     /** The parameter (relative to the encoder's scope) a Google tensor name maps to, or null. */
