@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -102,39 +101,19 @@ public final class DebianArchive {
      * not packages a task can use and are skipped; a line that is neither a field nor a continuation is an error.
      */
     static List<Package> parse(Reader in, String where) throws IOException {
-        BufferedReader r = in instanceof BufferedReader b ? b : new BufferedReader(in);
         List<Package> out = new ArrayList<>();
-        Map<String, String> fields = new LinkedHashMap<>();
-        int lineNo = 0;
-        int stanza = 1;
-        String line;
-        do {
-            line = r.readLine();
-            lineNo++;
-            if (line == null || line.isBlank()) {
-                String name = fields.get("Package");
-                String section = fields.get("Section");
-                String description = fields.get("Description");
-                if (name != null && section != null && description != null) {
-                    String source = fields.getOrDefault("Source", name).split(" ", 2)[0];
-                    out.add(new Package(name, source, section.substring(section.lastIndexOf('/') + 1), description.trim(),
-                            where + ":" + stanza));
-                }
-                fields.clear();
-                stanza = lineNo + 1;
-            } else if (line.startsWith(" ") || line.startsWith("\t")) {
-                if (fields.isEmpty()) {
-                    throw new IOException(where + ":" + lineNo + ": a continuation line outside any field");
-                }
-            } else {
-                int colon = line.indexOf(':');
-                if (colon <= 0) {
-                    throw new IOException(where + ":" + lineNo + ": not a 'Field: value' line: '"
-                            + (line.length() > 60 ? line.substring(0, 60) + "..." : line) + "'");
-                }
-                fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
+        ControlStanzas.read(in instanceof BufferedReader b ? b : new BufferedReader(in), st -> {
+            String name = st.get("Package");
+            String section = st.get("Section");
+            String description = st.get("Description");
+            if (name != null && section != null && description != null) {
+                String source = st.fields().getOrDefault("Source", name).split(" ", 2)[0];
+                out.add(new Package(name, source, section.substring(section.lastIndexOf('/') + 1),
+                        description.split("\n", 2)[0].trim(), where + ":" + st.line()));
             }
-        } while (line != null);
+        }, (line, message) -> {
+            throw new IOException(where + ":" + line + ": " + message);
+        });
         return out;
     }
 

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -42,34 +41,9 @@ public final class DebianPackages {
         }
         List<Example> out = new ArrayList<>();
         List<DatasetFormat.Problem> problems = new ArrayList<>();
-        String[] lines = text.split("\n", -1);
-        Map<String, String> fields = new LinkedHashMap<>();
-        String current = null;
-        int stanzaLine = 1;
-        for (int i = 0; i <= lines.length; i++) {
-            String line = i < lines.length ? lines[i] : "";
-            if (line.isBlank()) {
-                if (!fields.isEmpty()) {
-                    add(status, stanzaLine, fields, out, problems);
-                }
-                fields.clear();
-                current = null;
-                stanzaLine = i + 2;
-                continue;
-            }
-            if ((line.startsWith(" ") || line.startsWith("\t")) && current != null) {
-                String cont = line.trim();
-                fields.merge(current, "\n" + (cont.equals(".") ? "" : cont), String::concat);
-            } else {
-                int colon = line.indexOf(':');
-                if (colon <= 0) {
-                    problems.add(new DatasetFormat.Problem(status + ":" + (i + 1), "not a 'Field: value' line"));
-                    continue;
-                }
-                current = line.substring(0, colon);
-                fields.put(current, line.substring(colon + 1).trim());
-            }
-        }
+        ControlStanzas.read(new java.io.BufferedReader(new java.io.StringReader(text)),
+                st -> add(status, st.line(), st.fields(), out, problems),
+                (line, message) -> problems.add(new DatasetFormat.Problem(status + ":" + line, message)));
         return new Parsed(out, problems);
     }
 
