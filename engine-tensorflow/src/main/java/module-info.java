@@ -5,6 +5,7 @@ module dev.graft.engine.tensorflow {
     requires ai.djl.tensorflow_engine;
     requires ai.djl.tensorflow_api;
     requires com.google.protobuf;
+    requires org.bytedeco.javacpp;
     requires java.logging;
 
     provides dev.graft.engine.spi.EngineProvider with dev.graft.engine.tensorflow.internal.TfEngineProvider;

@@ -39,6 +39,8 @@ final class TfNetworkCompiler {
         final Operand<?>[] values;
         final Map<String, Operand<TFloat32>> reads = new LinkedHashMap<>();
         final List<BnUpdate> bnUpdates = new ArrayList<>();
+        /** GELU nodes recomputed in the backward pass by the one product that reads them (training only). */
+        final BitSet recomputed = new BitSet();
 
         Forward(int n) {
             values = new Operand<?>[n];
@@ -74,6 +76,9 @@ final class TfNetworkCompiler {
      */
     Forward translate(Ops tf, BitSet needed, boolean training, Predicate<String> batchStats, Operand<TInt64> seed) {
         Forward fw = new Forward(net.nodes().size());
+        if (training && TfRecomputedGelu.enabled()) {
+            markRecomputed(needed, fw.recomputed);
+        }
         for (Node n : net.nodes()) {
             if (!needed.get(n.id())) {
                 continue;
@@ -87,6 +92,36 @@ final class TfNetworkCompiler {
             }
         }
         return fw;
+    }
+
+    /**
+     * GELU nodes (either form) of float matrices whose only reader among {@code needed} is a product taking them as
+     * its left operand, untransposed, by a float matrix that is not a concatenation.
+     */
+    private void markRecomputed(BitSet needed, BitSet out) {
+        int[] readers = new int[net.nodes().size()];
+        int[] reader = new int[net.nodes().size()];
+        for (Node n : net.nodes()) {
+            if (needed.get(n.id())) {
+                for (int id : n.inputs()) {
+                    readers[id]++;
+                    reader[id] = n.id();
+                }
+            }
+        }
+        for (Node n : net.nodes()) {
+            boolean gelu = n.op() == dev.graft.engine.spi.graph.Op.GELU || n.op() == dev.graft.engine.spi.graph.Op.GELU_TANH;
+            if (!gelu || !needed.get(n.id()) || readers[n.id()] != 1 || n.dtype() != DType.FLOAT32 || n.shape().rank() != 2) {
+                continue;
+            }
+            Node p = net.node(reader[n.id()]);
+            Node k = p.inputs().size() == 2 ? net.node(p.input(1)) : null;
+            if (p.op() == dev.graft.engine.spi.graph.Op.MATMUL && p.input(0) == n.id() && p.input(1) != n.id()
+                    && !p.attrs().getBool("transposeA") && !p.attrs().getBool("transposeB") && k.dtype() == DType.FLOAT32
+                    && k.shape().rank() == 2 && k.op() != dev.graft.engine.spi.graph.Op.CONCAT) {
+                out.set(n.id());
+            }
+        }
     }
 
     /**
@@ -151,7 +186,10 @@ final class TfNetworkCompiler {
                 yield r;
             }
             case SCALAR -> tf.constant((float) a.getDouble("value"));
-            case MATMUL -> training && isProductWithConcatenatedKernel(n) ? productByParts(tf, fw, n)
+            case MATMUL -> training && fw.recomputed.get(n.input(0))
+                    ? TfRecomputedGelu.product(tf, fw.f(n.input(0)), fw.f(net.node(n.input(0)).input(0)), fw.f(n.input(1)),
+                            net.node(n.input(0)).op() == dev.graft.engine.spi.graph.Op.GELU_TANH)
+                    : training && isProductWithConcatenatedKernel(n) ? productByParts(tf, fw, n)
                     : tf.linalg.matMul(fw.f(n.input(0)), fw.f(n.input(1)),
                     MatMul.transposeA(a.getBool("transposeA")), MatMul.transposeB(a.getBool("transposeB")));
             case BATCH_MATMUL -> tf.train.batchMatMul(fw.f(n.input(0)), fw.f(n.input(1)), TFloat32.class,
@@ -188,25 +226,17 @@ final class TfNetworkCompiler {
             case MUL -> tf.math.mul((Operand) fw.values[n.input(0)], (Operand) fw.values[n.input(1)]);
             case DIV -> tf.math.div((Operand) fw.values[n.input(0)], (Operand) fw.values[n.input(1)]);
             case RELU -> tf.nn.relu(fw.f(n.input(0)));
-            case GELU -> {
-                // ((1 + erf(x / sqrt 2)) * 0.5) * x, in the order of grappler's oneDNN pattern: after a dense
-                // layer's BiasAdd it becomes one MatMul with bias and GELU (no separate element-wise passes)
+            case GELU, GELU_TANH -> {
+                // erf form in the order of grappler's oneDNN pattern, tanh form in the order BERT's definition used to
+                // write it from generic ops (TfGelu); training keeps only its derivative (withSlope), or, where one
+                // product reads it, nothing of its own: the product recomputes it in the backward pass (TfRecomputedGelu)
                 Operand<TFloat32> x = fw.f(n.input(0));
-                Operand<TFloat32> u = tf.math.mul(x, tf.constant((float) (1 / Math.sqrt(2))));
-                Operand<TFloat32> phi = tf.math.mul(tf.math.add(tf.math.erf(u), tf.constant(1f)), tf.constant(0.5f));
-                Operand<TFloat32> y = tf.math.mul(phi, x);
-                yield training ? leanGelu(tf, x, u, phi, y) : y;
-            }
-            case GELU_TANH -> {
-                // (x * 0.5) * (tanh((x + x^3 * 0.044715) * sqrt(2 / pi)) + 1), in the order BERT's definition used
-                // to write it from generic ops (the same values); training keeps only its derivative (leanGeluTanh)
-                Operand<TFloat32> x = fw.f(n.input(0));
-                Operand<TFloat32> cube = tf.math.mul(tf.math.mul(x, x), x);
-                Operand<TFloat32> inner = tf.math.mul(tf.math.add(x, tf.math.mul(cube, tf.constant((float) 0.044715))),
-                        tf.constant((float) Math.sqrt(2 / Math.PI)));
-                Operand<TFloat32> t = tf.math.tanh(inner);
-                Operand<TFloat32> y = tf.math.mul(tf.math.mul(x, tf.constant(0.5f)), tf.math.add(t, tf.constant(1f)));
-                yield training ? leanGeluTanh(tf, x, t, y) : y;
+                boolean tanh = n.op() == dev.graft.engine.spi.graph.Op.GELU_TANH;
+                if (training && fw.recomputed.get(n.id())) {
+                    yield TfGelu.of(tf, tf.stopGradient(x), tanh).value();
+                }
+                TfGelu g = TfGelu.of(tf, x, tanh);
+                yield training ? withSlope(tf, x, g.value(), g.slope()) : g.value();
             }
             case TANH -> tf.math.tanh(fw.f(n.input(0)));
             case SIGMOID -> tf.math.sigmoid(fw.f(n.input(0)));
@@ -287,40 +317,11 @@ final class TfNetworkCompiler {
     }
 
     /**
-     * GELU for training with the same values, whose gradient keeps one tensor for the backward pass instead of
-     * three: differentiated as written, {@code ((1 + erf(x / sqrt 2)) * 0.5) * x} keeps x, x / sqrt 2 and the
-     * bracket (three [N*T, 3072] tensors per BERT layer, 450 MB of BERT-Base's activations at 16 x 64 tokens).
-     * Here the value passes the gradient by a stop, and {@code (x - stop(x)) * stop(gelu'(x))}, exactly zero,
-     * carries the derivative {@code Phi(x) + x phi(x)}, computed in the forward pass: only it is kept.
-     */
-    private static Operand<TFloat32> leanGelu(Ops tf, Operand<TFloat32> x, Operand<TFloat32> u, Operand<TFloat32> phi,
-            Operand<TFloat32> y) {
-        // phi(x) = exp(-x^2 / 2) / sqrt(2 pi) = exp(-u^2) / sqrt(2 pi)
-        Operand<TFloat32> density = tf.math.mul(tf.math.exp(tf.math.neg(tf.math.square(u))),
-                tf.constant((float) (1 / Math.sqrt(2 * Math.PI))));
-        return withSlope(tf, x, y, tf.math.add(phi, tf.math.mul(x, density)));
-    }
-
-    /**
-     * Tanh-approximated GELU for training with the same values, keeping one tensor for the backward pass: its
-     * derivative {@code (1 + t) / 2 + x (1 - t^2) sqrt(2 / pi) (1 + 3 * 0.044715 x^2) / 2}, {@code t} the tanh,
-     * computed in the forward pass and carried as {@link #leanGelu} carries the exact one. Differentiated as
-     * written, the nine element-wise ops keep six [N*T, 3072] tensors per BERT-Base layer (about 1 GB at 16 x 64
-     * tokens).
-     */
-    private static Operand<TFloat32> leanGeluTanh(Ops tf, Operand<TFloat32> x, Operand<TFloat32> t, Operand<TFloat32> y) {
-        Operand<TFloat32> half = tf.constant(0.5f);
-        Operand<TFloat32> dInner = tf.math.mul(tf.math.add(tf.constant(1f), tf.math.mul(tf.math.square(x),
-                tf.constant((float) (3 * 0.044715)))), tf.constant((float) Math.sqrt(2 / Math.PI)));
-        Operand<TFloat32> dTanh = tf.math.sub(tf.constant(1f), tf.math.square(t));
-        return withSlope(tf, x, y, tf.math.add(tf.math.mul(tf.math.add(t, tf.constant(1f)), half),
-                tf.math.mul(tf.math.mul(tf.math.mul(x, half), dTanh), dInner)));
-    }
-
-    /**
      * {@code y}'s values, differentiated as {@code slope} times the incoming gradient: the value passes the
      * gradient by a stop, and {@code (x - stop(x)) * stop(slope)}, exactly zero, carries the derivative, so the
-     * backward pass keeps only {@code slope}, computed in the forward pass.
+     * backward pass keeps only {@code slope}, computed in the forward pass. For a GELU: differentiated as written,
+     * the exact form keeps three tensors of its input's size (x, x / sqrt 2 and the bracket), the tanh form six
+     * (450 MB and about 1 GB of BERT-Base's activations at 16 x 64 tokens).
      */
     private static Operand<TFloat32> withSlope(Ops tf, Operand<TFloat32> x, Operand<TFloat32> y, Operand<TFloat32> slope) {
         Operand<TFloat32> zero = tf.math.mul(tf.math.sub(x, tf.stopGradient(x)), tf.stopGradient(slope));

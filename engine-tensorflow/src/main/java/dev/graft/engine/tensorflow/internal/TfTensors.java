@@ -5,9 +5,11 @@ import dev.graft.engine.spi.HostTensor;
 import dev.graft.engine.spi.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.bytedeco.javacpp.BytePointer;
 import org.tensorflow.RawTensor;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.buffer.ByteDataBuffer;
+import org.tensorflow.ndarray.buffer.DataStorageVisitor;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -69,6 +71,38 @@ final class TfTensors {
         byte[] bytes = new byte[Math.toIntExact(raw.numBytes())];
         raw.data().read(bytes);
         return HostTensor.wrap(dtype, Shape.of(t.shape().asArray()), ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /**
+     * The tensor's values without a copy: a direct buffer over TensorFlow's own memory, valid only while the tensor is
+     * open (the caller must not use it after closing the tensor); a copy where the data is not native memory.
+     */
+    static HostTensor view(Tensor t) {
+        DType dtype = fromTf(t.dataType());
+        RawTensor raw = t.asRawTensor();
+        long bytes = raw.numBytes();
+        ByteBuffer direct = bytes == 0 || bytes > Integer.MAX_VALUE ? null : raw.data().accept(new DataStorageVisitor<ByteBuffer>() {
+            @Override
+            public ByteBuffer visit(long address, long length, long scale) {
+                return length * scale < bytes ? null : new NativeWindow(address, bytes).asByteBuffer();
+            }
+
+            @Override
+            public ByteBuffer fallback() {
+                return null;
+            }
+        });
+        return direct == null ? fromTf(t)
+                : HostTensor.wrap(dtype, Shape.of(t.shape().asArray()), direct.order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /** A JavaCPP pointer to memory it does not own (no deallocator), for a direct buffer over it. */
+    private static final class NativeWindow extends BytePointer {
+        NativeWindow(long address, long bytes) {
+            this.address = address;
+            this.limit = bytes;
+            this.capacity = bytes;
+        }
     }
 
     static DType fromTf(DataType dt) {

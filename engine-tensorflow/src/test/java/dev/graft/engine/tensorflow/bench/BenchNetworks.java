@@ -46,6 +46,11 @@ final class BenchNetworks {
 
     /** The same block at other sizes: {@code transformer(768, 12, 3072)} is one BERT-Base layer. */
     static Network transformer(int hiddenSize, int headCount, int ffnSize) {
+        return transformer(hiddenSize, headCount, ffnSize, false);
+    }
+
+    /** The same block with the GELU's tanh approximation (BERT-Base's, as the TF-Hub weights were trained) if asked. */
+    static Network transformer(int hiddenSize, int headCount, int ffnSize, boolean tanhGelu) {
         NetworkBuilder b = new NetworkBuilder();
         int bt = TRANSFORMER_BATCH;
         final int HIDDEN = hiddenSize;
@@ -61,7 +66,8 @@ final class BenchNetworks {
         Node ctx = b.batchMatmul(b.softmax(scores, -1), v, false, false);
         ctx = b.reshape(b.transpose(ctx, 0, 2, 1, 3), bt, SEQ, HIDDEN);
         Node h1 = Layers.layerNorm(b, "ln1", b.add(x, Layers.dense(b, "attn_out", ctx, HIDDEN)), 1e-5);
-        Node f = Layers.dense(b, "ffn_out", b.gelu(Layers.dense(b, "ffn_in", h1, FFN)), HIDDEN);
+        Node f = Layers.dense(b, "ffn_out", tanhGelu ? b.geluTanh(Layers.dense(b, "ffn_in", h1, FFN))
+                : b.gelu(Layers.dense(b, "ffn_in", h1, FFN)), HIDDEN);
         Node h2 = Layers.layerNorm(b, "ln2", b.add(h1, f), 1e-5);
         Node logits = Layers.dense(b, "cls", b.mean(h2, false, 1), 2);
         b.output("logits", logits);

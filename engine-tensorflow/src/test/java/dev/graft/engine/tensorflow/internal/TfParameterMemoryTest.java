@@ -85,6 +85,34 @@ class TfParameterMemoryTest {
     }
 
     @Test
+    void savingParametersCopiesNoneOfThemToTheJavaHeap(@TempDir Path dir) throws Exception {
+        Network net = wide();
+        long total = net.params().values().stream().mapToLong(p -> p.shape().size() * 4).sum();
+        Path file = dir.resolve("weights.safetensors");
+        try (TfCompiledModel m = (TfCompiledModel) engine.compile(net, 4)) {
+            m.saveParameters(file, Map.of()); // once first: classes loaded, buffers of the writer made
+            long before = heapAllocatedByThisThread();
+            m.saveParameters(file, Map.of());
+            long allocated = heapAllocatedByThisThread() - before;
+            // copied to byte arrays, the weights were allocated on the heap once more (72 MB here)
+            assertThat(allocated).as("bytes allocated on the heap while saving %d bytes", total).isLessThan(total / 16);
+            Map<String, HostTensor> expected = m.parameters();
+            SafeTensors.Contents c = SafeTensors.read(file);
+            expected.forEach((k, v) -> assertThat(c.tensors().get(k).bitEquals(v)).as(k).isTrue());
+        }
+    }
+
+    /**
+     * The JVM's count of heap bytes this thread has allocated (com.sun.management.ThreadMXBean, read reflectively: the
+     * tests compile as part of this module, which does not read java.management).
+     */
+    private static long heapAllocatedByThisThread() throws ReflectiveOperationException {
+        Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+        return (long) Class.forName("com.sun.management.ThreadMXBean").getMethod("getThreadAllocatedBytes", long.class)
+                .invoke(bean, Thread.currentThread().getId());
+    }
+
+    @Test
     void optimizerSlotsStartAtZeroAndTrainLikeHostZeros() {
         Network net = wide();
         float[] xs = new float[8 * 1024];
