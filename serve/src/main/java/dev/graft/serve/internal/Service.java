@@ -323,11 +323,23 @@ public final class Service implements HttpHandler {
                     refuseLarge(ex, in);
                     throw new HttpError(413, "body: " + n + " bytes, over the limit of " + max + " bytes");
                 }
-                // the length is known and within the limit: one array of that size, filled in place (reading up to
-                // the limit instead gathered the body in 8 KiB chunks and copied them into a third array)
-                b = new byte[(int) n];
-                int got = in.readNBytes(b, 0, b.length);
-                if (got < b.length) {
+                // the length is known and within the limit: a small body goes into one array of that size, filled in
+                // place (reading up to the limit gathered it in 8 KiB chunks and copied them into a third array); a
+                // large one is still gathered as it arrives, so a length announced but not sent reserves nothing
+                int got;
+                try {
+                    if (n <= SMALL_BODY) {
+                        b = new byte[(int) n];
+                        got = in.readNBytes(b, 0, b.length);
+                    } else {
+                        b = in.readNBytes((int) n);
+                        got = b.length;
+                    }
+                } catch (IOException e) {
+                    // the JDK server's stream fails when the connection ends before the announced length
+                    throw new HttpError(400, "body: ended before the " + n + " bytes its Content-Length announced (" + e.getMessage() + ")");
+                }
+                if (got < n) {
                     throw new HttpError(400, "body: ended after " + got + " of the " + n + " bytes its Content-Length announced");
                 }
             } else {
@@ -343,6 +355,9 @@ public final class Service implements HttpHandler {
             return b;
         }
     }
+
+    /** Bodies up to this many bytes are read into an array of their announced length at once. */
+    private static final long SMALL_BODY = 64 * 1024;
 
     private static final long DRAIN_CAP = 64L << 20;
 
