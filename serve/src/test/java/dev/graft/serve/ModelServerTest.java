@@ -246,6 +246,24 @@ class ModelServerTest {
     }
 
     @Test
+    void refusesABodyShorterThanItsContentLengthNamingTheHeader() throws Exception {
+        String answer;
+        try (java.net.Socket s = new java.net.Socket(server.uri().getHost(), server.port())) {
+            s.setSoTimeout(10_000);
+            byte[] json = "{\"text\": \"apple\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            String head = "POST /models/words/predict HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + (json.length + 100) + "\r\n\r\n";
+            s.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().write(json);
+            s.getOutputStream().flush();
+            s.shutdownOutput(); // the body ends 100 bytes short of what the header announced
+            answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertThat(answer).startsWith("HTTP/1.1 400").contains("body: ended before the " + (17 + 100) + " bytes its Content-Length announced");
+        assertThat(http.post("/models/words/predict", "{\"text\": \"apple\"}").status()).isEqualTo(200);
+    }
+
+    @Test
     void refusesUnknownModelsNamingThem() throws Exception {
         Http.Reply r = http.post("/models/nope/predict", "{\"text\": \"apple\"}");
         assertThat(r.status()).isEqualTo(404);

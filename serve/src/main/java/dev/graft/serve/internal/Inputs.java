@@ -13,7 +13,7 @@ import dev.graft.core.spi.Example;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -52,7 +52,9 @@ final class Inputs {
 
     /** Strict JSON (no comments, unquoted names or trailing text): a top-level object. */
     static JsonObject object(byte[] body) {
-        try (JsonReader r = new JsonReader(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8))) {
+        // decoded in one go (malformed UTF-8 becomes U+FFFD, as a decoding reader made it): a reader decoding the
+        // bytes as it goes allocated an 8 KiB buffer per request, more than a one-text body
+        try (JsonReader r = new JsonReader(new StringReader(new String(body, StandardCharsets.UTF_8)))) {
             r.setStrictness(Strictness.STRICT);
             JsonElement e = TREE.read(r);
             if (r.peek() != JsonToken.END_DOCUMENT) {

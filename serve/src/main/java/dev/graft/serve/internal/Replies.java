@@ -4,7 +4,7 @@ import com.google.gson.stream.JsonWriter;
 import dev.graft.core.model.Prediction;
 import dev.graft.core.spi.Task;
 import java.io.IOException;
-import java.io.StringWriter;
+import java.io.Writer;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,9 +98,17 @@ final class Replies {
         }
     }
 
-    /** JSON has no NaN: a non-finite score (a diverged model) is written as null. */
-    private static Double finite(double d) {
-        return Double.isFinite(d) ? d : null;
+    /**
+     * A score as written: JSON has no NaN, so a non-finite one (a diverged model) is null; one that is a float (every
+     * engine's output is) is written with a float's shortest digits ({@code 0.0312}, not the double
+     * {@code 0.031199999153614044} it widens to): the same float read back, at half the digits to print and send.
+     */
+    static Number finite(double d) {
+        if (!Double.isFinite(d)) {
+            return null;
+        }
+        float f = (float) d;
+        return f == d ? (Number) f : (Number) d;
     }
 
     private interface Body {
@@ -108,7 +116,7 @@ final class Replies {
     }
 
     private static String write(Body b) {
-        StringWriter s = new StringWriter(256);
+        Chars s = new Chars();
         try (JsonWriter w = new JsonWriter(s)) {
             w.setSerializeNulls(true);
             b.write(w);
@@ -116,5 +124,44 @@ final class Replies {
             throw new UncheckedIOException(e);
         }
         return s.toString();
+    }
+
+    /** A writer into a {@link StringBuilder}: {@link java.io.StringWriter}'s buffer is a synchronized StringBuffer. */
+    private static final class Chars extends Writer {
+        private final StringBuilder sb = new StringBuilder(512);
+
+        @Override
+        public void write(char[] c, int off, int len) {
+            sb.append(c, off, len);
+        }
+
+        @Override
+        public void write(int c) {
+            sb.append((char) c);
+        }
+
+        @Override
+        public void write(String str, int off, int len) {
+            sb.append(str, off, off + len);
+        }
+
+        @Override
+        public Writer append(CharSequence csq) {
+            sb.append(csq);
+            return this;
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public String toString() {
+            return sb.toString();
+        }
     }
 }

@@ -157,12 +157,13 @@ public final class Service implements HttpHandler {
         int status;
         boolean admitted = false;
         try {
-            Matcher tf = TF_PREDICT.matcher(path);
-            Matcher gp = GRAFT_PREDICT.matcher(path);
-            if (tf.matches() || gp.matches()) {
-                boolean isTf = tf.matches();
+            // one pattern tried per request, picked by the path's start (the predict paths are the hot ones)
+            Matcher predict = path.startsWith("/models/") ? GRAFT_PREDICT.matcher(path)
+                    : path.startsWith("/v1/models/") && path.endsWith(":predict") ? TF_PREDICT.matcher(path) : null;
+            if (predict != null && predict.matches()) {
+                boolean isTf = predict.pattern() == TF_PREDICT;
                 endpoint = isTf ? "tf_predict" : "predict";
-                String name = isTf ? tf.group(1) : gp.group(1);
+                String name = predict.group(1);
                 method(ex, "POST");
                 Batcher b = model(name);
                 model = name;
@@ -307,6 +308,7 @@ public final class Service implements HttpHandler {
         long max = config.maxBodyBytes();
         String len = ex.getRequestHeaders().getFirst("Content-Length");
         try (InputStream in = ex.getRequestBody()) {
+            byte[] b;
             if (len != null) {
                 long n;
                 try {
@@ -314,15 +316,38 @@ public final class Service implements HttpHandler {
                 } catch (NumberFormatException e) {
                     throw new HttpError(400, "header 'Content-Length': not a number: " + len);
                 }
+                if (n < 0) {
+                    throw new HttpError(400, "header 'Content-Length': negative: " + len);
+                }
                 if (n > max) {
                     refuseLarge(ex, in);
                     throw new HttpError(413, "body: " + n + " bytes, over the limit of " + max + " bytes");
                 }
-            }
-            byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
-            if (b.length > max) {
-                refuseLarge(ex, in);
-                throw new HttpError(413, "body: over the limit of " + max + " bytes");
+                // the length is known and within the limit: a small body goes into one array of that size, filled in
+                // place (reading up to the limit gathered it in 8 KiB chunks and copied them into a third array); a
+                // large one is still gathered as it arrives, so a length announced but not sent reserves nothing
+                int got;
+                try {
+                    if (n <= SMALL_BODY) {
+                        b = new byte[(int) n];
+                        got = in.readNBytes(b, 0, b.length);
+                    } else {
+                        b = in.readNBytes((int) n);
+                        got = b.length;
+                    }
+                } catch (IOException e) {
+                    // the JDK server's stream fails when the connection ends before the announced length
+                    throw new HttpError(400, "body: ended before the " + n + " bytes its Content-Length announced (" + e.getMessage() + ")");
+                }
+                if (got < n) {
+                    throw new HttpError(400, "body: ended after " + got + " of the " + n + " bytes its Content-Length announced");
+                }
+            } else {
+                b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+                if (b.length > max) {
+                    refuseLarge(ex, in);
+                    throw new HttpError(413, "body: over the limit of " + max + " bytes");
+                }
             }
             if (b.length == 0) {
                 throw new HttpError(400, "body: empty; send a JSON object");
@@ -330,6 +355,9 @@ public final class Service implements HttpHandler {
             return b;
         }
     }
+
+    /** Bodies up to this many bytes are read into an array of their announced length at once. */
+    private static final long SMALL_BODY = 64 * 1024;
 
     private static final long DRAIN_CAP = 64L << 20;
 

@@ -254,7 +254,7 @@ public final class ServeBenchmark {
                 double sv = servedByGroup.getOrDefault(k, 0L) / 1e6 / Math.max(1, servedTotal);
                 double of = offlineByGroup.getOrDefault(k, 0L) / 1e6 / Math.max(1, offlineTotal);
                 if (sv >= 0.005 || of >= 0.005) {
-                    System.out.printf(Locale.ROOT, "  %-18s served %6.2f   offline %6.2f%n", k, sv, of);
+                    System.out.printf(Locale.ROOT, "  %-24s served %6.2f   offline %6.2f%n", k, sv, of);
                 }
             }
             StringBuilder sb = new StringBuilder("resident memory (MiB) every 5 s after warm-up:");

@@ -12,10 +12,12 @@ import java.util.stream.Stream;
  * CPU time of this process's threads (Java and native) grouped by name, from Linux's {@code /proc/self/task/<tid>/stat}
  * (user + system, 10 ms ticks; names are truncated to 15 characters): benchmark clients, the HTTP server, the batch
  * worker, garbage collection, compilation, and the rest under their own names with digits dropped (the engine's
- * native thread pools, {@code main}). A delta counts threads started in between from zero.
+ * native thread pools, {@code main}). Each group also gets a {@code <group> (sys)} entry: the part of its time spent in
+ * the kernel (system calls, the loopback TCP stack). A delta counts threads started in between from zero.
  */
 final class ThreadCpu {
     private final Map<String, Long> ticks = new HashMap<>();
+    private final Map<String, Long> sysTicks = new HashMap<>();
     private final Map<String, String> group = new HashMap<>();
 
     private ThreadCpu() throws IOException {
@@ -30,6 +32,7 @@ final class ThreadCpu {
                 String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                 String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 ticks.put(t.getFileName().toString(), Long.parseLong(f[11]) + Long.parseLong(f[12]));
+                sysTicks.put(t.getFileName().toString(), Long.parseLong(f[12]));
                 group.put(t.getFileName().toString(), group(name));
             }
         }
@@ -62,6 +65,8 @@ final class ThreadCpu {
     Map<String, Long> since(ThreadCpu before) {
         Map<String, Long> out = new TreeMap<>();
         ticks.forEach((tid, t) -> out.merge(group.get(tid), (t - before.ticks.getOrDefault(tid, 0L)) * 10_000_000L, Long::sum));
+        sysTicks.forEach((tid, t) -> out.merge(group.get(tid) + " (sys)", (t - before.sysTicks.getOrDefault(tid, 0L)) * 10_000_000L,
+                Long::sum));
         return out;
     }
 }

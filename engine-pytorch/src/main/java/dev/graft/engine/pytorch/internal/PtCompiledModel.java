@@ -128,12 +128,26 @@ final class PtCompiledModel implements CompiledModel {
         return net;
     }
 
+    /** What a list of outputs needs: their node ids, the nodes they depend on (read only) and the inputs they read. */
+    private record Wanted(int[] ids, BitSet needed, List<String> inputs) {
+    }
+
+    /**
+     * {@link Wanted} per list of outputs, worked out once: two walks over the whole graph on every {@link #predict}
+     * cost a fixed amount per call, which a served batch of a few texts pays in full.
+     */
+    private final Map<List<String>, Wanted> wanted = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public Map<String, HostTensor> predict(Map<String, HostTensor> inputs, List<String> outputs) {
         ensureOpen();
-        int[] ids = outputs.stream().mapToInt(o -> net.output(o).id()).toArray();
-        BitSet needed = net.ancestors(ids);
-        List<String> inputNames = net.inputsFor(outputs);
+        Wanted w = wanted.computeIfAbsent(List.copyOf(outputs), o -> {
+            int[] at = o.stream().mapToInt(n -> net.output(n).id()).toArray();
+            return new Wanted(at, net.ancestors(at), net.inputsFor(o));
+        });
+        int[] ids = w.ids();
+        BitSet needed = w.needed();
+        List<String> inputNames = w.inputs();
         lock.readLock().lock();
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
