@@ -72,7 +72,8 @@ final class EnsembleCommand implements Callable<Integer> {
         double sum = w.stream().mapToDouble(Double::doubleValue).sum();
         for (int i = 0; i < members.size(); i++) {
             TrainedModel.Member m = members.get(i);
-            out.printf(Locale.ROOT, "  %-28s weight %.4g (%.1f %%)  %s / %s, from %s%n", "members/" + m.name(), m.weight(),
+            out.printf(Locale.ROOT, "  %-28s weight %s (%.1f %%)  %s / %s, from %s%n", "members/" + m.name(),
+                    String.format(Locale.ROOT, "%.4g", m.weight()).replaceAll("\\.?0+(e|$)", "$1"),
                     100 * m.weight() / sum, m.model().manifest().backbone().name(), m.model().manifest().strategy().name(),
                     models.get(i).toAbsolutePath());
         }
