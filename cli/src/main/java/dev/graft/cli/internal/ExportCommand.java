@@ -49,6 +49,12 @@ final class ExportCommand implements Callable<Integer> {
             }
         }
         TrainedModel m = TrainedModel.load(model);
+        if (!m.members().isEmpty()) {
+            throw new UsageException(model + " is a soft-voting ensemble of " + m.members().size() + " models, which graft export "
+                    + "cannot write as one TensorFlow SavedModel (each member has its own network and input encoding): serve it "
+                    + "with 'graft serve', or export each member (" + model.resolve("members") + "/...) and average their "
+                    + "probabilities with the ensemble's weights (" + model.resolve("ensemble.json") + ")");
+        }
         // ask the providers, not created engines: creating one would load its native runtime
         // into this process beside the chosen one
         var providers = g.engines().providers();

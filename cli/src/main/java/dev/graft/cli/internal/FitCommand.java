@@ -90,9 +90,12 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "DIR", description = "report directory (default: <output>/report)")
     Path report;
 
-    @Option(names = "--baseline", description = {"also train the TF-IDF + logistic-regression baseline on the same training examples, "
-            + "score it on the same validation examples and print it beside the transfer run (text classification only).",
-            "Without --validation, graft splits the data itself (stratified, --validation-fraction, --seed) and gives both runs that split."})
+    @Option(names = "--baseline", description = {"also train the TF-IDF + logistic-regression baseline on the same training examples "
+            + "and print it beside the transfer run (text classification only), scored on the same validation examples, or, for a "
+            + "head solved on frozen features trained on every example (feature-extraction's default), by the same "
+            + "cross-validation folds.",
+            "Without --validation, a run that needs held-out examples (early stopping; setfit, whose backbone learns the labels) "
+            + "splits the data (stratified, --validation-fraction, --seed) and gives both runs that split."})
     boolean baseline;
 
     @Override
@@ -113,35 +116,65 @@ final class FitCommand implements Callable<Integer> {
         List<Example> val = validation == null ? null : Args.read(g, validation, data.format, data.options, data.skipped);
         data.listSkipped(log);
         List<Example> fitData = examples;
+        FitDefaults.Holdout holdout = FitDefaults.holdout(strategy, strategyOptions, head, hidden, task);
         if (baseline) {
             if (task != Task.CLASSIFICATION) {
                 throw new UsageException("--baseline compares classifiers: it needs --task classification, got " + task);
             }
             examples.forEach(BaselineRun::text); // data that is not text fails here, before any training
-            if (val == null) {
+        }
+        String holdoutNote = null;
+        if (val == null && train.validationFraction != null && holdout != FitDefaults.Holdout.VALIDATION) {
+            // a solved head would train on every example: the fraction given asks for examples held out all the same
+            if (train.validationFraction > 0) {
                 BaselineRun.Split split = BaselineRun.split(examples, train.validationFraction, train.seed);
                 fitData = split.train();
                 val = split.validation();
+                holdoutNote = val.size() + " examples held out for validation (--validation-fraction " + train.validationFraction + ")";
             }
+        } else if (val == null && baseline && holdout != FitDefaults.Holdout.NONE_FROZEN) {
+            BaselineRun.Split split = BaselineRun.split(examples, train.validationFraction(), train.seed);
+            fitData = split.train();
+            val = split.validation();
+            holdoutNote = holdout == FitDefaults.Holdout.NONE_TUNED
+                    ? val.size() + " examples held out for the comparison with the baseline: " + strategy + " tunes its backbone "
+                            + "on the labels, so only examples neither run trained on compare them fairly; the saved model is "
+                            + "trained on the other " + fitData.size() + " (without --baseline it trains on all " + examples.size() + ")"
+                    : null;
+        }
+        if (holdoutNote != null) {
+            log.println("fit: " + holdoutNote);
         }
         HeadConfig hc = new HeadConfig(head, task, hidden, dropout);
         FitDefaults.Kind kind = FitDefaults.kind(strategy, (strategy.equals("fine-tuning") || strategy.equals("hybrid") || strategy.equals("lora"))
                 && FitDefaults.transformer(g, backbone, backboneOptions, engineId, train.seed));
-        TrainerConfig tc = train.config(FitDefaults.config(kind, train.base()), val != null || train.validationFraction > 0);
+        TrainerConfig tc = train.config(FitDefaults.config(kind, train.base()), val != null || train.validationFraction() > 0);
         PipelineConfig cfg = new PipelineConfig(ComponentRef.of(backbone, backboneOptions), ComponentRef.of(strategy, strategyOptions),
                 hc, tc, engineId, cacheDir);
         log.printf(Locale.ROOT, "fit: %d examples from %s; backbone %s, strategy %s%n", examples.size(), data.path, backbone, strategy);
         log.println("settings: " + FitDefaults.describe(kind, tc) + " (defaults for " + kind.text + "; options given win)");
         Runs.Outcome o = Runs.fit(g, strategy, cfg, fitData, val, null, log);
-        BaselineRun.Result b = baseline ? BaselineRun.run(fitData, val, train.seed) : null;
+        var cv = o.result().validation() == null ? o.result().crossValidation() : null;
+        BaselineRun.Result b = baseline && val != null ? BaselineRun.run(fitData, val, train.seed) : null;
+        dev.graft.core.baseline.BaselineModel bcv = baseline && val == null && cv != null ? BaselineRun.fit(fitData, train.seed)
+                : null;
+        if (baseline && b == null && bcv == null) {
+            throw new IllegalStateException("--baseline: the run held out no validation examples and reported no cross-validation");
+        }
+        String figure = o.result().validation() != null ? "figures on the " + o.result().validation().examples() + " validation examples"
+                : cv != null ? cvText(cv, holdout) : "no validation examples, no cross-validation";
         Path output = folder.target();
         o.result().model().save(folder.staging());
         Path reportDir = report == null ? folder.staging().resolve("report") : folder.staged(report);
         RunReport r = new RunReport("graft fit: " + backbone + " / " + strategy,
-                examples.size() + " examples from " + data.path.toAbsolutePath() + data.skippedNote() + "; figures on the validation set",
+                examples.size() + " examples from " + data.path.toAbsolutePath() + data.skippedNote() + "; trained on " + fitData.size()
+                        + (val == null ? "" : ", validated on " + val.size()) + "; " + figure,
                 "validation", Env.describe(g, g.engines().get(engineId)), o.result().model().labels().labels(),
-                List.of(Runs.section(o)), b == null ? List.of("Model directory: " + output.toAbsolutePath())
-                        : List.of("Model directory: " + output.toAbsolutePath(), "Baseline on the same split: " + b.line()));
+                List.of(Runs.section(o)), b != null ? List.of("Model directory: " + output.toAbsolutePath(), "Baseline on the same split: " + b.line())
+                        : bcv != null ? List.of("Model directory: " + output.toAbsolutePath(), "Baseline cross-validated on the same "
+                                + cv.folds() + " folds: accuracy " + String.format(Locale.ROOT, "%.4f", bcv.crossValidationAccuracy()
+                                .getOrDefault(bcv.c(), Double.NaN)) + " (" + bcv.describe() + ")")
+                        : List.of("Model directory: " + output.toAbsolutePath()));
         Path html;
         try {
             html = folder.published(ReportWriter.write(r, reportDir));
@@ -151,13 +184,28 @@ final class FitCommand implements Callable<Integer> {
         PrintStream out = parent.out();
         if (o.result().validation() != null) {
             out.println("validation: " + o.result().validation());
+        } else if (cv != null) {
+            out.println(figure);
         }
         out.printf(Locale.ROOT, "trainable parameters: %,d; stopped: %s%n", o.trainable(), o.result().history().summary());
         if (b != null) {
             BaselineRun.printBeside(out, backbone + " / " + strategy, o, b);
+        } else if (bcv != null) {
+            BaselineRun.printCrossValidated(out, backbone + " / " + strategy, cv, bcv);
         }
         out.println("model:  " + output.toAbsolutePath());
         out.println("report: " + html.toAbsolutePath());
         return 0;
+    }
+
+    /** What the cross-validated figure of a run trained on every example is, honestly. */
+    static String cvText(dev.graft.core.pipeline.PipelineResult.CrossValidation cv, FitDefaults.Holdout holdout) {
+        String s = String.format(Locale.ROOT, "trained on all %d examples (no validation set: the head is solved, C chosen by "
+                + "cross-validation); cross-validated accuracy %.4f (%d stratified folds, best of C %s)", cv.examples(), cv.accuracy(),
+                cv.folds(), new java.util.TreeMap<>(cv.accuracyByC()).keySet());
+        return s + (holdout == FitDefaults.Holdout.NONE_TUNED
+                ? "; optimistic, not an estimate of accuracy on new data: the backbone was tuned on every fold's held-out "
+                        + "examples too. Score the model on held-out data with graft evaluate"
+                : "; features frozen, so each fold's examples are unseen by its head; slightly optimistic as the best of the C values");
     }
 }

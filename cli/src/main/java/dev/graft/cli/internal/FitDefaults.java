@@ -58,6 +58,32 @@ final class FitDefaults {
     private FitDefaults() {
     }
 
+    /**
+     * Whether a run needs examples held out of its training, when no validation file is given: a head solved by
+     * cross-validation (the linear classification head of {@code feature-extraction} and {@code setfit} unless
+     * {@code -S head=sgd}) chooses its one hyper-parameter inside the training examples and does not stop early, so
+     * it trains on every example; anything else holds out a validation share for early stopping.
+     */
+    enum Holdout {
+        /** Solved head on frozen features: its cross-validated figure is a held-out figure for every fold. */
+        NONE_FROZEN,
+        /** Solved head on a backbone tuned on the same labels (setfit): its cross-validated figure is optimistic. */
+        NONE_TUNED,
+        /** Validation examples held out (early stopping and the figures printed). */
+        VALIDATION
+    }
+
+    /** The {@link Holdout} of a run of {@code strategy} with these options, head and task. */
+    static Holdout holdout(String strategy, Map<String, String> options, String head, List<Integer> hidden,
+            dev.graft.core.spi.Task task) {
+        boolean solved = task == dev.graft.core.spi.Task.CLASSIFICATION && head.equals("linear") && hidden.isEmpty()
+                && !"sgd".equals(options.get("head"));
+        if (solved && strategy.equals("feature-extraction")) {
+            return Holdout.NONE_FROZEN;
+        }
+        return solved && strategy.equals("setfit") ? Holdout.NONE_TUNED : Holdout.VALIDATION;
+    }
+
     /** The kind of defaults for a strategy; {@code transformer}: the backbone is a transformer encoder. */
     static Kind kind(String strategy, boolean transformer) {
         if (strategy.equals("feature-extraction")) {

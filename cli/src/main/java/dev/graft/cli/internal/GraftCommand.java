@@ -11,7 +11,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "graft", mixinStandardHelpOptions = true, versionProvider = Env.Version.class,
         description = "Transfer learning on pretrained networks, offline.",
         subcommands = {QuickstartCommand.class, ListCommand.class, FitCommand.class, EvaluateCommand.class,
-                PredictCommand.class, RecommendCommand.class, ExportCommand.class, ServeCommand.class, SparkCommand.class, picocli.CommandLine.HelpCommand.class})
+                PredictCommand.class, RecommendCommand.class, ExportCommand.class, EnsembleCommand.class, ServeCommand.class, SparkCommand.class, picocli.CommandLine.HelpCommand.class})
 public final class GraftCommand implements Runnable {
     private final PrintStream out;
     private final PrintStream err;

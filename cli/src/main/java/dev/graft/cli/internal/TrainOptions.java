@@ -47,8 +47,17 @@ final class TrainOptions {
     @Option(names = "--seed", defaultValue = "42", description = "seed of weights, split, shuffling and dropout (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--validation-fraction", defaultValue = "0.2", description = "share of each class held out for validation (default ${DEFAULT-VALUE})")
-    double validationFraction;
+    static final double VALIDATION_FRACTION = 0.2;
+
+    @Option(names = "--validation-fraction", paramLabel = "F", description = {"share of each class held out for validation "
+            + "(default " + VALIDATION_FRACTION + " where the run uses a validation set; a head solved by cross-validation "
+            + "(feature-extraction's and setfit's default) trains on every example instead, unless this is given)"})
+    Double validationFraction;
+
+    /** The validation share: the one given, else {@value #VALIDATION_FRACTION}. */
+    double validationFraction() {
+        return validationFraction != null ? validationFraction : VALIDATION_FRACTION;
+    }
 
     @Option(names = "--early-stopping", paramLabel = "METRIC[:PATIENCE]|none",
             description = "stop when METRIC (val_loss, val_accuracy, val_macro_f1, train_loss...) has not improved for PATIENCE epochs "
@@ -66,7 +75,7 @@ final class TrainOptions {
 
     /** The settings every kind of default shares: batch size, seed, validation share, progress output. */
     TrainerConfig base() {
-        return TrainerConfig.defaults().withBatchSize(batchSize).withSeed(seed).withValidationFraction(validationFraction)
+        return TrainerConfig.defaults().withBatchSize(batchSize).withSeed(seed).withValidationFraction(validationFraction())
                 .withProgress(true);
     }
 

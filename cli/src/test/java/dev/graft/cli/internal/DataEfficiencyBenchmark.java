@@ -67,7 +67,7 @@ import java.util.TreeMap;
  * </pre>
  */
 public final class DataEfficiencyBenchmark {
-    private record NamedTask(String name, String description, List<Example> train, List<Example> test, List<String> labels) {
+    record NamedTask(String name, String description, List<Example> train, List<Example> test, List<String> labels) {
     }
 
     private record Cell(double accuracy, double macroF1, double wall, double cpu, int trainExamples) {
@@ -163,7 +163,7 @@ public final class DataEfficiencyBenchmark {
         return m;
     }
 
-    private static NamedTask task(String name, Map<String, String> a) throws IOException {
+    static NamedTask task(String name, Map<String, String> a) throws IOException {
         return switch (name) {
             case "debian" -> {
                 int per = Integer.parseInt(a.get("--debian-per-class"));

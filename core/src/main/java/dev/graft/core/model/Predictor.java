@@ -1,5 +1,6 @@
 package dev.graft.core.model;
 
+import dev.graft.core.internal.ensemble.SoftVote;
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.Task;
@@ -22,12 +23,41 @@ public final class Predictor implements AutoCloseable {
     private final Backbone encoder;
     private final CompiledModel compiled;
     private final int batchSize;
+    /** An ensemble's: one predictor per member, in the model's member order; empty for a single model. */
+    private final List<Predictor> members;
 
     private Predictor(TrainedModel model, Backbone encoder, CompiledModel compiled, int batchSize) {
         this.model = model;
         this.encoder = encoder;
         this.compiled = compiled;
         this.batchSize = batchSize;
+        this.members = List.of();
+    }
+
+    private Predictor(TrainedModel ensemble, List<Predictor> members) {
+        this.model = ensemble;
+        this.encoder = null;
+        this.compiled = null;
+        this.batchSize = 0;
+        this.members = List.copyOf(members);
+    }
+
+    /** A predictor per member of an ensemble, all opened or none. */
+    private static Predictor openEnsemble(TrainedModel model, Engine engine, dev.graft.core.spi.RunContext.Backbones backbones) {
+        List<Predictor> open = new ArrayList<>();
+        try {
+            for (TrainedModel.Member m : model.members()) {
+                try {
+                    open.add(open(m.model(), engine, backbones));
+                } catch (RuntimeException e) {
+                    throw new IllegalStateException("ensemble member '" + m.name() + "': " + e.getMessage(), e);
+                }
+            }
+            return new Predictor(model, open);
+        } catch (RuntimeException e) {
+            open.forEach(Predictor::close);
+            throw e;
+        }
     }
 
     /**
@@ -35,6 +65,9 @@ public final class Predictor implements AutoCloseable {
      * (e.g. {@code graft.backbones()}), created in a run context over that same engine.
      */
     public static Predictor open(TrainedModel model, Engine engine, dev.graft.core.spi.RunContext.Backbones backbones) {
+        if (!model.members().isEmpty()) {
+            return openEnsemble(model, engine, backbones);
+        }
         ModelManifest m = model.manifest();
         dev.graft.core.spi.RunContext context = dev.graft.core.spi.RunContext.of(engine,
                 dev.graft.engine.spi.io.CacheFolder.root(), 0, backbones);
@@ -75,8 +108,14 @@ public final class Predictor implements AutoCloseable {
         return model;
     }
 
-    /** Predicts every example (labels, if present, are ignored). */
+    /**
+     * Predicts every example (labels, if present, are ignored). An ensemble's probabilities are its members'
+     * averaged with the ensemble's weights, normalised to sum 1, by label name; its label the most probable.
+     */
     public List<Prediction> predict(List<Example> examples) {
+        if (!members.isEmpty()) {
+            return vote(examples);
+        }
         List<Prediction> out = new ArrayList<>(examples.size());
         for (int from = 0; from < examples.size(); from += batchSize) {
             List<Example> batch = examples.subList(from, Math.min(examples.size(), from + batchSize));
@@ -100,6 +139,23 @@ public final class Predictor implements AutoCloseable {
             for (double d : p.get(i).scores().values()) {
                 out[i][j++] = (float) d;
             }
+        }
+        return out;
+    }
+
+    private List<Prediction> vote(List<Example> examples) {
+        List<List<Prediction>> each = new ArrayList<>();
+        members.forEach(p -> each.add(p.predict(examples)));
+        double[] w = model.members().stream().mapToDouble(TrainedModel.Member::weight).toArray();
+        List<String> labels = model.labels().labels();
+        List<Prediction> out = new ArrayList<>(examples.size());
+        for (int i = 0; i < examples.size(); i++) {
+            List<Map<String, Double>> scores = new ArrayList<>();
+            for (List<Prediction> p : each) {
+                scores.add(p.get(i).scores());
+            }
+            double[] avg = SoftVote.average(labels, scores, w);
+            out.add(new Prediction(examples.get(i).source(), labels.get(SoftVote.argmax(avg)), SoftVote.byLabel(labels, avg)));
         }
         return out;
     }
@@ -140,6 +196,20 @@ public final class Predictor implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!members.isEmpty()) {
+            RuntimeException first = null;
+            for (Predictor p : members) {
+                try {
+                    p.close();
+                } catch (RuntimeException e) {
+                    first = first == null ? e : first;
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+            return;
+        }
         try {
             compiled.close();
         } finally {

@@ -3,6 +3,9 @@ package dev.graft.core.model;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
+import dev.graft.core.config.ComponentRef;
+import dev.graft.core.internal.ensemble.EnsembleFile;
+import dev.graft.core.internal.ensemble.SoftVote;
 import dev.graft.core.internal.strategies.LoraAdapterFile;
 import dev.graft.core.spi.Preprocessing;
 import dev.graft.core.spi.Task;
@@ -16,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +29,10 @@ import java.util.Map;
  * backbone expects and the labels. Saved as a directory that any engine can load:
  * {@code manifest.json}, {@code network.json}, {@code weights.safetensors},
  * {@code preprocessing.json}, {@code labels.json}.
+ * <p>Or a soft-voting ensemble of such models ({@link #ensemble}): classifiers over one label set whose
+ * class probabilities {@link Predictor} averages with weights. Its directory holds {@code ensemble.json},
+ * {@code manifest.json}, {@code labels.json}, {@code preprocessing.json} and a copy of every member in
+ * {@code members/}; it has no network of its own ({@link #members()} have theirs).
  */
 public final class TrainedModel {
     public static final String MANIFEST = "manifest.json";
@@ -51,6 +59,13 @@ public final class TrainedModel {
     private final Labels labels;
     private Map<String, HostTensor> adapters = Map.of();
     private List<FileTensors> weightFiles = List.of();
+    private List<Member> members = List.of();
+
+    /**
+     * A member of an ensemble: its name (the folder it is saved in, {@code members/<name>}), the model and its weight.
+     */
+    public record Member(String name, TrainedModel model, double weight) {
+    }
 
     public TrainedModel(ModelManifest manifest, Network network, Map<String, HostTensor> weights,
             Preprocessing preprocessing, Labels labels) {
@@ -66,12 +81,79 @@ public final class TrainedModel {
         }
     }
 
+    private TrainedModel(ModelManifest manifest, Preprocessing preprocessing, Labels labels, List<Member> members) {
+        this.manifest = manifest;
+        this.network = null;
+        this.weights = Map.of();
+        this.preprocessing = preprocessing;
+        this.labels = labels;
+        this.members = List.copyOf(members);
+    }
+
+    /**
+     * A soft-voting ensemble (scikit-learn's {@code VotingClassifier(voting="soft")}): its probabilities are the
+     * members' own, aligned by label name and averaged with the weights normalised to sum 1. Its labels are the
+     * first member's, in its order.
+     *
+     * @throws IllegalArgumentException naming the member at fault: fewer than two members; a weight negative, not
+     *         finite, or all 0; a member that is not a single-label classifier, is itself an ensemble, reads another
+     *         kind of input, or predicts another label set (the labels it lacks or adds named)
+     */
+    public static TrainedModel ensemble(List<Member> members) {
+        EnsembleFile.checkWeights(members.stream().map(Member::weight).toList(), "ensemble weights");
+        List<String> names = members.stream().map(m -> "'" + m.name() + "'").toList();
+        TrainedModel first = members.get(0).model();
+        for (int i = 0; i < members.size(); i++) {
+            Member m = members.get(i);
+            if (!m.name().matches("[A-Za-z0-9._-]+") || m.name().startsWith(".")) {
+                throw new IllegalArgumentException("member name '" + m.name() + "' must be a plain folder name (letters, digits, . _ -)");
+            }
+            if (members.stream().filter(o -> o.name().equals(m.name())).count() > 1) {
+                throw new IllegalArgumentException("two members are named '" + m.name() + "'");
+            }
+            if (!m.model().members().isEmpty()) {
+                throw new IllegalArgumentException("member " + names.get(i) + " is itself an ensemble (of " + m.model().members().size()
+                        + " models): ensembles do not nest; give its members instead");
+            }
+            if (m.model().labels().task() != Task.CLASSIFICATION) {
+                throw new IllegalArgumentException("member " + names.get(i) + " is a " + m.model().labels().task() + " model; soft "
+                        + "voting averages the class probabilities of single-label classifiers");
+            }
+            if (m.model().preprocessing().kind().equals("text") != first.preprocessing().kind().equals("text")) {
+                throw new IllegalArgumentException("member " + names.get(i) + " reads " + m.model().preprocessing().kind()
+                        + " input, member " + names.get(0) + " " + first.preprocessing().kind() + ": members must read the same input");
+            }
+        }
+        SoftVote.requireSameLabels(first.labels().labels(),
+                members.stream().map(m -> m.model().labels().labels()).toList(), names);
+        Map<String, String> weights = new LinkedHashMap<>();
+        members.forEach(m -> weights.put(m.name(), Double.toString(m.weight())));
+        ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, new ComponentRef("ensemble",
+                Map.of("members", String.join(",", members.stream().map(m -> m.model().manifest().backbone().name()).toList()))),
+                null, null, first.labels().labels().size(), new ComponentRef("soft-voting", weights), null,
+                first.manifest().predictionOutput());
+        return new TrainedModel(manifest, new Preprocessing(first.preprocessing().kind(), Map.of()), first.labels(), members);
+    }
+
+    /** The members of an ensemble ({@link #ensemble}); empty for a single model. */
+    public List<Member> members() {
+        return members;
+    }
+
     public ModelManifest manifest() {
         return manifest;
     }
 
-    /** The inference network (no label input, no loss). */
+    /**
+     * The inference network (no label input, no loss).
+     *
+     * @throws IllegalStateException for an ensemble, which has none of its own (its {@link #members()} have)
+     */
     public Network network() {
+        if (network == null) {
+            throw new IllegalStateException("this model is a soft-voting ensemble of " + members.size() + " models ("
+                    + members.stream().map(Member::name).toList() + "): it has no single network; each member has its own");
+        }
         return network;
     }
 
@@ -186,9 +268,25 @@ public final class TrainedModel {
         }
     }
 
-    /** Writes the model directory (created if needed); the weights file is written atomically. */
+    /**
+     * Writes the model directory (created if needed); the weights file is written atomically. An ensemble writes
+     * a copy of each member into {@code members/<name>} and {@code ensemble.json} naming them and their weights.
+     */
     public void save(Path dir) throws IOException {
         Files.createDirectories(dir);
+        if (!members.isEmpty()) {
+            List<EnsembleFile.Entry> entries = new ArrayList<>();
+            for (Member m : members) {
+                String folder = EnsembleFile.MEMBERS + "/" + m.name();
+                m.model().save(dir.resolve(folder));
+                entries.add(new EnsembleFile.Entry(folder, m.weight()));
+            }
+            write(dir.resolve(PREPROCESSING), GSON.toJson(preprocessing));
+            write(dir.resolve(LABELS), GSON.toJson(labels));
+            write(dir.resolve(MANIFEST), GSON.toJson(manifest));
+            EnsembleFile.write(dir, entries);
+            return;
+        }
         SafeTensors.write(dir.resolve(WEIGHTS), weights, weightFiles,
                 Map.of("graft.format", Integer.toString(manifest.formatVersion())));
         write(dir.resolve(NETWORK), network.toJson());
@@ -197,8 +295,14 @@ public final class TrainedModel {
         write(dir.resolve(MANIFEST), GSON.toJson(manifest));
     }
 
-    /** Reads a model directory, checking every file and that the weights match the definition. */
+    /**
+     * Reads a model directory, checking every file and that the weights match the definition; an ensemble's
+     * directory ({@code ensemble.json}) with every member, each checked the same way.
+     */
     public static TrainedModel load(Path dir) throws IOException {
+        if (EnsembleFile.is(dir)) {
+            return loadEnsemble(dir);
+        }
         ModelManifest m = read(dir, MANIFEST, ModelManifest.class);
         if (m.formatVersion() != ModelManifest.FORMAT_VERSION) {
             throw new IOException(dir.resolve(MANIFEST) + ": format version " + m.formatVersion()
@@ -219,6 +323,36 @@ public final class TrainedModel {
         } catch (IllegalArgumentException e) {
             throw new IOException(dir + ": " + e.getMessage(), e);
         }
+    }
+
+    private static TrainedModel loadEnsemble(Path dir) throws IOException {
+        Path file = dir.resolve(EnsembleFile.NAME);
+        List<Member> members = new ArrayList<>();
+        for (var e : EnsembleFile.read(dir)) {
+            Path md = dir.resolve(e.folder());
+            if (EnsembleFile.is(md)) {
+                throw new IOException(file + ": member '" + e.folder() + "' is itself an ensemble: ensembles do not nest");
+            }
+            TrainedModel mm;
+            try {
+                mm = load(md);
+            } catch (IOException ex) {
+                throw new IOException(file + ": member '" + e.folder() + "' cannot be loaded: " + ex.getMessage(), ex);
+            }
+            members.add(new Member(Path.of(e.folder()).getFileName().toString(), mm, e.weight()));
+        }
+        TrainedModel t;
+        try {
+            t = ensemble(members);
+        } catch (IllegalArgumentException ex) {
+            throw new IOException(file + ": " + ex.getMessage(), ex);
+        }
+        Labels saved = read(dir, LABELS, Labels.class);
+        if (!saved.equals(t.labels())) {
+            throw new IOException(dir.resolve(LABELS) + ": labels " + saved.labels() + " differ from the first member's "
+                    + t.labels().labels());
+        }
+        return t;
     }
 
     /** The manifest of a model directory alone (no weights read). */

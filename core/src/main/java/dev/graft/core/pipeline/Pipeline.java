@@ -216,8 +216,11 @@ public final class Pipeline {
         PipelineResult.CacheStats cache = o.cache() == null ? null : new PipelineResult.CacheStats(o.cache().hits(),
                 o.cache().computed(), o.cache().repeated(), o.cache().backboneBatches(), o.cache().directory());
         String planReport = warnings.isEmpty() ? o.report() : String.join("\n", warnings) + "\n" + o.report();
+        PipelineResult.CrossValidation cv = o.solver() == null || o.solver().probe() == null ? null
+                : new PipelineResult.CrossValidation(o.solvedExamples(), o.solver().folds(), o.solver().probe().c(),
+                        o.solver().probe().crossValidationAccuracy());
         return new PipelineResult(model, o.history(), o.validation(), o.plan(), planReport, cache, o.seconds(),
-                o.engineDescription(), warnings);
+                o.engineDescription(), warnings, cv);
     }
 
     /**

@@ -66,6 +66,11 @@ class SolvedHeadTest {
                 }
                 assertThat(p.predict(val).stream().map(x -> x.label()).toList())
                         .isEqualTo(Arrays.stream(valF).map(probe::predict).toList());
+                // the run reports the probe's own cross-validation: same C, same per-C accuracies, on the training part
+                assertThat(r.crossValidation().examples()).isEqualTo(train.size());
+                assertThat(r.crossValidation().c()).isEqualTo(probe.c());
+                assertThat(r.crossValidation().accuracyByC()).isEqualTo(probe.crossValidationAccuracy());
+                assertThat(r.crossValidation().accuracy()).isEqualTo(probe.crossValidationAccuracy().get(probe.c()));
             }
         }
     }
@@ -78,11 +83,13 @@ class SolvedHeadTest {
         assertThat(r.history().stopReason()).isEqualTo("solved");
         assertThat(r.validation()).as("no examples held out of a head chosen by cross-validation").isNull();
         assertThat(r.history().epochs().get(0).trainSample().examples()).isEqualTo(Runs.DATA.size());
+        assertThat(r.crossValidation().examples()).isEqualTo(Runs.DATA.size());
 
         PipelineResult sgd = Runs.GRAFT.pipeline().data(Runs.DATA).backbone("tiny-mlp", Map.of())
                 .strategy("feature-extraction", Map.of("head", "sgd")).head(HeadConfig.linear(Task.CLASSIFICATION))
                 .trainer(Runs.trainer(2).withValidationFraction(0.25)).cacheDir(dir.resolve("cache")).run();
         assertThat(sgd.validation()).as("a trained head still holds out validation data").isNotNull();
+        assertThat(sgd.crossValidation()).as("no cross-validation without a solved head").isNull();
     }
 
     @Test

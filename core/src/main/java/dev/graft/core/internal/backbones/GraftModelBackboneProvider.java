@@ -68,6 +68,11 @@ public final class GraftModelBackboneProvider implements BackboneProvider {
             throw new IllegalArgumentException("backbone '" + name + "': " + dir + " is not a Graft model directory (no "
                     + TrainedModel.MANIFEST + ")");
         }
+        if (dev.graft.core.internal.ensemble.EnsembleFile.is(dir)) {
+            throw new IllegalArgumentException("backbone '" + name + "': " + dir + " is a soft-voting ensemble of saved models ("
+                    + dev.graft.core.internal.ensemble.EnsembleFile.NAME + "), which has no single network to transfer from; use "
+                    + "one of its members (" + dir.resolve(dev.graft.core.internal.ensemble.EnsembleFile.MEMBERS) + "/...) instead");
+        }
         if (options.containsKey("weights")) {
             throw new IllegalArgumentException("backbone '" + name + "': the option weights does not apply; the weights are the "
                     + "saved model's own (" + dir.resolve(TrainedModel.WEIGHTS) + ")");

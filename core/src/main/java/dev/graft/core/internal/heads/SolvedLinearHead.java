@@ -26,6 +26,8 @@ import java.util.Map;
 public final class SolvedLinearHead implements RunExtension {
     private final boolean explicit;
     private String summary = "";
+    private LinearProbe last;
+    private int folds;
 
     /**
      * @param explicit the user asked for it: a task or head it cannot solve is an error; otherwise (a
@@ -59,6 +61,16 @@ public final class SolvedLinearHead implements RunExtension {
     /** What the last solve chose, for reports. */
     public String summary() {
         return summary;
+    }
+
+    /** The last solve's probe (chosen C and its cross-validated accuracies), null before the first. */
+    public LinearProbe probe() {
+        return last;
+    }
+
+    /** Folds of the last solve's cross-validation (below 2: none). */
+    public int folds() {
+        return folds;
     }
 
     /**
@@ -113,6 +125,10 @@ public final class SolvedLinearHead implements RunExtension {
         if (!p.labels().equals(labels)) {
             throw new IllegalStateException("solved head's labels " + p.labels() + " differ from the head's outputs " + labels);
         }
+        last = p;
+        int[] per = new int[labels.size()];
+        y.forEach(v -> per[labels.indexOf(v)]++);
+        folds = Math.min(TextBaseline.Options.defaults().folds(), java.util.Arrays.stream(per).min().orElse(0));
         summary = String.format(Locale.ROOT, "C=%s chosen from CV accuracy %s, %s", p.c(), p.crossValidationAccuracy(),
                 p.converged() ? "converged" : "NOT converged");
         int d = features[0].length;

@@ -68,7 +68,8 @@ public final class PipelineRunner {
     public record Outcome(Network network, Map<String, HostTensor> weights, Map<String, HostTensor> adapters,
             dev.graft.core.spi.Preprocessing preprocessing, List<String> labels, int outputs, String predictionOutput,
             TrainingHistory history, Metrics validation, TransferPlan plan, String report, CacheStats cache,
-            Map<String, Double> seconds, String engineId, String engineDescription, List<FileTensors> weightFiles) {
+            Map<String, Double> seconds, String engineId, String engineDescription, List<FileTensors> weightFiles,
+            SolvedLinearHead solver, int solvedExamples) {
     }
 
     private PipelineRunner() {
@@ -308,7 +309,7 @@ public final class PipelineRunner {
         }
         return new Outcome(inference, kept, adapters, backbone.preprocessing(), codec.labels(), codec.outputs(), output, history,
                 finalMetrics, plan, report.toString(), cacheStats, seconds, engine.id(), engine.id() + " " + engine.version(),
-                weightFiles);
+                weightFiles, solver, solver == null ? 0 : parts.train().size());
     }
 
     /**
