@@ -26,8 +26,8 @@ import picocli.CommandLine.ParentCommand;
                 "Features go to the feature cache, so a later 'graft fit --strategy feature-extraction' with the same "
                         + "backbone options and seed reuses them.",
                 "When fine-tuning is suggested, a fine-tuning probe picks the backbone to fine-tune: each candidate is fine-tuned "
-                        + "briefly on part of the data and scored on another part (LogME ranks frozen features, which did not rank "
-                        + "fine-tuned results on the project's tasks)."})
+                        + "briefly on part of the data and scored on another part (LogME ranks frozen features, not fine-tuned "
+                        + "ones)."})
 final class RecommendCommand implements Callable<Integer> {
     @ParentCommand
     GraftCommand parent;
@@ -105,8 +105,8 @@ final class RecommendCommand implements Callable<Integer> {
             r = FineTuningProbe.apply(r, p.ranked(), p.split().train().size(), probeEpochs);
         } else if (r.strategy().equals("fine-tuning") && candidates.size() > 1) {
             out.println();
-            out.println("no fine-tuning probe (--no-probe): the backbone below is LogME's pick, which ranks frozen features; on the "
-                    + "project's tasks that ranking did not rank fine-tuned results.");
+            out.println("no fine-tuning probe (--no-probe): the backbone below is LogME's pick, which ranks frozen features, not "
+                    + "fine-tuned ones.");
         }
         out.println();
         StringBuilder cmd = new StringBuilder("graft fit -b " + r.best().backbone().name());

@@ -55,6 +55,13 @@ public final class ProbeCheck {
                 default -> throw new IllegalArgumentException("unknown task '" + t + "'; tasks: debian, perl, archive");
             };
             System.out.println("== task " + t + ": " + train.size() + " training examples");
+            double c0 = BaselineRun.processCpuSeconds();
+            dev.graft.core.recommend.Recommendation logMe = new Recommender(g.engines(), g.backbones()).recommend(train, candidates,
+                    new Recommender.Options(null, java.nio.file.Files.createTempDirectory("probe-check-cache"), seed, 16,
+                            Integer.parseInt(a.get("--max-examples")), 10), System.err::println);
+            System.out.println("LogME ranking on " + t + ": " + logMe.ranked().stream().map(c -> String.format(java.util.Locale.ROOT,
+                    "%s %.4f (chance %.4f)", c.backbone().name(), c.logMe(), c.chanceMean())).toList() + ", suggestion "
+                    + logMe.strategy() + ", " + Math.round(BaselineRun.processCpuSeconds() - c0) + " CPU s");
             ProbeRun.Result r = ProbeRun.run(g, candidates, Recommender.sample(train, Integer.parseInt(a.get("--max-examples")), seed),
                     null, null, seed, Integer.parseInt(a.get("--per-class")), Integer.parseInt(a.get("--epochs")), System.out, System.err);
             System.out.println("probe ranking on " + t + ": " + r.ranked().stream().map(s -> s.backbone().name() + " " + s.right() + "/"

@@ -13,8 +13,7 @@ import java.util.TreeMap;
 
 /**
  * A short fine-tuning probe, for when the candidates will be fine-tuned: LogME ranks frozen features,
- * and frozen-feature rankings did not rank fine-tuned outcomes on the project's tasks
- * (docs/transfer-text.md, "Which backbone to fine-tune"). Each candidate is fine-tuned briefly on a
+ * not fine-tuned ones (docs/transfer-text.md, "Which backbone to fine-tune"). Each candidate is fine-tuned briefly on a
  * stratified part of the user's training data and scored on another, held-out part of the same
  * training data (never a test set); the candidate with the most correct held-out predictions is the
  * one to fine-tune. The fine-tuning runs themselves are the caller's (the CLI runs them through the
@@ -172,7 +171,7 @@ public final class FineTuningProbe {
             Lead l = lead(top, ranked.get(1));
             why.append(String.format(Locale.ROOT, "'%s' was right on %d held-out examples '%s' got wrong, and wrong on %d it got right",
                     top.backbone().name(), l.onlyFirst(), ranked.get(1).backbone().name(), l.onlySecond()));
-            why.append(l.clear() ? ": a clear lead (McNemar's test, 5 %). "
+            why.append(l.clear() ? ": a clear lead in the probe (McNemar's test, 5 %), which a full fine-tuning can narrow. "
                     : ": within the probe's noise (McNemar's test, 5 %), so the two are about equal on this data and either is a sound "
                     + "choice; the order above stands. ");
         }
@@ -183,8 +182,9 @@ public final class FineTuningProbe {
         }
         if (fineTunes) {
             why.append("The backbone to fine-tune is the probe's first, '").append(pick.name())
-                    .append("', not LogME's: LogME ranks frozen features, and on the project's tasks the frozen-feature ranking did "
-                            + "not rank fine-tuned results (docs/transfer-text.md). ");
+                    .append("', not LogME's: LogME ranks frozen features, not fine-tuned ones (on the project's archive task "
+                            + "LogME's first, bge-small-en-v1.5, fine-tuned with fit's defaults scored 0.698 test accuracy, the probe's "
+                            + "first, all-minilm-l6-v2, 0.745; docs/transfer-text.md). ");
         } else {
             why.append("The suggestion is ").append(r.strategy()).append(", not fine-tuning, so it keeps LogME's pick; to fine-tune "
                     + "instead, take '").append(pick.name()).append("'. ");

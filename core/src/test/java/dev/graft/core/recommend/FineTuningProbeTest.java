@@ -123,7 +123,7 @@ class FineTuningProbeTest {
         assertThat(r.strategy()).isEqualTo("fine-tuning");
         assertThat(r.explanation()).startsWith("Fine-tuning probe: each candidate fine-tuned for 4 epochs on 384 examples of your data "
                 + "and scored on 40 others it did not train on: 'minilm' 30 right (0.750), 'bge' 20 right (0.500). 'minilm' was right on 10 "
-                + "held-out examples 'bge' got wrong, and wrong on 0 it got right: a clear lead (McNemar's test, 5 %). The backbone to "
+                + "held-out examples 'bge' got wrong, and wrong on 0 it got right: a clear lead in the probe (McNemar's test, 5 %), which a full fine-tuning can narrow. The backbone to "
                 + "fine-tune is the probe's first, 'minilm', not LogME's")
                 .contains("LogME ranks frozen features").contains("LogME's ranking: 'bge' ranks first with LogME 0.3000");
     }
