@@ -45,6 +45,35 @@ class RecommendCommandTest {
     }
 
     @Test
+    void probesFineTuningOnAPartOfTheDataItDidNotTrainOnWhenAsked(@TempDir Path dir) throws Exception {
+        Path data = StatusFiles.write(dir.resolve("status"), List.of("editors", "mail", "games"), 30, 0, 5);
+        CliRun r = CliRun.of("recommend", "-b", "hashed-words", "-d", data.toString(), "--cache-dir", dir.resolve("cache").toString(),
+                "--probe", "--probe-per-class", "12", "--probe-epochs", "3", "--no-baseline");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        // 30 per class: 8 held out (25 %), 12 of the other 22 trained on
+        assertThat(r.out()).contains("fine-tuning probe (3 epochs on 36 training examples, scored on 24 held-out examples of the 90 scored")
+                .containsPattern("1    hashed-words +\\d+/24 +0\\.\\d{3} +0\\.\\d{3} +\\d+\\.\\d")
+                .contains("the probe took").contains("why: Fine-tuning probe: each candidate fine-tuned for 3 epochs on 36 examples")
+                .contains("The suggestion is feature-extraction, not fine-tuning, so it keeps LogME's pick")
+                .contains("try: graft fit -b hashed-words -s feature-extraction")
+                .doesNotContain("check against the classical baseline");
+        assertThat(r.err()).contains("fine-tuning probe: hashed-words, 3 epochs, batch 32, lr 0.001, Adam, schedule constant, "
+                + "no early stopping");
+    }
+
+    @Test
+    void probesOnlyWhenFineTuningIsSuggestedUnlessAskedAndRefusesBadProbeSizes(@TempDir Path dir) throws Exception {
+        Path data = StatusFiles.write(dir.resolve("status"), List.of("editors", "mail"), 5, 0, 5);
+        CliRun quiet = CliRun.of("recommend", "-b", "hashed-words", "-d", data.toString(), "--cache-dir", dir.resolve("cache").toString(),
+                "--no-baseline");
+        assertThat(quiet.exit()).as(quiet.toString()).isZero();
+        assertThat(quiet.out()).doesNotContain("fine-tuning probe").contains("why: 'hashed-words' ranks first");
+        CliRun bad = CliRun.of("recommend", "-b", "hashed-words", "-d", data.toString(), "--probe-epochs", "0");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("--probe-per-class and --probe-epochs want a number >= 1");
+    }
+
+    @Test
     void optionsForOneCandidateMustNameACandidate(@TempDir Path dir) throws Exception {
         Path data = StatusFiles.write(dir.resolve("status"), List.of("editors", "mail"), 5, 0, 5);
         CliRun r = CliRun.of("recommend", "-b", "hashed-words", "-B", "bert:maxLength=64", "-d", data.toString());

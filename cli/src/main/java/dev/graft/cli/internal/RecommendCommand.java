@@ -2,6 +2,7 @@ package dev.graft.cli.internal;
 
 import dev.graft.core.Graft;
 import dev.graft.core.config.ComponentRef;
+import dev.graft.core.recommend.FineTuningProbe;
 import dev.graft.core.recommend.Recommendation;
 import dev.graft.core.recommend.Recommender;
 import dev.graft.core.spi.Example;
@@ -23,7 +24,10 @@ import picocli.CommandLine.ParentCommand;
         description = {"Rank candidate backbones by LogME (You et al., ICML 2021) on their frozen features of your data, "
                 + "judge each against chance (the same features with shuffled labels), and suggest a strategy.",
                 "Features go to the feature cache, so a later 'graft fit --strategy feature-extraction' with the same "
-                        + "backbone options and seed reuses them."})
+                        + "backbone options and seed reuses them.",
+                "When fine-tuning is suggested, a fine-tuning probe picks the backbone to fine-tune: each candidate is fine-tuned "
+                        + "briefly on part of the data and scored on another part (LogME ranks frozen features, not fine-tuned "
+                        + "ones)."})
 final class RecommendCommand implements Callable<Integer> {
     @ParentCommand
     GraftCommand parent;
@@ -58,6 +62,19 @@ final class RecommendCommand implements Callable<Integer> {
             + "TF-IDF + logistic-regression baseline (run by default on text data)")
     boolean noBaseline;
 
+    @Option(names = "--probe", negatable = true, description = "fine-tune each candidate briefly on part of the data and score it on "
+            + "another part, and suggest the best for fine-tuning (default: when fine-tuning is suggested and there are 2 or more "
+            + "candidates; --no-probe skips it)")
+    Boolean probe;
+
+    @Option(names = "--probe-per-class", defaultValue = "" + FineTuningProbe.TRAIN_PER_CLASS, paramLabel = "N",
+            description = "the probe's training examples per class, at most (default ${DEFAULT-VALUE})")
+    int probePerClass;
+
+    @Option(names = "--probe-epochs", defaultValue = "" + FineTuningProbe.EPOCHS, paramLabel = "N",
+            description = "the probe's epochs (default ${DEFAULT-VALUE})")
+    int probeEpochs;
+
     @Override
     public Integer call() throws Exception {
         Graft g = parent.graft();
@@ -66,6 +83,10 @@ final class RecommendCommand implements Callable<Integer> {
         }
         String engineId = Args.engine(g, engine.engine);
         List<ComponentRef> candidates = candidates(backbones, backboneOptions);
+        if (probePerClass < 1 || probeEpochs < 1) {
+            throw new UsageException("--probe-per-class and --probe-epochs want a number >= 1, got " + probePerClass + " and "
+                    + probeEpochs);
+        }
         List<Example> examples = data.read(g);
         PrintStream log = parent.err();
         Recommendation r = new Recommender(g.engines(), g.backbones()).recommend(examples, candidates,
@@ -77,6 +98,15 @@ final class RecommendCommand implements Callable<Integer> {
         for (Recommendation.Candidate c : r.ranked()) {
             out.printf(Locale.ROOT, "%-4d %-32s %10.4f %10.4f %9.1f %9.4f %-6s %8d%n", rank++, c.backbone().name(), c.logMe(),
                     c.chanceMean(), c.zScore(), c.randomFeatures(), c.fits() ? "yes" : "no", c.featureDim());
+        }
+        if (probes(r, examples)) {
+            ProbeRun.Result p = ProbeRun.run(g, candidates, Recommender.sample(examples, maxExamples, seed), engineId, cacheDir, seed,
+                    probePerClass, probeEpochs, out, log);
+            r = FineTuningProbe.apply(r, p.ranked(), p.split().train().size(), probeEpochs);
+        } else if (r.strategy().equals("fine-tuning") && candidates.size() > 1) {
+            out.println();
+            out.println("no fine-tuning probe (--no-probe): the backbone below is LogME's pick, which ranks frozen features, not "
+                    + "fine-tuned ones.");
         }
         out.println();
         StringBuilder cmd = new StringBuilder("graft fit -b " + r.best().backbone().name());
@@ -95,6 +125,19 @@ final class RecommendCommand implements Callable<Integer> {
             BaselineCheck.run(g, candidates, examples, engineId, cacheDir, seed, batchSize, maxExamples, out, log);
         }
         return 0;
+    }
+
+    /** Whether to run the fine-tuning probe: asked for, or by default when fine-tuning is suggested among 2 or more candidates. */
+    private boolean probes(Recommendation r, List<Example> examples) {
+        boolean inputs = examples.stream().noneMatch(e -> e.input() instanceof dev.graft.core.spi.PrecomputedFeatures);
+        if (Boolean.TRUE.equals(probe) && !inputs) {
+            throw new UsageException("--probe fine-tunes the candidates, which needs the texts or images; " + data.path
+                    + " holds feature vectors computed elsewhere");
+        }
+        if (probe != null) {
+            return probe;
+        }
+        return inputs && r.strategy().equals("fine-tuning") && r.ranked().size() > 1;
     }
 
     static List<ComponentRef> candidates(List<String> names, List<String> options) {

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Backbones ranked by LogME on the user's data, and the strategy suggested for the best one.
+ * Backbones ranked by LogME on the user's data, and the strategy suggested for the best one; with a
+ * fine-tuning probe (see {@link FineTuningProbe}), the backbone to fine-tune is the probe's first.
  *
  * @param ranked           candidates, best first
  * @param examples         examples scored
@@ -14,16 +15,30 @@ import java.util.Map;
  * @param strategy         suggested strategy id
  * @param strategyOptions  suggested options for it (e.g. the hybrid cut point)
  * @param explanation      the reasoning, in words
+ * @param probe            the fine-tuning probe's scores, best first (empty when no probe ran)
  */
 public record Recommendation(List<Candidate> ranked, int examples, int classes, int minPerClass, String strategy,
-        Map<String, String> strategyOptions, String explanation) {
+        Map<String, String> strategyOptions, String explanation, List<FineTuningProbe.Score> probe) {
     public Recommendation {
         ranked = List.copyOf(ranked);
         strategyOptions = Map.copyOf(strategyOptions);
+        probe = List.copyOf(probe);
     }
 
-    /** The best-ranked candidate. */
+    /** Without a probe. */
+    public Recommendation(List<Candidate> ranked, int examples, int classes, int minPerClass, String strategy,
+            Map<String, String> strategyOptions, String explanation) {
+        this(ranked, examples, classes, minPerClass, strategy, strategyOptions, explanation, List.of());
+    }
+
+    /**
+     * The candidate the suggestion is for: the probe's first when a probe ran and the suggestion is
+     * fine-tuning, otherwise LogME's first.
+     */
     public Candidate best() {
+        if (!probe.isEmpty() && strategy.equals("fine-tuning")) {
+            return ranked.stream().filter(c -> c.backbone().equals(probe.get(0).backbone())).findFirst().orElse(ranked.get(0));
+        }
         return ranked.get(0);
     }
 
