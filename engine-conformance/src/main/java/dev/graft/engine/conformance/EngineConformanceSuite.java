@@ -46,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>an MLP and a CNN learn synthetic separable tasks to at least 95% held-out accuracy;
  *   <li>SGD, momentum, Nesterov, Adam and AdamW updates, group learning-rate multipliers, frozen
  *       groups, weight-decay overrides, clipping by global norm and schedules against a reference;
- *   <li>checkpoints round-trip bit-identically and training continues identically; 8 threads of
+ *   <li>checkpoints round-trip bit-identically and training continues identically; each list of outputs is
+ *       answered from its own inputs, however calls interleave; 8 threads of
  *       inference give bit-identical results to one;
  *   <li>bad definitions, feeds, non-finite training and damaged checkpoints give clear errors;
  *   <li>where the engine offers {@code precision=bf16} ({@link #bf16Engine()}): matmul, batched matmul,
@@ -205,6 +206,11 @@ public abstract class EngineConformanceSuite {
         @Test
         void eightThreadsOfInferenceMatchOneThreadBitForBit() throws Exception {
             StateChecks.concurrentInference(engine());
+        }
+
+        @Test
+        void eachListOfOutputsIsAnsweredFromItsOwnInputs() {
+            StateChecks.outputListsAnsweredFromTheirOwnInputs(engine());
         }
     }
 

@@ -164,4 +164,40 @@ public final class StateChecks {
             }
         }
     }
+
+    /**
+     * Prediction works out once per list of outputs which inputs it reads, and keeps that per list: each list is
+     * answered from its own inputs, however the calls interleave and whatever the caller does with its list afterwards.
+     */
+    public static void outputListsAnsweredFromTheirOwnInputs(Engine engine) {
+        NetworkBuilder b = new NetworkBuilder();
+        Node a = b.input("a", DType.FLOAT32, -1, 2);
+        Node c = b.input("c", DType.FLOAT32, -1, 2);
+        b.output("square", b.mul(a, a));
+        b.output("double", b.add(c, c));
+        HostTensor av = HostTensor.of(new float[] {1, 2, 3, 4}, 2, 2);
+        HostTensor cv = HostTensor.of(new float[] {5, 6, 7, 8}, 2, 2);
+        HostTensor square = HostTensor.of(new float[] {1, 4, 9, 16}, 2, 2);
+        HostTensor twice = HostTensor.of(new float[] {10, 12, 14, 16}, 2, 2);
+        try (CompiledModel m = engine.compile(b.build(), 0)) {
+            for (int round = 0; round < 2; round++) {
+                Check.bitEqual("square, round " + round, square, m.predict(Map.of("a", av), "square"));
+                Check.bitEqual("double, round " + round, twice, m.predict(Map.of("c", cv), "double"));
+                try {
+                    m.predict(Map.of("a", av), List.of("square", "double"));
+                    throw new AssertionError("predict accepted a list of outputs without the input 'c' it reads");
+                } catch (IllegalArgumentException e) {
+                    Check.isTrue(e.getMessage().contains("'c'"), "error does not name input 'c': " + e.getMessage());
+                }
+                Map<String, HostTensor> both = m.predict(Map.of("a", av, "c", cv), List.of("double", "square"));
+                Check.isTrue(new ArrayList<>(both.keySet()).equals(List.of("double", "square")),
+                        "outputs returned: " + both.keySet());
+                Check.bitEqual("square beside double, round " + round, square, both.get("square"));
+            }
+            List<String> outputs = new ArrayList<>(List.of("square"));
+            Check.bitEqual("square from a caller's list", square, m.predict(Map.of("a", av), outputs).get("square"));
+            outputs.set(0, "double"); // the caller's list changes: what it asks for now is answered, not what it asked before
+            Check.bitEqual("double from the same list changed", twice, m.predict(Map.of("c", cv), outputs).get("double"));
+        }
+    }
 }
