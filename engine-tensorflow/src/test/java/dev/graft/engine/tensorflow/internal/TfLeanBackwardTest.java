@@ -156,10 +156,10 @@ class TfLeanBackwardTest {
     @Test
     void trainingLayerNormHasTheInferenceValueAndTheDerivativesOfItsFormula() {
         Random r = new Random(17);
-        HostTensor x = gaussian(r, 2, ROWS, IN);
-        HostTensor t = gaussian(r, 1, ROWS, OUT);
+        HostTensor x = TestTensors.gaussian(r, 2, ROWS, IN);
+        HostTensor t = TestTensors.gaussian(r, 1, ROWS, OUT);
         try (CompiledModel m = engine.compile(normNet(), 5)) {
-            m.setParameters(Map.of("gamma", gaussian(r, 1, WIDTH), "beta", gaussian(r, 1, WIDTH)));
+            m.setParameters(Map.of("gamma", TestTensors.gaussian(r, 1, WIDTH), "beta", TestTensors.gaussian(r, 1, WIDTH)));
             Map<String, HostTensor> before = m.parameters();
             Map<String, HostTensor> batch = Map.of("x", x, "t", t);
             float inferenceLoss = m.predict(batch, "loss").getFloat(0);
@@ -170,7 +170,7 @@ class TfLeanBackwardTest {
             assertThat((float) step.loss()).isCloseTo(inferenceLoss, within(Math.ulp(inferenceLoss)));
             Map<String, HostTensor> after = m.parameters();
             Map<String, double[]> p = new HashMap<>();
-            before.forEach((k, v) -> p.put(k, toDouble(v)));
+            before.forEach((k, v) -> p.put(k, TestTensors.toDouble(v)));
             assertThat(normLoss(p, x, t)).isCloseTo(inferenceLoss, within(1e-5));
             for (String name : List.of("w", "gamma", "beta", "w2")) {
                 double[] v = p.get(name);
@@ -253,8 +253,8 @@ class TfLeanBackwardTest {
     @Test
     void trainingProductByConcatenatedKernelsStepsAsTheProductByOneKernel() {
         Random r = new Random(23);
-        HostTensor x = gaussian(r, 1, ROWS, IN);
-        HostTensor t = gaussian(r, 1, ROWS, 3 * WIDTH);
+        HostTensor x = TestTensors.gaussian(r, 1, ROWS, IN);
+        HostTensor t = TestTensors.gaussian(r, 1, ROWS, 3 * WIDTH);
         Map<String, HostTensor> batch = Map.of("x", x, "t", t);
         try (CompiledModel parts = engine.compile(productNet(true), 3); CompiledModel one = engine.compile(productNet(false), 4)) {
             Map<String, HostTensor> p = parts.parameters();
@@ -290,26 +290,5 @@ class TfLeanBackwardTest {
                 }
             }
         }
-    }
-
-    private static HostTensor gaussian(Random r, double scale, long... shape) {
-        int n = 1;
-        for (long d : shape) {
-            n *= (int) d;
-        }
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (scale * r.nextGaussian());
-        }
-        return HostTensor.of(v, shape);
-    }
-
-    private static double[] toDouble(HostTensor t) {
-        float[] f = t.floats();
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
     }
 }

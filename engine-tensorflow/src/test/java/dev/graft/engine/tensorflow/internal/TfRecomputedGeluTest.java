@@ -90,9 +90,9 @@ class TfRecomputedGeluTest {
     @ValueSource(booleans = {true, false})
     void recomputedGeluStepsExactlyAsTheLeanLowering(boolean tanh) {
         Random r = new Random(31);
-        Map<String, HostTensor> batch = Map.of("x", gaussian(r, 2, ROWS, IN), "t", gaussian(r, 1, ROWS, OUT));
+        Map<String, HostTensor> batch = Map.of("x", TestTensors.gaussian(r, 2, ROWS, IN), "t", TestTensors.gaussian(r, 1, ROWS, OUT));
         try (CompiledModel recomputed = engine.compile(ffn(tanh), 3); CompiledModel lean = engine.compile(ffn(tanh), 3)) {
-            Map<String, HostTensor> start = Map.of("b", gaussian(r, 0.5, WIDTH), "b2", gaussian(r, 0.5, OUT));
+            Map<String, HostTensor> start = Map.of("b", TestTensors.gaussian(r, 0.5, WIDTH), "b2", TestTensors.gaussian(r, 0.5, OUT));
             recomputed.setParameters(start);
             lean.setParameters(start);
             OptimizerSpec adam = OptimizerSpec.adam();
@@ -124,17 +124,17 @@ class TfRecomputedGeluTest {
     @ValueSource(booleans = {true, false})
     void recomputedGeluHasTheDerivativesOfItsFormula(boolean tanh) {
         Random r = new Random(41);
-        HostTensor x = gaussian(r, 1, ROWS, IN);
-        HostTensor t = gaussian(r, 1, ROWS, OUT);
+        HostTensor x = TestTensors.gaussian(r, 1, ROWS, IN);
+        HostTensor t = TestTensors.gaussian(r, 1, ROWS, OUT);
         try (CompiledModel m = engine.compile(ffn(tanh), 5)) {
-            m.setParameters(Map.of("b", gaussian(r, 0.5, WIDTH), "b2", gaussian(r, 0.5, OUT)));
+            m.setParameters(Map.of("b", TestTensors.gaussian(r, 0.5, WIDTH), "b2", TestTensors.gaussian(r, 0.5, OUT)));
             Map<String, HostTensor> before = m.parameters();
             Map<String, HostTensor> batch = Map.of("x", x, "t", t);
             m.configureTraining(TrainingConfig.of(OptimizerSpec.sgd(0), LearningRateSchedule.constant(1)));
             StepResult step = m.trainStep(batch);
             Map<String, HostTensor> after = m.parameters();
             Map<String, double[]> p = new HashMap<>();
-            before.forEach((k, v) -> p.put(k, toDouble(v)));
+            before.forEach((k, v) -> p.put(k, TestTensors.toDouble(v)));
             double loss = ffnLoss(p, x, t, tanh);
             assertThat(step.loss()).isCloseTo(loss, within(1e-6 * loss));
             for (String name : List.of("w", "b", "w2", "b2")) {
@@ -217,26 +217,5 @@ class TfRecomputedGeluTest {
             f = ax + (k / 2.0) / f;
         }
         return Math.signum(x) * (1 - Math.exp(-ax * ax) / (Math.sqrt(Math.PI) * f));
-    }
-
-    private static HostTensor gaussian(Random r, double scale, long... shape) {
-        int n = 1;
-        for (long d : shape) {
-            n *= (int) d;
-        }
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (scale * r.nextGaussian());
-        }
-        return HostTensor.of(v, shape);
-    }
-
-    private static double[] toDouble(HostTensor t) {
-        float[] f = t.floats();
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
     }
 }
