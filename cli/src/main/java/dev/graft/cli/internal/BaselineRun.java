@@ -37,15 +37,9 @@ final class BaselineRun {
 
     /** Fits on {@code train} and scores on {@code evaluation}; both must hold text (or text-pair) examples. */
     static Result run(List<Example> train, List<Example> evaluation, long seed) {
-        List<String> texts = new ArrayList<>(train.size());
-        List<String> labels = new ArrayList<>(train.size());
-        for (Example e : train) {
-            texts.add(text(e));
-            labels.add(e.label());
-        }
         double cpu0 = processCpuSeconds();
         long t0 = System.nanoTime();
-        BaselineModel m = TextBaseline.fit(texts, labels, TextBaseline.Options.defaults().withSeed(seed));
+        BaselineModel m = fit(train, seed);
         double wall = (System.nanoTime() - t0) / 1e9;
         double cpu = processCpuSeconds() - cpu0;
         List<Prediction> preds = new ArrayList<>(evaluation.size());
