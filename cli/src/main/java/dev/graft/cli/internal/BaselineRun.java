@@ -104,13 +104,18 @@ final class BaselineRun {
         out.println();
         out.printf(Locale.ROOT, "%-52s %9s %9s%n", "run (" + cv.folds() + "-fold cross-validation, same folds)", "accuracy", "C");
         out.printf(Locale.ROOT, "%-52s %9.3f %9s%n", name, cv.accuracy(), fmt(cv.c()));
-        out.printf(Locale.ROOT, "%-52s %9.3f %9s%n", NAME, b.crossValidationAccuracy().getOrDefault(b.c(), Double.NaN), fmt(b.c()));
+        out.printf(Locale.ROOT, "%-52s %9.3f %9s%n", NAME, crossValidated(b), fmt(b.c()));
         out.println("both trained on all " + cv.examples() + " examples and scored by the same " + cv.folds() + " stratified folds "
                 + "(features standardised and TF-IDF refitted inside each fold); each figure is the mean held-out accuracy "
                 + "of the best of the C values tried, so both are slightly optimistic in the same way");
-        if (b.crossValidationAccuracy().getOrDefault(b.c(), Double.NaN) >= cv.accuracy()) {
+        if (crossValidated(b) >= cv.accuracy()) {
             out.println("the baseline is at least as accurate as this transfer run on these folds");
         }
+    }
+
+    /** The baseline's cross-validated accuracy at the C it chose. */
+    static double crossValidated(BaselineModel b) {
+        return b.crossValidationAccuracy().getOrDefault(b.c(), Double.NaN);
     }
 
     private static String fmt(double c) {

@@ -123,24 +123,26 @@ final class FitCommand implements Callable<Integer> {
             }
             examples.forEach(BaselineRun::text); // data that is not text fails here, before any training
         }
-        String holdoutNote = null;
+        // the share of the examples held out here: a solved head would train on every example, unless a fraction is given
+        // or the baseline comparison needs examples neither run trained on (a tuned backbone's cross-validation cannot serve)
+        Double heldOut = null;
         if (val == null && train.validationFraction != null && holdout != FitDefaults.Holdout.VALIDATION) {
-            // a solved head would train on every example: the fraction given asks for examples held out all the same
-            if (train.validationFraction > 0) {
-                BaselineRun.Split split = BaselineRun.split(examples, train.validationFraction, train.seed);
-                fitData = split.train();
-                val = split.validation();
-                holdoutNote = val.size() + " examples held out for validation (--validation-fraction " + train.validationFraction + ")";
-            }
+            heldOut = train.validationFraction > 0 ? train.validationFraction : null;
         } else if (val == null && baseline && holdout != FitDefaults.Holdout.NONE_FROZEN) {
-            BaselineRun.Split split = BaselineRun.split(examples, train.validationFraction(), train.seed);
+            heldOut = train.validationFraction();
+        }
+        String holdoutNote = null;
+        if (heldOut != null) {
+            BaselineRun.Split split = BaselineRun.split(examples, heldOut, train.seed);
             fitData = split.train();
             val = split.validation();
-            holdoutNote = holdout == FitDefaults.Holdout.NONE_TUNED
-                    ? val.size() + " examples held out for the comparison with the baseline: " + strategy + " tunes its backbone "
-                            + "on the labels, so only examples neither run trained on compare them fairly; the saved model is "
-                            + "trained on the other " + fitData.size() + " (without --baseline it trains on all " + examples.size() + ")"
-                    : null;
+            if (holdout != FitDefaults.Holdout.VALIDATION) {
+                holdoutNote = train.validationFraction != null
+                        ? val.size() + " examples held out for validation (--validation-fraction " + train.validationFraction + ")"
+                        : val.size() + " examples held out for the comparison with the baseline: " + strategy + " tunes its backbone "
+                                + "on the labels, so only examples neither run trained on compare them fairly; the saved model is "
+                                + "trained on the other " + fitData.size() + " (without --baseline it trains on all " + examples.size() + ")";
+            }
         }
         if (holdoutNote != null) {
             log.println("fit: " + holdoutNote);
@@ -172,8 +174,8 @@ final class FitCommand implements Callable<Integer> {
                 "validation", Env.describe(g, g.engines().get(engineId)), o.result().model().labels().labels(),
                 List.of(Runs.section(o)), b != null ? List.of("Model directory: " + output.toAbsolutePath(), "Baseline on the same split: " + b.line())
                         : bcv != null ? List.of("Model directory: " + output.toAbsolutePath(), "Baseline cross-validated on the same "
-                                + cv.folds() + " folds: accuracy " + String.format(Locale.ROOT, "%.4f", bcv.crossValidationAccuracy()
-                                .getOrDefault(bcv.c(), Double.NaN)) + " (" + bcv.describe() + ")")
+                                + cv.folds() + " folds: accuracy " + String.format(Locale.ROOT, "%.4f", BaselineRun.crossValidated(bcv))
+                                + " (" + bcv.describe() + ")")
                         : List.of("Model directory: " + output.toAbsolutePath()));
         Path html;
         try {
