@@ -58,13 +58,8 @@ public final class GeluRecomputeBenchmark {
             double[] wb = new double[rounds];
             double[] cb = new double[rounds];
             for (int k = 0; k < rounds; k++) {
-                if (k % 2 == 0) {
-                    TrainingThroughputBenchmark.time(() -> recomputed.trainStep(batch), steps, wa, ca, k);
-                    TrainingThroughputBenchmark.time(() -> lean.trainStep(batch), steps, wb, cb, k);
-                } else {
-                    TrainingThroughputBenchmark.time(() -> lean.trainStep(batch), steps, wb, cb, k);
-                    TrainingThroughputBenchmark.time(() -> recomputed.trainStep(batch), steps, wa, ca, k);
-                }
+                TrainingThroughputBenchmark.alternate(k, () -> recomputed.trainStep(batch), () -> lean.trainStep(batch), steps, wa, ca,
+                        wb, cb);
                 System.out.printf("  round %d: CPU ms/step recomputed %.1f, lean %.1f; wall %.1f, %.1f%n", k, ca[k], cb[k], wa[k], wb[k]);
             }
             System.out.printf("one BERT-Base layer, batch %d x %d, Adam: CPU ms/step (all threads), median: recomputed GELU %.1f,"

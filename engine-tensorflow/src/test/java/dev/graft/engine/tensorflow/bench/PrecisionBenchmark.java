@@ -105,21 +105,11 @@ public final class PrecisionBenchmark {
         double[] wb = new double[rounds];
         double[] cb = new double[rounds];
         for (int k = 0; k < rounds; k++) {
-            if (k % 2 == 0) {
-                time(fp32, steps, wa, ca, k);
-                time(bf16, steps, wb, cb, k);
-            } else {
-                time(bf16, steps, wb, cb, k);
-                time(fp32, steps, wa, ca, k);
-            }
+            TrainingThroughputBenchmark.alternate(k, fp32, bf16, steps, wa, ca, wb, cb);
         }
         System.out.printf("  %-13s fp32 %8.1f ms wall %8.1f ms CPU | bf16 %8.1f ms wall %8.1f ms CPU | speed-up x%.2f wall, x%.2f CPU"
                 + " (median of per-round ratios x%.2f wall)%n", what, median(wa), median(ca), median(wb), median(cb),
                 median(wa) / median(wb), median(ca) / median(cb), ratioMedian(wa, wb));
-    }
-
-    private static void time(Runnable step, int steps, double[] wall, double[] cpu, int k) {
-        TrainingThroughputBenchmark.time(step, steps, wall, cpu, k);
     }
 
     private static double median(double[] v) {

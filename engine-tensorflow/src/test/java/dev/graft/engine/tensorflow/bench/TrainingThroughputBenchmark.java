@@ -86,13 +86,7 @@ public final class TrainingThroughputBenchmark {
             double[] gc = new double[rounds];
             double[] tc = new double[rounds];
             for (int k = 0; k < rounds; k++) {
-                if (k % 2 == 0) {
-                    time(() -> graft.trainStep(data), steps, g, gc, k);
-                    time(raw::step, steps, t, tc, k);
-                } else {
-                    time(raw::step, steps, t, tc, k);
-                    time(() -> graft.trainStep(data), steps, g, gc, k);
-                }
+                alternate(k, () -> graft.trainStep(data), raw::step, steps, g, gc, t, tc);
             }
             double mg = median(g);
             double mt = median(t);
@@ -107,6 +101,20 @@ public final class TrainingThroughputBenchmark {
             System.out.printf("  CPU time of all threads per step (ms): raw TensorFlow %.2f, Graft %.2f: Graft overhead %+.1f%%"
                     + " (median of per-round ratios %+.1f%%)%n", median(tc), median(gc), (median(gc) / median(tc) - 1) * 100,
                     (ratioMedian(gc, tc) - 1) * 100);
+        }
+    }
+
+    /**
+     * Round {@code k} of a side-by-side comparison: {@code a} then {@code b} in even rounds, {@code b} then {@code a} in
+     * odd ones, so neither always runs first; each one's wall and CPU ms per step stored at {@code k}.
+     */
+    static void alternate(int k, Runnable a, Runnable b, int steps, double[] wallA, double[] cpuA, double[] wallB, double[] cpuB) {
+        if (k % 2 == 0) {
+            time(a, steps, wallA, cpuA, k);
+            time(b, steps, wallB, cpuB, k);
+        } else {
+            time(b, steps, wallB, cpuB, k);
+            time(a, steps, wallA, cpuA, k);
         }
     }
 
