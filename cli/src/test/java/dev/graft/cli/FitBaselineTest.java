@@ -45,8 +45,14 @@ class FitBaselineTest {
         String row = r.out().lines().filter(l -> l.startsWith("baseline: TF-IDF")).findFirst().orElseThrow();
         assertThat(Double.parseDouble(row.substring(52).trim().split("\\s+")[0]))
                 .isCloseTo(b.crossValidationAccuracy().get(b.c()), within(5e-4));
-        assertThat(Files.readString(model.resolve("report").resolve("index.html"))).contains("trained on 90;")
-                .contains("Baseline cross-validated on the same 5 folds");
+        String html = Files.readString(model.resolve("report").resolve("index.html"));
+        assertThat(html).contains("trained on 90;").contains("Baseline cross-validated on the same 5 folds");
+        // the results table's figure is the head's cross-validated accuracy, as printed, not a blank validation figure
+        String printed = r.out().lines().filter(l -> l.contains("cross-validated accuracy ")).findFirst().orElseThrow()
+                .replaceAll(".*cross-validated accuracy ([0-9.]+).*", "$1");
+        assertThat(html).contains("<th>cross-validated accuracy</th>").contains("<th>cross-validated macro F1</th>")
+                .contains(String.format(java.util.Locale.ROOT, "<td>%.3f</td><td>n/a</td>", Double.parseDouble(printed)))
+                .doesNotContain("NaN");
     }
 
     @Test

@@ -171,7 +171,7 @@ final class FitCommand implements Callable<Integer> {
         RunReport r = new RunReport("graft fit: " + backbone + " / " + strategy,
                 examples.size() + " examples from " + data.path.toAbsolutePath() + data.skippedNote() + "; trained on " + fitData.size()
                         + (val == null ? "" : ", validated on " + val.size()) + "; " + figure,
-                "validation", Env.describe(g, g.engines().get(engineId)), o.result().model().labels().labels(),
+                Runs.evaluatedOn(o), Env.describe(g, g.engines().get(engineId)), o.result().model().labels().labels(),
                 List.of(Runs.section(o)), b != null ? List.of("Model directory: " + output.toAbsolutePath(), "Baseline on the same split: " + b.line())
                         : bcv != null ? List.of("Model directory: " + output.toAbsolutePath(), "Baseline cross-validated on the same "
                                 + cv.folds() + " folds: accuracy " + String.format(Locale.ROOT, "%.4f", BaselineRun.crossValidated(bcv))

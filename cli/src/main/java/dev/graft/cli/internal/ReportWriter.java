@@ -53,8 +53,8 @@ public final class ReportWriter {
             w.write("<h2>Results</h2>\n<table><tr><th class=l>model</th><th>" + esc(r.evaluatedOn()) + " accuracy</th><th>" + esc(r.evaluatedOn()) + " macro F1</th>"
                     + "<th>train time (s)</th><th>trainable parameters</th><th class=l>stopped</th></tr>\n");
             for (RunReport.Section s : r.sections()) {
-                w.write(String.format(Locale.ROOT, "<tr><td class=l>%s</td><td>%.3f</td><td>%.3f</td><td>%.1f</td><td>%,d</td><td class=l>%s</td></tr>%n",
-                        esc(s.name()), s.testAccuracy(), s.macroF1(), s.trainSeconds(), s.trainableParameters(), esc(s.stopReason())));
+                w.write(String.format(Locale.ROOT, "<tr><td class=l>%s</td><td>%s</td><td>%s</td><td>%.1f</td><td>%,d</td><td class=l>%s</td></tr>%n",
+                        esc(s.name()), score(s.testAccuracy()), score(s.macroF1()), s.trainSeconds(), s.trainableParameters(), esc(s.stopReason())));
             }
             w.write("</table>\n");
             for (String n : r.notes()) {
@@ -149,6 +149,11 @@ public final class ReportWriter {
         plot.setRenderer(rend);
         ((org.jfree.chart.axis.NumberAxis) plot.getDomainAxis()).setStandardTickUnits(org.jfree.chart.axis.NumberAxis.createIntegerTickUnits());
         ChartUtils.saveChartAsPNG(file.toFile(), c, 640, 400);
+    }
+
+    /** A results-table figure: three decimals, or "n/a" where the run has none. */
+    static String score(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.3f", v);
     }
 
     static String num(double v) {

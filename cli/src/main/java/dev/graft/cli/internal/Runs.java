@@ -68,7 +68,16 @@ final class Runs {
         }
     }
 
-    /** The report section of a run; figures are test figures when there was a test set, else validation ones. */
+    /** What the figures of {@link #section} were measured on, for a run without a test set. */
+    static String evaluatedOn(Outcome o) {
+        PipelineResult r = o.result();
+        return r.validation() == null && r.crossValidation() != null ? "cross-validated" : "validation";
+    }
+
+    /**
+     * The report section of a run; figures are test figures when there was a test set, else validation ones, else the
+     * solved head's cross-validated accuracy ({@link #evaluatedOn} names which).
+     */
     static RunReport.Section section(Outcome o) {
         PipelineResult r = o.result();
         List<RunReport.EpochRow> rows = new ArrayList<>();
@@ -88,6 +97,12 @@ final class Runs {
             acc = r.validation().accuracy();
             f1 = r.validation().macroF1();
             cm = r.validation().confusion();
+        } else if (r.crossValidation() != null) {
+            // a solved head without a validation set: its cross-validated accuracy is the only held-out figure
+            // there is (macro F1 and a confusion matrix are not kept per fold)
+            acc = r.crossValidation().accuracy();
+            f1 = Double.NaN;
+            cm = null;
         } else {
             acc = Double.NaN;
             f1 = Double.NaN;
