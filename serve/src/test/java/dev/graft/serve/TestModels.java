@@ -107,11 +107,16 @@ public final class TestModels {
     }
 
     private static Path train(String backbone, List<Example> data) throws IOException {
+        return train(backbone, data, 0.02);
+    }
+
+    /** Trains and saves a model of {@code backbone} on {@code data} at learning rate {@code lr}; returns its folder. */
+    static Path train(String backbone, List<Example> data, double lr) throws IOException {
         Files.createDirectories(Path.of("target"));
         Path dir = Files.createTempDirectory(Path.of("target"), "test-model-");
         var r = graft().pipeline().data(data).backbone(backbone, Map.of()).strategy("fine-tuning", Map.of())
                 .head(HeadConfig.linear(Task.CLASSIFICATION))
-                .trainer(TrainerConfig.defaults().withEpochs(10).withBatchSize(16).withLearningRate(0.02)).cacheDir(dir.resolve("cache")).run();
+                .trainer(TrainerConfig.defaults().withEpochs(10).withBatchSize(16).withLearningRate(lr)).cacheDir(dir.resolve("cache")).run();
         Path out = dir.resolve("model");
         r.model().save(out);
         return out;

@@ -254,6 +254,21 @@ public final class Service implements HttpHandler {
         d.put("task", m.labels().task().name().toLowerCase(java.util.Locale.ROOT));
         d.put("labels", m.labels().labels());
         d.put("backbone", m.manifest().backbone().name());
+        if (!m.members().isEmpty()) {
+            // an ensemble's own backbone is "ensemble": name what each member is and how much its vote counts
+            double sum = m.members().stream().mapToDouble(TrainedModel.Member::weight).sum();
+            List<Map<String, Object>> members = new ArrayList<>();
+            for (TrainedModel.Member x : m.members()) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("name", x.name());
+                e.put("backbone", x.model().manifest().backbone().name());
+                e.put("strategy", x.model().manifest().strategy().name());
+                e.put("weight", x.weight() / sum);
+                members.add(e);
+            }
+            d.put("voting", "soft");
+            d.put("members", members);
+        }
         return d;
     }
 
