@@ -22,6 +22,9 @@ public final class Network {
     private final Map<String, Integer> inputs;
     private final Map<String, Integer> outputs;
     private final String lossOutput;
+    /** {@link #inputsFor} by list of outputs; bounded, since callers choose the lists. */
+    private final Map<List<String>, List<String>> inputsFor = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MEMOISED_LISTS = 64;
 
     Network(List<Node> nodes, Map<String, ParamSpec> params, Map<String, Integer> inputs,
             Map<String, Integer> outputs, String lossOutput) {
@@ -30,6 +33,18 @@ public final class Network {
         this.inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
         this.outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
         this.lossOutput = lossOutput;
+        for (int i = 0; i < this.nodes.size(); i++) {
+            Node n = this.nodes.get(i);
+            if (n.id() != i) {
+                throw new IllegalArgumentException("node at position " + i + " has id " + n.id() + ": ids must be positions");
+            }
+            for (int in : n.inputs()) {
+                if (in < 0 || in >= i) {
+                    throw new IllegalArgumentException("node " + i + " (" + n.op() + ") reads node " + in
+                            + ", which is not defined before it: nodes must be in topological order");
+                }
+            }
+        }
         if (lossOutput != null && !outputs.containsKey(lossOutput)) {
             throw new IllegalArgumentException("loss output '" + lossOutput + "' is not an output");
         }
@@ -110,25 +125,38 @@ public final class Network {
         throw new IllegalArgumentException("no parameter named '" + name + "'");
     }
 
-    /** Ids of the nodes needed to compute the given nodes, as a set over node ids. */
+    /**
+     * Ids of the nodes needed to compute the given nodes, as a set over node ids (a new set each call). One sweep from
+     * the highest id down: nodes are in topological order, so every input of a node has a lower id.
+     */
     public BitSet ancestors(int... ids) {
         BitSet seen = new BitSet(nodes.size());
-        ArrayList<Integer> stack = new ArrayList<>();
+        int top = -1;
         for (int id : ids) {
-            stack.add(id);
+            if (id < 0 || id >= nodes.size()) {
+                throw new IllegalArgumentException("no node " + id + " (the network has " + nodes.size() + ")");
+            }
+            seen.set(id);
+            top = Math.max(top, id);
         }
-        while (!stack.isEmpty()) {
-            int id = stack.remove(stack.size() - 1);
-            if (!seen.get(id)) {
-                seen.set(id);
-                stack.addAll(nodes.get(id).inputs());
+        for (int id = top; id >= 0; id = seen.previousSetBit(id - 1)) {
+            List<Integer> in = nodes.get(id).inputs();
+            for (int k = 0, n = in.size(); k < n; k++) {
+                seen.set(in.get(k));
             }
         }
         return seen;
     }
 
-    /** The input names that the given outputs depend on. */
+    /**
+     * The input names that the given outputs depend on, in the network's input order; unmodifiable, and worked out once
+     * per list of outputs (engines ask on every call).
+     */
     public List<String> inputsFor(List<String> outputNames) {
+        List<String> known = inputsFor.get(outputNames);
+        if (known != null) {
+            return known;
+        }
         int[] ids = outputNames.stream().mapToInt(o -> output(o).id()).toArray();
         BitSet need = ancestors(ids);
         List<String> out = new ArrayList<>();
@@ -137,7 +165,11 @@ public final class Network {
                 out.add(name);
             }
         });
-        return out;
+        List<String> result = List.copyOf(out);
+        if (inputsFor.size() < MEMOISED_LISTS) {
+            inputsFor.putIfAbsent(List.copyOf(outputNames), result);
+        }
+        return result;
     }
 
     /** Parameters whose name matches, in definition order. */
