@@ -65,6 +65,11 @@ class EnsembleCommandTest {
                 "1,-1", "-o", dir.resolve("x3").toString());
         assertThat(negative.exit()).isEqualTo(2);
         assertThat(negative.err()).contains("--weights: weight 2 is -1.0; weights must be finite and >= 0");
+        // weights are checked before any member is loaded: a missing member is not reached
+        CliRun zeros = CliRun.of("ensemble", "-m", dir.resolve("a").toString(), "-m", dir.resolve("nope").toString(), "--weights",
+                "0,0", "-o", dir.resolve("x3b").toString());
+        assertThat(zeros.exit()).isEqualTo(2);
+        assertThat(zeros.err()).contains("--weights: every weight is 0").doesNotContain("nope");
         CliRun missing = CliRun.of("ensemble", "-m", dir.resolve("a").toString(), "-m", dir.resolve("nope").toString(), "-o",
                 dir.resolve("x4").toString());
         assertThat(missing.exit()).isEqualTo(2);

@@ -61,7 +61,7 @@ final class EnsembleCommand implements Callable<Integer> {
         try {
             e = TrainedModel.ensemble(members);
         } catch (IllegalArgumentException ex) {
-            throw new UsageException(ex.getMessage().replace("ensemble weights", "--weights"));
+            throw new UsageException(ex.getMessage());
         }
         try (OutputFolder folder = OutputFolder.claim(output, overwrite, "-o")) {
             e.save(folder.staging());
@@ -107,6 +107,11 @@ final class EnsembleCommand implements Callable<Integer> {
                 throw new UsageException("--weights: '" + s + "' is not a number");
             }
         }
-        return w; // values checked with the members (TrainedModel.ensemble)
+        try {
+            TrainedModel.checkEnsembleWeights(w, "--weights"); // before any member is loaded
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        return w;
     }
 }

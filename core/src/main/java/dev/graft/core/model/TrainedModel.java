@@ -100,7 +100,21 @@ public final class TrainedModel {
      *         kind of input, or predicts another label set (the labels it lacks or adds named)
      */
     public static TrainedModel ensemble(List<Member> members) {
-        EnsembleFile.checkWeights(members.stream().map(Member::weight).toList(), "ensemble weights");
+        return ensemble(members, "ensemble weights");
+    }
+
+    /**
+     * Checks ensemble weights as {@link #ensemble} does (at least two; each finite and at least 0; not all 0), before any
+     * member is loaded, naming them as {@code what} (e.g. a command-line option) in the message.
+     *
+     * @throws IllegalArgumentException naming {@code what} and the weight at fault
+     */
+    public static void checkEnsembleWeights(List<Double> weights, String what) {
+        EnsembleFile.checkWeights(weights, what);
+    }
+
+    private static TrainedModel ensemble(List<Member> members, String what) {
+        EnsembleFile.checkWeights(members.stream().map(Member::weight).toList(), what);
         List<String> names = members.stream().map(m -> "'" + m.name() + "'").toList();
         TrainedModel first = members.get(0).model();
         for (int i = 0; i < members.size(); i++) {
