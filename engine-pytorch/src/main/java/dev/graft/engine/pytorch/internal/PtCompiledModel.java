@@ -3,6 +3,8 @@ package dev.graft.engine.pytorch.internal;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.graft.engine.spi.CompiledModel;
 import dev.graft.engine.spi.HostTensor;
@@ -11,6 +13,7 @@ import dev.graft.engine.spi.graph.Node;
 import dev.graft.engine.spi.graph.ParamSpec;
 import dev.graft.engine.spi.train.StepResult;
 import dev.graft.engine.spi.train.TrainingConfig;
+import java.nio.ByteBuffer;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
@@ -93,7 +96,7 @@ final class PtCompiledModel implements CompiledModel {
         NDArray a = slots.get(key);
         if (a == null) {
             ParamSpec p = net.param(param);
-            a = manager.zeros(new ai.djl.ndarray.types.Shape(p.shape().dims()), PtTensors.dataType(p.dtype()));
+            a = manager.zeros(new Shape(p.shape().dims()), PtTensors.dataType(p.dtype()));
             slots.put(key, a);
             persistent.add(a);
         }
@@ -109,18 +112,46 @@ final class PtCompiledModel implements CompiledModel {
     Map<String, NDArray> feed(PtScope s, Map<String, HostTensor> batch, List<String> needed, String what) {
         Map<String, NDArray> out = new HashMap<>();
         for (String in : needed) {
-            HostTensor h = batch.get(in);
-            if (h == null) {
-                throw new IllegalArgumentException(what + " lacks input '" + in + "'; given " + batch.keySet());
-            }
-            Node n = net.input(in);
-            if (h.dtype() != n.dtype() || !n.shape().accepts(h.shape())) {
-                throw new IllegalArgumentException("input '" + in + "' expects " + n.dtype() + n.shape() + ", got "
-                        + h.dtype() + h.shape());
-            }
-            out.put(in, PtTensors.toNd(s.manager(), h));
+            out.put(in, PtTensors.toNd(s.manager(), checkedInput(batch, in, what)));
         }
         return out;
+    }
+
+    /** Input {@code in} of {@code batch}, which must be there with the type and a shape the network accepts. */
+    HostTensor checkedInput(Map<String, HostTensor> batch, String in, String what) {
+        HostTensor h = batch.get(in);
+        if (h == null) {
+            throw new IllegalArgumentException(what + " lacks input '" + in + "'; given " + batch.keySet());
+        }
+        Node n = net.input(in);
+        if (h.dtype() != n.dtype() || !n.shape().accepts(h.shape())) {
+            throw new IllegalArgumentException("input '" + in + "' expects " + n.dtype() + n.shape() + ", got "
+                    + h.dtype() + h.shape());
+        }
+        return h;
+    }
+
+    /**
+     * A tensor of the model's own that outlives calls (no scope moves or frees it), viewing {@code buffer}'s memory,
+     * which the caller keeps reachable until it hands the tensor to {@link #dropPersistent}.
+     */
+    NDArray persistent(ByteBuffer buffer, Shape shape, DataType type) {
+        NDArray a = manager.create(buffer, shape, type);
+        persistent.add(a);
+        return a;
+    }
+
+    /** A scalar of the model's own that outlives calls. */
+    NDArray persistentScalar(float value) {
+        NDArray a = manager.create(value);
+        persistent.add(a);
+        return a;
+    }
+
+    /** Frees a tensor made by {@link #persistent} or {@link #persistentScalar}. */
+    void dropPersistent(NDArray a) {
+        persistent.remove(a);
+        a.close();
     }
 
     @Override
@@ -182,6 +213,9 @@ final class PtCompiledModel implements CompiledModel {
             }
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
                 e.getValue().setRequiresGradient(p.trained().contains(e.getKey()));
+            }
+            if (plan != null) {
+                plan.close();
             }
             this.plan = p;
         } finally {

@@ -242,16 +242,7 @@ final class PtForward {
             }
             case MEAN, SUM -> reduce(s, v[n.input(0)], a, n.op() == Op.MEAN);
             case CAST -> v[n.input(0)].toType(PtTensors.dataType(DType.valueOf(a.getString("dtype"))), true);
-            case SOFTMAX_CROSS_ENTROPY -> {
-                NDArray logits = v[n.input(0)];
-                NDArray labels = v[n.input(1)];
-                if (labels.getDataType() != DataType.FLOAT32) {
-                    int classes = Math.toIntExact(logits.getShape().get(1));
-                    labels = s.own(s.own(labels.toType(DataType.INT64, false)).oneHot(classes, DataType.FLOAT32));
-                }
-                NDArray logp = s.own(logits.logSoftmax(1));
-                yield s.own(s.own(s.own(labels.mul(logp)).sum(new int[] {1})).mean()).neg();
-            }
+            case SOFTMAX_CROSS_ENTROPY -> PtLosses.softmaxCrossEntropy(s, v[n.input(0)], v[n.input(1)]);
             case BINARY_CROSS_ENTROPY -> {
                 NDArray x = v[n.input(0)];
                 NDArray z = v[n.input(1)];

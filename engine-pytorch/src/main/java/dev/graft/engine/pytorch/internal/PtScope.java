@@ -2,6 +2,8 @@ package dev.graft.engine.pytorch.internal;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -13,6 +15,7 @@ import java.util.Set;
 final class PtScope implements AutoCloseable {
     private final NDManager manager;
     private final Set<NDArray> persistent;
+    private Map<NDArray, NDArray> classIndices;
 
     /**
      * @param parent     the model's manager
@@ -40,6 +43,22 @@ final class PtScope implements AutoCloseable {
         if (!persistent.contains(a)) {
             a.close();
         }
+    }
+
+    /**
+     * Records that {@code column} (INT64 [N, 1]) holds the same class indices as {@code labels} (INT32 [N]), so that a
+     * loss can gather with it instead of converting and reshaping the labels itself.
+     */
+    void classIndex(NDArray labels, NDArray column) {
+        if (classIndices == null) {
+            classIndices = new IdentityHashMap<>();
+        }
+        classIndices.put(labels, column);
+    }
+
+    /** The column recorded for {@code labels} by {@link #classIndex}, or null. */
+    NDArray classIndexOf(NDArray labels) {
+        return classIndices == null ? null : classIndices.get(labels);
     }
 
     @Override

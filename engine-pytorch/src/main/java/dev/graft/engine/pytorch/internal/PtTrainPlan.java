@@ -28,13 +28,18 @@ import java.util.Map;
  * ResourceApplyAdam / ResourceApplyMomentum / ResourceApplyGradientDescent, as OptimizerSpec
  * documents) and the BatchNorm moving-statistics updates, all in place with autograd off.
  */
-final class PtTrainPlan {
+final class PtTrainPlan implements AutoCloseable {
+    /** No axes: a norm over every element. */
+    private static final int[] ALL_AXES = new int[0];
+
     private final PtCompiledModel model;
     private final TrainingConfig cfg;
     private final BitSet needed;
     private final List<String> inputNames;
     private final int lossId;
     private final List<String> trained = new ArrayList<>();
+    private final PtTrainFeed inputs;
+    private NDArray one;
 
     PtTrainPlan(PtCompiledModel model, TrainingConfig cfg) {
         this.model = model;
@@ -45,6 +50,7 @@ final class PtTrainPlan {
         this.lossId = net.output(loss).id();
         this.needed = net.ancestors(lossId);
         this.inputNames = net.inputsFor(List.of(loss));
+        this.inputs = new PtTrainFeed(model);
         for (ParamSpec p : net.params().values()) {
             if (p.trainable() && !cfg.groupOf(p.name()).frozen() && needed.get(net.paramNode(p.name()).id())) {
                 trained.add(p.name());
@@ -67,7 +73,7 @@ final class PtTrainPlan {
         }
         Map<String, NDArray> params = model.params();
         try (PtScope s = model.scope()) {
-            Map<String, NDArray> feeds = model.feed(s, batch, inputNames, "training batch");
+            Map<String, NDArray> feeds = inputs.feed(s, batch, inputNames);
             for (String p : trained) {
                 JniUtils.zeroGrad((PtNDArray) params.get(p));
             }
@@ -78,23 +84,24 @@ final class PtTrainPlan {
                         new PtForward.Mode(true, name -> cfg.groupOf(name).batchStatistics(), cfg.seed(), step));
                 loss = fw.values[lossId];
                 if (!trained.isEmpty()) {
-                    gc.backward(loss);
+                    // the collector's own backward makes a tensor of ones and asks for the loss's device every step
+                    JniUtils.backward((PtNDArray) loss, (PtNDArray) seed(s, loss), false, false);
                 }
             }
             JniUtils.setGradMode(false);
-            List<NDArray> grads = new ArrayList<>();
-            // the loss and each gradient's sum of squares as scalars, stacked: one transfer for all
-            NDList stats = new NDList(loss.getShape().dimension() == 0 ? loss : s.own(loss.reshape(new Shape())));
-            for (String p : trained) {
-                NDArray g = gradient(s, params.get(p));
-                grads.add(g);
-                stats.add(s.own(s.own(g.square()).sum()));
+            NDArray[] grads = new NDArray[trained.size()];
+            // the loss and each gradient's L2 norm as scalars, stacked: one transfer for all
+            NDList stats = new NDList(trained.size() + 1);
+            stats.add(loss.getShape().dimension() == 0 ? loss : s.own(loss.reshape(new Shape())));
+            for (int i = 0; i < grads.length; i++) {
+                grads[i] = gradient(s, params.get(trained.get(i)));
+                stats.add(s.own(JniUtils.norm((PtNDArray) grads[i], 2, ALL_AXES, false)));
             }
             float[] host = s.own(NDArrays.stack(stats)).toFloatArray();
             float lossValue = host[0];
-            float total = 0f;
+            double total = 0;
             for (int i = 1; i < host.length; i++) {
-                total += host[i];
+                total += (double) host[i] * host[i];
             }
             float norm = (float) Math.sqrt(total);
             if (!Float.isFinite(lossValue) || !Float.isFinite(norm)) {
@@ -108,16 +115,36 @@ final class PtTrainPlan {
                 throw new NonFiniteLossException(step, lossValue, param == null ? null : cfg.groupOf(param).name(), param);
             }
             float scale = cfg.clipGlobalNorm() > 0 ? (float) cfg.clipGlobalNorm() / Math.max(norm, (float) cfg.clipGlobalNorm()) : 1f;
-            for (int i = 0; i < trained.size(); i++) {
+            for (int i = 0; i < grads.length; i++) {
                 String name = trained.get(i);
-                NDArray g = scale == 1f ? grads.get(i) : s.own(grads.get(i).mul(scale));
-                apply(s, name, params.get(name), g, lr, step);
+                apply(s, name, params.get(name), grads[i], scale, lr, step);
             }
             for (PtForward.BnUpdate u : fw.bnUpdates) {
                 model.replace(u.meanParam(), u.mean());
                 model.replace(u.varParam(), u.variance());
             }
             return new StepResult(step, lossValue, norm, lr);
+        }
+    }
+
+    /** The backward pass's starting gradient: a kept scalar 1 for a scalar loss, else ones of the loss's shape. */
+    private NDArray seed(PtScope s, NDArray loss) {
+        if (loss.getShape().dimension() != 0) {
+            return s.own(loss.onesLike());
+        }
+        if (one == null) {
+            one = model.persistentScalar(1f);
+        }
+        return one;
+    }
+
+    /** Frees what the plan keeps between steps (its input tensors, the backward pass's seed). */
+    @Override
+    public void close() {
+        inputs.close();
+        if (one != null) {
+            model.dropPersistent(one);
+            one = null;
         }
     }
 
@@ -130,8 +157,8 @@ final class PtTrainPlan {
         }
     }
 
-    /** Applies one parameter's update in place (autograd is off). */
-    private void apply(PtScope s, String name, NDArray p, NDArray g, double baseLr, long step) {
+    /** Applies one parameter's update in place (autograd is off); {@code scale} is the clipping factor for g. */
+    private void apply(PtScope s, String name, NDArray p, NDArray g, float scale, double baseLr, long step) {
         ParamGroup group = cfg.groupOf(name);
         float lr = (float) baseLr * (float) group.lrMultiplier();
         OptimizerSpec opt = cfg.optimizer();
@@ -144,11 +171,15 @@ final class PtTrainPlan {
             float lrT = lr * (float) Math.sqrt(1 - b2p) / (1 - b1p);
             // One native call instead of a dozen from Java (each a JNI crossing and a temporary):
             // p -= p * lr * wd (decoupled, "adamw"); m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g^2;
-            // p -= lr_t * m / (sqrt(v) + eps). The clipping scale is already in g; no element-wise clamp (-1);
-            // without weight decay the non-"adamw" form adds 0 * p to g instead of subtracting 0 from p.
+            // p -= lr_t * m / (sqrt(v) + eps). The clipping scale multiplies (a copy of) g first, as g.mul(scale)
+            // would, without a call and a tensor of its own; no element-wise clamp (-1); without weight decay the
+            // non-"adamw" form adds 0 * p to g instead of subtracting 0 from p.
             JniUtils.adamUpdate((PtNDArray) p, (PtNDArray) g, (PtNDArray) m, (PtNDArray) v, lr, lrT, wd > 0 ? (float) wd : 0f,
-                    1f, -1f, (float) a.beta1(), (float) a.beta2(), (float) a.epsilon(), wd > 0);
+                    scale, -1f, (float) a.beta1(), (float) a.beta2(), (float) a.epsilon(), wd > 0);
             return;
+        }
+        if (scale != 1f) {
+            g = s.own(g.mul(scale));
         }
         OptimizerSpec.Sgd sgd = (OptimizerSpec.Sgd) opt;
         double wd = Double.isNaN(group.weightDecay()) ? sgd.weightDecay() : group.weightDecay();
