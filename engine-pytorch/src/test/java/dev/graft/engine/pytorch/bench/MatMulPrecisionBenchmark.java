@@ -15,6 +15,8 @@ import java.util.ServiceLoader;
  * of 8 x 128 tokens) on DJL's PyTorch runtime: fp32, and with {@code -Dbench.bf16=true} bf16
  * tensors made once and bf16 with both operands cast from fp32 on every call (DJL 0.36 aborts
  * the JVM on the first bfloat16 tensor, which is what that flag shows).
+ * With {@code -Dbench.conv=true} instead: the same product as a 1x2 convolution of stride 2 (which PyTorch hands to
+ * oneDNN rather than MKL), with its kernel made once and made on every call.
  * Median wall and CPU milliseconds per product and GFLOP/s. Run with {@code ONEDNN_VERBOSE=1} to
  * see the oneDNN kernels.
  *
