@@ -15,6 +15,8 @@ import java.util.ServiceLoader;
  * of 8 x 128 tokens) on DJL's PyTorch runtime: fp32, and with {@code -Dbench.bf16=true} bf16
  * tensors made once and bf16 with both operands cast from fp32 on every call (DJL 0.36 aborts
  * the JVM on the first bfloat16 tensor, which is what that flag shows).
+ * With {@code -Dbench.conv=true} instead: the same product as a 1x2 convolution of stride 2 (which PyTorch hands to
+ * oneDNN rather than MKL), with its kernel made once and made on every call.
  * Median wall and CPU milliseconds per product and GFLOP/s. Run with {@code ONEDNN_VERBOSE=1} to
  * see the oneDNN kernels.
  *
@@ -48,15 +50,29 @@ public final class MatMulPrecisionBenchmark {
             NDArray af = mgr.create(a, new Shape(m, k));
             NDArray bf = mgr.create(b, new Shape(k, n));
             boolean bf16 = Boolean.getBoolean("bench.bf16");
-            String[] names = bf16 ? new String[] {"fp32", "bf16 operands", "bf16 cast per call"} : new String[] {"fp32"};
+            boolean conv = Boolean.getBoolean("bench.conv");
+            String[] names = bf16 ? new String[] {"fp32", "bf16 operands", "bf16 cast per call"}
+                    : conv ? new String[] {"fp32", "conv 1x2 /2 (oneDNN)", "conv, kernel made per call"} : new String[] {"fp32"};
+            // the product as a 1x2 convolution of stride 2 over [1, 1, 2m, k/2] (channels last: a view of a), kernel [n, k/2, 1, 2]
+            NDArray xc = conv ? af.reshape(1, 1, 2L * m, k / 2).transpose(0, 3, 1, 2) : null;
+            // channels last, the kernel is the product's transposed weight [n, k] (contiguous) seen as [n, 1, 2, k/2]
+            java.util.function.Supplier<NDArray> kernel = () -> bf.transpose(1, 0).flatten().reshape(n, 1, 2, k / 2).transpose(0, 3, 1, 2);
+            NDArray kc = conv ? kernel.get() : null;
             // DJL 0.36's JNI aborts the JVM ("terminate called without an active exception") on any bfloat16 tensor,
             // made by toType or created from a buffer: the bf16 cases are there to show it (-Dbench.bf16=true)
             NDArray ab = bf16 ? af.toType(DataType.BFLOAT16, false) : null;
             NDArray bb = bf16 ? bf.toType(DataType.BFLOAT16, false) : null;
             java.util.function.Supplier<NDArray>[] all = cast(new java.util.function.Supplier[] {
                 () -> af.matMul(bf),
+                () -> ai.djl.pytorch.jni.JniUtils.convolution((ai.djl.pytorch.engine.PtNDArray) xc, (ai.djl.pytorch.engine.PtNDArray) kc, null,
+                        new Shape(1, 2), new Shape(0, 0), new Shape(1, 1), 1).transpose(0, 2, 3, 1).reshape(m, n),
+                () -> ai.djl.pytorch.jni.JniUtils.convolution((ai.djl.pytorch.engine.PtNDArray) xc, (ai.djl.pytorch.engine.PtNDArray) kernel.get(), null,
+                        new Shape(1, 2), new Shape(0, 0), new Shape(1, 1), 1).transpose(0, 2, 3, 1).reshape(m, n),
                 () -> ab.matMul(bb),
                 () -> af.toType(DataType.BFLOAT16, false).matMul(bf.toType(DataType.BFLOAT16, false)).toType(DataType.FLOAT32, false)});
+            if (bf16) {
+                all = cast(new java.util.function.Supplier[] {all[0], all[3], all[4]});
+            }
             java.util.function.Supplier<NDArray>[] cases = Arrays.copyOf(all, names.length);
             float[][] results = new float[cases.length][];
             for (int c = 0; c < cases.length; c++) {

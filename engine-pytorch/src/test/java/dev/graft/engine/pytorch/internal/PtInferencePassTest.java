@@ -140,4 +140,74 @@ class PtInferencePassTest {
             }
         }
     }
+
+    /** x [3, 4] -> z = x w1 + b1 -> g = geluTanh(z) -> y = g w2 + b2; z optionally asked for too. */
+    private static Network geluTanhNet() {
+        NetworkBuilder b = new NetworkBuilder();
+        Node x = b.input("x", DType.FLOAT32, -1, IN);
+        Node z = b.add(b.matmul(x, b.param("w1", Initializer.truncatedNormal(2.0), IN, H)), b.param("b1", Initializer.glorotUniform(), H));
+        Node g = b.geluTanh(z);
+        b.output("z", z);
+        b.output("g", g);
+        b.output("y", b.add(b.matmul(g, b.param("w2", Initializer.glorotUniform(), H, H)), b.param("b2", Initializer.glorotUniform(), H)));
+        return b.build();
+    }
+
+    /** Google BERT's GELU in double: 0.5 z (1 + tanh(sqrt(2 / pi) (z + 0.044715 z^3))). */
+    private static double geluTanh(double z) {
+        return 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z)));
+    }
+
+    @Test
+    void tanhGeluOfAnInferencePassMatchesPlainJavaWhetherOrNotItsInputIsAskedFor() {
+        float[] x = PtOpsTest.random(9, N * IN);
+        for (int i = 0; i < x.length; i++) {
+            x[i] *= 3; // pre-activations from about -20 to 20: both tails and the bend
+        }
+        try (CompiledModel m = new ServiceLoaderEngineRegistry().get("pytorch").compile(geluTanhNet(), 5)) {
+            Map<String, HostTensor> p = m.parameters();
+            float[] w1 = p.get("w1").floats();
+            float[] b1 = p.get("b1").floats();
+            float[] w2 = p.get("w2").floats();
+            float[] b2 = p.get("b2").floats();
+            float[] z = new float[N * H];
+            float[] g = new float[N * H];
+            float[] y = new float[N * H];
+            for (int n = 0; n < N; n++) {
+                for (int j = 0; j < H; j++) {
+                    double acc = b1[j];
+                    for (int i = 0; i < IN; i++) {
+                        acc += (double) x[n * IN + i] * w1[i * H + j];
+                    }
+                    z[n * H + j] = (float) acc;
+                    g[n * H + j] = (float) geluTanh(acc);
+                }
+                for (int j = 0; j < H; j++) {
+                    double acc = b2[j];
+                    for (int i = 0; i < H; i++) {
+                        acc += (double) g[n * H + i] * w2[i * H + j];
+                    }
+                    y[n * H + j] = (float) acc;
+                }
+            }
+            assertThat(java.util.Arrays.stream(toDoubles(z)).min().orElseThrow()).as("a negative tail").isLessThan(-4);
+            assertThat(java.util.Arrays.stream(toDoubles(z)).max().orElseThrow()).as("a positive tail").isGreaterThan(4);
+            HostTensor in = HostTensor.of(x, N, IN);
+            assertClose("y alone (the pre-activation is overwritten)", m.predict(Map.of("x", in), "y").floats(), y, 1e-5);
+            assertClose("g alone", m.predict(Map.of("x", in), "g").floats(), g, 1e-5);
+            Map<String, HostTensor> all = m.predict(Map.of("x", in), List.of("z", "g", "y"));
+            assertClose("z asked for alongside (must come back untouched)", all.get("z").floats(), z, 1e-5);
+            assertClose("g with z", all.get("g").floats(), g, 1e-5);
+            assertClose("y with z", all.get("y").floats(), y, 1e-5);
+            assertThat(((PtCompiledModel) m).liveTensorCount()).as("only the parameters stay").isEqualTo(p.size());
+        }
+    }
+
+    private static double[] toDoubles(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
+    }
 }
