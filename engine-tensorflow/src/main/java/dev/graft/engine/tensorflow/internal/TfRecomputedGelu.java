@@ -38,9 +38,11 @@ final class TfRecomputedGelu {
 
     /** Whether training graphs may use it: the gradient is registered and the property does not turn it off. */
     static boolean enabled() {
-        if ("false".equalsIgnoreCase(System.getProperty(PROPERTY))) {
-            return false;
-        }
+        return !"false".equalsIgnoreCase(System.getProperty(PROPERTY)) && registered();
+    }
+
+    /** Registers the {@code IdentityN} gradient (this class's and {@link TfRecomputedInputs}'s) once; whether it is. */
+    static boolean registered() {
         synchronized (TfRecomputedGelu.class) {
             if (registered == null) {
                 registered = TensorFlow.registerCustomGradient("IdentityN", TfRecomputedGelu::gradient);
@@ -64,7 +66,8 @@ final class TfRecomputedGelu {
         String name = op.name();
         boolean tanh = name.contains(TANH);
         if (!tanh && !name.contains(ERF)) {
-            return new ArrayList<>(grads);
+            List<Operand<?>> inputs = TfRecomputedInputs.gradient(tf, op, grads);
+            return inputs != null ? inputs : new ArrayList<>(grads);
         }
         Operand<TFloat32> dy = (Operand<TFloat32>) grads.get(0);
         Operand<TFloat32> a = (Operand<TFloat32>) op.input(1);
