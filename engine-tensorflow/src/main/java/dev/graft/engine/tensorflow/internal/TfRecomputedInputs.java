@@ -28,8 +28,11 @@ import org.tensorflow.types.TInt32;
  * an {@code IdentityN} with the operand as it trains, the right operand and what the operand is recomputed from; that
  * {@code IdentityN}'s registered gradient recomputes the operand with the forward pass's ops, after a control dependency
  * on the incoming gradient, and returns the product's two gradients as TensorFlow's {@code MatMul} and
- * {@code BatchMatMulV3} gradients compute them: the same values bit for bit. Turned off (the operands kept, as
- * before) with {@code -D}{@value #PROPERTY}{@code =false}, or where the gradient could not be registered.
+ * {@code BatchMatMulV3} gradients compute them: the same values bit for bit. One difference in rounding remains: where
+ * a norm's output is read by a product by a concatenated kernel (taken by parts), its gradient is the sum of three or
+ * more terms in one {@code AddN}, which TensorFlow adds in another order than when the parts were {@code MatMul}s (the
+ * last bits of the norm's and earlier gradients). Turned off (the operands kept, as before) with
+ * {@code -D}{@value #PROPERTY}{@code =false}, or where the gradient could not be registered.
  */
 final class TfRecomputedInputs {
     /** System property that turns the recomputation off ({@code false}). */

@@ -33,7 +33,8 @@ import org.tensorflow.types.TFloat32;
 /**
  * A layer norm's output read by a product, and an attention's dropped-out probabilities read by the product by the
  * values, are recomputed in the backward pass instead of kept for it: the step is the one of the lowering that keeps
- * them, bit for bit, and the gradients are the derivatives of the formula.
+ * them, bit for bit (within 4 ulp where a norm's input gradient sums three or more terms: see stepsAsWhenKept), and the
+ * gradients are the derivatives of the formula.
  */
 class TfRecomputedInputsTest {
     private static final int ROWS = 8;
