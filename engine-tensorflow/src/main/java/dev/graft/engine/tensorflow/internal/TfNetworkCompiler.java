@@ -7,6 +7,7 @@ import dev.graft.engine.spi.graph.Network;
 import dev.graft.engine.spi.graph.Node;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,12 @@ final class TfNetworkCompiler {
         final List<BnUpdate> bnUpdates = new ArrayList<>();
         /** GELU nodes recomputed in the backward pass by the one product that reads them (training only). */
         final BitSet recomputed = new BitSet();
+        /**
+         * Layer norms and dropouts whose output the product reading it recomputes in the backward pass (training
+         * only), and, once translated, what from: the stopped value first (TfRecomputedInputs).
+         */
+        final BitSet recomputedInputs = new BitSet();
+        final Map<Integer, List<Operand<?>>> recomputeFrom = new HashMap<>();
 
         Forward(int n) {
             values = new Operand<?>[n];
@@ -78,6 +85,9 @@ final class TfNetworkCompiler {
         Forward fw = new Forward(net.nodes().size());
         if (training && TfRecomputedGelu.enabled()) {
             markRecomputed(needed, fw.recomputed);
+        }
+        if (training && TfRecomputedInputs.enabled()) {
+            markRecomputedInputs(needed, fw.recomputedInputs);
         }
         for (Node n : net.nodes()) {
             if (!needed.get(n.id())) {
@@ -122,6 +132,86 @@ final class TfNetworkCompiler {
                 out.set(n.id());
             }
         }
+    }
+
+    /**
+     * Layer norms of float matrices read by a product taking them as its left operand, untransposed, by a float matrix,
+     * whose other readers among {@code needed} are sums (whose gradients keep nothing); and dropouts (rate above 0) of
+     * a softmax whose only reader among {@code needed} is a batched product taking them as its left operand, without
+     * adjoints (an attention's probabilities by its values).
+     */
+    private void markRecomputedInputs(BitSet needed, BitSet out) {
+        List<List<Node>> readers = new ArrayList<>();
+        for (int i = 0; i < net.nodes().size(); i++) {
+            readers.add(new ArrayList<>());
+        }
+        for (Node n : net.nodes()) {
+            if (needed.get(n.id())) {
+                for (int id : n.inputs()) {
+                    readers.get(id).add(n);
+                }
+            }
+        }
+        for (Node n : net.nodes()) {
+            if (!needed.get(n.id()) || n.dtype() != DType.FLOAT32) {
+                continue;
+            }
+            List<Node> rs = readers.get(n.id());
+            if (n.op() == dev.graft.engine.spi.graph.Op.LAYER_NORM && n.shape().rank() == 2) {
+                boolean product = false;
+                boolean others = true;
+                for (Node r : rs) {
+                    if (isRecomputableProduct(r, n.id())) {
+                        product = true;
+                    } else if (r.op() != dev.graft.engine.spi.graph.Op.ADD && r.op() != dev.graft.engine.spi.graph.Op.SUB) {
+                        others = false;
+                    }
+                }
+                if (product && others) {
+                    out.set(n.id());
+                }
+            } else if (n.op() == dev.graft.engine.spi.graph.Op.DROPOUT && n.attrs().getDouble("rate") > 0
+                    && net.node(n.input(0)).op() == dev.graft.engine.spi.graph.Op.SOFTMAX && rs.size() == 1) {
+                Node r = rs.get(0);
+                if (r.op() == dev.graft.engine.spi.graph.Op.BATCH_MATMUL && r.input(0) == n.id() && r.input(1) != n.id()
+                        && !r.attrs().getBool("adjointA") && !r.attrs().getBool("adjointB")
+                        && net.node(r.input(1)).dtype() == DType.FLOAT32) {
+                    out.set(n.id());
+                }
+            }
+        }
+    }
+
+    /** {@code r} is {@code x k} with {@code x} node {@code id}, untransposed, {@code k} another float matrix. */
+    private boolean isRecomputableProduct(Node r, int id) {
+        if (r.op() != dev.graft.engine.spi.graph.Op.MATMUL || r.input(0) != id || r.input(1) == id
+                || r.attrs().getBool("transposeA") || r.attrs().getBool("transposeB")) {
+            return false;
+        }
+        Node k = net.node(r.input(1));
+        return k.dtype() == DType.FLOAT32 && k.shape().rank() == 2;
+    }
+
+    /**
+     * {@code x k} with {@code x} a layer norm's output recomputed in the backward pass (TfRecomputedInputs); in parts
+     * where {@code k} is a concatenation, as {@link #productByParts} takes it.
+     */
+    @SuppressWarnings("unchecked")
+    private Operand<TFloat32> normProduct(Ops tf, Forward fw, Node n) {
+        List<Operand<?>> from = fw.recomputeFrom.get(n.input(0));
+        Operand<TFloat32> value = (Operand<TFloat32>) from.get(0);
+        Operand<TFloat32> norm = (Operand<TFloat32>) from.get(1);
+        Operand<TFloat32> gamma = (Operand<TFloat32>) from.get(2);
+        Operand<TFloat32> beta = (Operand<TFloat32>) from.get(3);
+        Operand<TFloat32> x = fw.f(n.input(0));
+        if (!isProductWithConcatenatedKernel(n)) {
+            return TfRecomputedInputs.normProduct(tf, value, x, fw.f(n.input(1)), norm, gamma, beta);
+        }
+        List<Operand<TFloat32>> parts = new ArrayList<>();
+        for (int id : net.node(n.input(1)).inputs()) {
+            parts.add(TfRecomputedInputs.normProduct(tf, value, x, fw.f(id), norm, gamma, beta));
+        }
+        return tf.concat(parts, tf.constant(1));
     }
 
     /**
@@ -172,6 +262,14 @@ final class TfNetworkCompiler {
         return tf.concat(parts, tf.constant(1));
     }
 
+    /** {@code p v} with {@code p} an attention's dropped-out probabilities recomputed in the backward pass. */
+    @SuppressWarnings("unchecked")
+    private Operand<TFloat32> probsProduct(Ops tf, Forward fw, Node n) {
+        List<Operand<?>> from = fw.recomputeFrom.get(n.input(0));
+        return TfRecomputedInputs.probsProduct(tf, (Operand<TFloat32>) from.get(0), fw.f(n.input(0)), fw.f(n.input(1)),
+                (Operand<TFloat32>) from.get(1), (Operand<TBool>) from.get(2), (Operand<TFloat32>) from.get(3));
+    }
+
     @SuppressWarnings({"unchecked", "rawtypes"})
     private Operand<?> node(Ops tf, Forward fw, Node n, boolean training, Predicate<String> batchStats,
             Operand<TInt64> seed) {
@@ -191,10 +289,13 @@ final class TfNetworkCompiler {
             case MATMUL -> training && fw.recomputed.get(n.input(0))
                     ? TfRecomputedGelu.product(tf, fw.f(n.input(0)), fw.f(net.node(n.input(0)).input(0)), fw.f(n.input(1)),
                             net.node(n.input(0)).op() == dev.graft.engine.spi.graph.Op.GELU_TANH)
+                    : training && fw.recomputedInputs.get(n.input(0)) ? normProduct(tf, fw, n)
                     : isProductWithConcatenatedKernel(n) ? productByParts(tf, fw, n)
                     : tf.linalg.matMul(fw.f(n.input(0)), fw.f(n.input(1)),
                     MatMul.transposeA(a.getBool("transposeA")), MatMul.transposeB(a.getBool("transposeB")));
-            case BATCH_MATMUL -> tf.train.batchMatMul(fw.f(n.input(0)), fw.f(n.input(1)), TFloat32.class,
+            case BATCH_MATMUL -> training && fw.recomputedInputs.get(n.input(0))
+                    ? probsProduct(tf, fw, n)
+                    : tf.train.batchMatMul(fw.f(n.input(0)), fw.f(n.input(1)), TFloat32.class,
                     BatchMatMul.adjX(a.getBool("adjointA")), BatchMatMul.adjY(a.getBool("adjointB")));
             case CONV2D -> conv2d(tf, fw.f(n.input(0)), fw.f(n.input(1)), n, net.node(n.input(0)).shape().dim(3),
                     net.node(n.input(1)).shape());
@@ -219,6 +320,9 @@ final class TfNetworkCompiler {
                 Operand<TFloat32> r = tf.math.rsqrt(tf.math.add(var, tf.constant((float) a.getDouble("epsilon"))));
                 Operand<TFloat32> norm = tf.math.mul(centred, r);
                 Operand<TFloat32> y = tf.math.add(tf.math.mul(norm, fw.f(n.input(1))), fw.f(n.input(2)));
+                if (training && fw.recomputedInputs.get(n.id())) {
+                    fw.recomputeFrom.put(n.id(), List.of(tf.stopGradient(y), norm, fw.f(n.input(1)), fw.f(n.input(2))));
+                }
                 yield training ? leanLayerNorm(tf, x, r, norm, fw.f(n.input(1)), fw.f(n.input(2)), y) : y;
             }
             case EMBEDDING -> tf.gather(fw.f(n.input(0)), (Operand<TInt32>) fw.values[n.input(1)], tf.constant(0));
@@ -255,7 +359,12 @@ final class TfNetworkCompiler {
                 // a boolean mask, not x times a float mask: the backward pass keeps the mask, 1 byte an element
                 // instead of 4; the values are the same (x / (1 - rate) where kept, 0 elsewhere)
                 Operand<TBool> keep = tf.math.greaterEqual(u, tf.constant((float) rate));
-                yield tf.select(keep, tf.math.mul(x, tf.constant((float) (1 / (1 - rate)))), tf.constant(0f));
+                Operand<TFloat32> scale = tf.constant((float) (1 / (1 - rate)));
+                Operand<TFloat32> dropped = tf.select(keep, tf.math.mul(x, scale), tf.constant(0f));
+                if (fw.recomputedInputs.get(n.id())) {
+                    fw.recomputeFrom.put(n.id(), List.of(tf.stopGradient(dropped), x, keep, scale));
+                }
+                yield dropped;
             }
             case RESHAPE -> tf.reshape((Operand) fw.values[n.input(0)], tf.constant(a.getLongs("shape")));
             case RESHAPE_LIKE -> {

@@ -21,9 +21,10 @@ import org.tensorflow.types.TFloat32;
  * with {@code a} and {@code w}; TensorFlow has no C++ gradient for {@code IdentityN}, and this class registers one
  * (TensorFlow Java's custom gradients). For the marked ops it returns the product's gradients, {@code w} and
  * {@code a}'s, computed from the GELU recomputed after a control dependency on the incoming gradient: the same ops and
- * the same values as the lean lowering's, so the same gradients bit for bit. Any other {@code IdentityN} gets the
- * gradient of an identity (each output's gradient passed to its input). Where registration is refused (another
- * gradient already registered), or with {@code -D}{@value #PROPERTY}{@code =false}, training keeps the lean lowering.
+ * the same values as the lean lowering's, so the same gradients bit for bit. The ops {@link TfRecomputedInputs} marks get
+ * its gradients; any other {@code IdentityN} gets the gradient of an identity (each output's gradient passed to its
+ * input). Where registration is refused (another gradient already registered), or with
+ * {@code -D}{@value #PROPERTY}{@code =false}, training keeps the lean lowering.
  */
 final class TfRecomputedGelu {
     /** System property that turns the recomputation off ({@code false}). */
@@ -38,9 +39,11 @@ final class TfRecomputedGelu {
 
     /** Whether training graphs may use it: the gradient is registered and the property does not turn it off. */
     static boolean enabled() {
-        if ("false".equalsIgnoreCase(System.getProperty(PROPERTY))) {
-            return false;
-        }
+        return !"false".equalsIgnoreCase(System.getProperty(PROPERTY)) && registered();
+    }
+
+    /** Registers the {@code IdentityN} gradient (this class's and {@link TfRecomputedInputs}'s) once; whether it is. */
+    static boolean registered() {
         synchronized (TfRecomputedGelu.class) {
             if (registered == null) {
                 registered = TensorFlow.registerCustomGradient("IdentityN", TfRecomputedGelu::gradient);
@@ -64,7 +67,8 @@ final class TfRecomputedGelu {
         String name = op.name();
         boolean tanh = name.contains(TANH);
         if (!tanh && !name.contains(ERF)) {
-            return new ArrayList<>(grads);
+            List<Operand<?>> inputs = TfRecomputedInputs.gradient(tf, op, grads);
+            return inputs != null ? inputs : new ArrayList<>(grads);
         }
         Operand<TFloat32> dy = (Operand<TFloat32>) grads.get(0);
         Operand<TFloat32> a = (Operand<TFloat32>) op.input(1);
