@@ -19,6 +19,26 @@ class ArgumentErrorsTest {
     }
 
     @Test
+    void everyCommandsHelpPrintsWithoutAFormatWarning() {
+        for (String cmd : List.of("fit", "predict", "evaluate", "export", "recommend", "ensemble", "serve", "quickstart", "list")) {
+            // picocli reads descriptions as format strings: a lone % makes it warn on the process's standard error
+            java.io.PrintStream before = System.err;
+            java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+            CliRun r;
+            try {
+                System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+                r = CliRun.of(cmd, "--help");
+            } finally {
+                System.setErr(before);
+            }
+            assertThat(r.exit()).as(r.toString()).isZero();
+            assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8) + r.err() + r.out()).as(cmd)
+                    .doesNotContainIgnoringCase("warn");
+        }
+        assertThat(CliRun.of("fit", "--help").out()).contains("warmup 10% then");
+    }
+
+    @Test
     void unknownBackboneListsTheValidOnes() {
         CliRun r = CliRun.of("fit", "-b", "resnet9000", "-d", status.toString(), "-o", dir.resolve("m").toString());
         assertThat(r.exit()).as(r.toString()).isEqualTo(2);

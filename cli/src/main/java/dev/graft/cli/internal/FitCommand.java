@@ -30,7 +30,7 @@ import picocli.CommandLine.ParentCommand;
                         + ", early stopping on val_loss (patience " + FitDefaults.FROZEN_PATIENCE + ", best weights restored);"
                         + " the solved head (default for classification) ignores epochs and lr",
                 "  fine-tuning / hybrid of a transformer encoder: the field's recipe: AdamW (weight decay 0.01, not on biases "
-                        + "and LayerNorms), linear warmup 10% then linear decay, gradients clipped to norm 1, 10 epochs, "
+                        + "and LayerNorms), linear warmup 10%% then linear decay, gradients clipped to norm 1, 10 epochs, "
                         + "head lr 1e-3, early stopping on val_loss (patience 3, best weights restored)",
                 "  anything else: 10 epochs of Adam at lr 1e-3, early stopping on val_loss (patience 3, best weights restored)",
                 "Use --early-stopping none to train every epoch."})
