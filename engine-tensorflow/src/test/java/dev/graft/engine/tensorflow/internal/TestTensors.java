@@ -1,7 +1,14 @@
 package dev.graft.engine.tensorflow.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import dev.graft.engine.spi.HostTensor;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.function.ToDoubleFunction;
 
 /** Random inputs and double copies for this package's gradient tests. */
 final class TestTensors {
@@ -28,5 +35,41 @@ final class TestTensors {
             d[i] = f[i];
         }
         return d;
+    }
+
+    /** The parameters as double arrays, by name. */
+    static Map<String, double[]> toDouble(Map<String, HostTensor> params) {
+        Map<String, double[]> p = new HashMap<>();
+        params.forEach((k, v) -> p.put(k, toDouble(v)));
+        return p;
+    }
+
+    /**
+     * Asserts that one SGD step at learning rate 1 (no momentum) moved each named parameter from {@code before} to
+     * {@code after} by its gradient as central differences of {@code loss}, computed in double at {@code before}:
+     * within 1e-4 of the parameter's largest gradient (float rounding of sums over rows).
+     */
+    static void assertStepIsTheCentralDifference(Map<String, HostTensor> before, Map<String, HostTensor> after,
+            ToDoubleFunction<Map<String, double[]>> loss, List<String> params) {
+        Map<String, double[]> p = toDouble(before);
+        for (String name : params) {
+            double[] v = p.get(name);
+            double[] expected = new double[v.length];
+            double scale = 0;
+            for (int i = 0; i < v.length; i++) {
+                double keep = v[i];
+                v[i] = keep + 1e-6;
+                double up = loss.applyAsDouble(p);
+                v[i] = keep - 1e-6;
+                double down = loss.applyAsDouble(p);
+                v[i] = keep;
+                expected[i] = (up - down) / 2e-6;
+                scale = Math.max(scale, Math.abs(expected[i]));
+            }
+            for (int i = 0; i < v.length; i++) {
+                double got = (double) before.get(name).getFloat(i) - after.get(name).getFloat(i);
+                assertThat(got).as("%s gradient %d", name, i).isCloseTo(expected[i], within(1e-4 * (scale + Math.abs(expected[i]))));
+            }
+        }
     }
 }

@@ -16,7 +16,6 @@ import dev.graft.engine.spi.train.LearningRateSchedule;
 import dev.graft.engine.spi.train.OptimizerSpec;
 import dev.graft.engine.spi.train.StepResult;
 import dev.graft.engine.spi.train.TrainingConfig;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -133,31 +132,10 @@ class TfRecomputedGeluTest {
             m.configureTraining(TrainingConfig.of(OptimizerSpec.sgd(0), LearningRateSchedule.constant(1)));
             StepResult step = m.trainStep(batch);
             Map<String, HostTensor> after = m.parameters();
-            Map<String, double[]> p = new HashMap<>();
-            before.forEach((k, v) -> p.put(k, TestTensors.toDouble(v)));
+            Map<String, double[]> p = TestTensors.toDouble(before);
             double loss = ffnLoss(p, x, t, tanh);
             assertThat(step.loss()).isCloseTo(loss, within(1e-6 * loss));
-            for (String name : List.of("w", "b", "w2", "b2")) {
-                double[] v = p.get(name);
-                double[] expected = new double[v.length];
-                double scale = 0;
-                for (int i = 0; i < v.length; i++) {
-                    double keep = v[i];
-                    v[i] = keep + 1e-6;
-                    double up = ffnLoss(p, x, t, tanh);
-                    v[i] = keep - 1e-6;
-                    double down = ffnLoss(p, x, t, tanh);
-                    v[i] = keep;
-                    expected[i] = (up - down) / 2e-6;
-                    scale = Math.max(scale, Math.abs(expected[i]));
-                }
-                // float rounding of sums over rows: relative to the parameter's largest gradient
-                for (int i = 0; i < v.length; i++) {
-                    double got = (double) before.get(name).getFloat(i) - after.get(name).getFloat(i);
-                    assertThat(got).as("%s gradient %d", name, i)
-                            .isCloseTo(expected[i], within(1e-4 * (scale + Math.abs(expected[i]))));
-                }
-            }
+            TestTensors.assertStepIsTheCentralDifference(before, after, q -> ffnLoss(q, x, t, tanh), List.of("w", "b", "w2", "b2"));
         }
     }
 

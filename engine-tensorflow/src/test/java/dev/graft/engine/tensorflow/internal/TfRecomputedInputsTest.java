@@ -16,7 +16,6 @@ import dev.graft.engine.spi.train.LearningRateSchedule;
 import dev.graft.engine.spi.train.OptimizerSpec;
 import dev.graft.engine.spi.train.StepResult;
 import dev.graft.engine.spi.train.TrainingConfig;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -228,30 +227,10 @@ class TfRecomputedInputsTest {
             assertThat(held(m, WIDTH) + held(m, T)).isEqualTo(1);
             StepResult step = m.trainStep(batch);
             Map<String, HostTensor> after = m.parameters();
-            Map<String, double[]> p = new HashMap<>();
-            before.forEach((k, v) -> p.put(k, TestTensors.toDouble(v)));
+            Map<String, double[]> p = TestTensors.toDouble(before);
             double value = loss.applyAsDouble(p);
             assertThat(step.loss()).isCloseTo(value, within(1e-6 * Math.abs(value) + 1e-7));
-            for (String name : params) {
-                double[] v = p.get(name);
-                double[] expected = new double[v.length];
-                double scale = 0;
-                for (int i = 0; i < v.length; i++) {
-                    double keep = v[i];
-                    v[i] = keep + 1e-6;
-                    double up = loss.applyAsDouble(p);
-                    v[i] = keep - 1e-6;
-                    double down = loss.applyAsDouble(p);
-                    v[i] = keep;
-                    expected[i] = (up - down) / 2e-6;
-                    scale = Math.max(scale, Math.abs(expected[i]));
-                }
-                for (int i = 0; i < v.length; i++) {
-                    double got = (double) before.get(name).getFloat(i) - after.get(name).getFloat(i);
-                    assertThat(got).as("%s gradient %d", name, i)
-                            .isCloseTo(expected[i], within(1e-4 * (scale + Math.abs(expected[i]))));
-                }
-            }
+            TestTensors.assertStepIsTheCentralDifference(before, after, loss, params);
         }
     }
 
