@@ -83,11 +83,14 @@ final class TfNetworkCompiler {
      */
     Forward translate(Ops tf, BitSet needed, boolean training, Predicate<String> batchStats, Operand<TInt64> seed) {
         Forward fw = new Forward(net.nodes().size());
-        if (training && TfRecomputedGelu.enabled()) {
-            markRecomputed(needed, fw.recomputed);
+        boolean gelus = training && TfRecomputedGelu.enabled();
+        boolean inputs = training && TfRecomputedInputs.enabled();
+        List<List<Node>> readers = gelus || inputs ? readers(needed) : null;
+        if (gelus) {
+            markRecomputed(needed, readers, fw.recomputed);
         }
-        if (training && TfRecomputedInputs.enabled()) {
-            markRecomputedInputs(needed, fw.recomputedInputs);
+        if (inputs) {
+            markRecomputedInputs(needed, readers, fw.recomputedInputs);
         }
         for (Node n : net.nodes()) {
             if (!needed.get(n.id())) {
@@ -108,39 +111,22 @@ final class TfNetworkCompiler {
      * GELU nodes (either form) of float matrices whose only reader among {@code needed} is a product taking them as
      * its left operand, untransposed, by a float matrix that is not a concatenation.
      */
-    private void markRecomputed(BitSet needed, BitSet out) {
-        int[] readers = new int[net.nodes().size()];
-        int[] reader = new int[net.nodes().size()];
-        for (Node n : net.nodes()) {
-            if (needed.get(n.id())) {
-                for (int id : n.inputs()) {
-                    readers[id]++;
-                    reader[id] = n.id();
-                }
-            }
-        }
+    private void markRecomputed(BitSet needed, List<List<Node>> readers, BitSet out) {
         for (Node n : net.nodes()) {
             boolean gelu = n.op() == dev.graft.engine.spi.graph.Op.GELU || n.op() == dev.graft.engine.spi.graph.Op.GELU_TANH;
-            if (!gelu || !needed.get(n.id()) || readers[n.id()] != 1 || n.dtype() != DType.FLOAT32 || n.shape().rank() != 2) {
+            if (!gelu || !needed.get(n.id()) || readers.get(n.id()).size() != 1 || n.dtype() != DType.FLOAT32
+                    || n.shape().rank() != 2) {
                 continue;
             }
-            Node p = net.node(reader[n.id()]);
-            Node k = p.inputs().size() == 2 ? net.node(p.input(1)) : null;
-            if (p.op() == dev.graft.engine.spi.graph.Op.MATMUL && p.input(0) == n.id() && p.input(1) != n.id()
-                    && !p.attrs().getBool("transposeA") && !p.attrs().getBool("transposeB") && k.dtype() == DType.FLOAT32
-                    && k.shape().rank() == 2 && k.op() != dev.graft.engine.spi.graph.Op.CONCAT) {
+            Node p = readers.get(n.id()).get(0);
+            if (isRecomputableProduct(p, n.id()) && net.node(p.input(1)).op() != dev.graft.engine.spi.graph.Op.CONCAT) {
                 out.set(n.id());
             }
         }
     }
 
-    /**
-     * Layer norms of float matrices read by a product taking them as its left operand, untransposed, by a float matrix,
-     * whose other readers among {@code needed} are sums (whose gradients keep nothing); and dropouts (rate above 0) of
-     * a softmax whose only reader among {@code needed} is a batched product taking them as its left operand, without
-     * adjoints (an attention's probabilities by its values).
-     */
-    private void markRecomputedInputs(BitSet needed, BitSet out) {
+    /** Each node's readers among {@code needed}, by node id. */
+    private List<List<Node>> readers(BitSet needed) {
         List<List<Node>> readers = new ArrayList<>();
         for (int i = 0; i < net.nodes().size(); i++) {
             readers.add(new ArrayList<>());
@@ -152,6 +138,16 @@ final class TfNetworkCompiler {
                 }
             }
         }
+        return readers;
+    }
+
+    /**
+     * Layer norms of float matrices read by a product taking them as its left operand, untransposed, by a float matrix,
+     * whose other readers among {@code needed} are sums (whose gradients keep nothing); and dropouts (rate above 0) of
+     * a softmax whose only reader among {@code needed} is a batched product taking them as its left operand, without
+     * adjoints (an attention's probabilities by its values).
+     */
+    private void markRecomputedInputs(BitSet needed, List<List<Node>> readers, BitSet out) {
         for (Node n : net.nodes()) {
             if (!needed.get(n.id()) || n.dtype() != DType.FLOAT32) {
                 continue;

@@ -62,6 +62,18 @@ final class TfRecomputedGelu {
         return (Operand<TFloat32>) tf.withSubScope(tanh ? TANH : ERF).identityN(carried).output().get(0);
     }
 
+    /**
+     * {@code x} as an op that runs only once {@code dy}, the incoming gradient, exists: what a backward pass recomputes
+     * from it waits for the backward pass. Without the dependency TensorFlow would run the recomputation in the
+     * forward pass and hold its results until the backward pass, as a lowering that keeps them does. (Added to the op
+     * itself: a gradient function's scope does not apply the scope's control dependencies.)
+     */
+    @SuppressWarnings("unchecked")
+    static <T extends org.tensorflow.types.family.TType> Operand<T> afterGradient(Ops tf, Operand<T> x, Operand<?> dy) {
+        return (Operand<T>) (Operand<?>) tf.scope().opBuilder("Identity", "Identity")
+                .addInput(x.asOutput()).addControlInput(dy.op()).build().output(0);
+    }
+
     @SuppressWarnings("unchecked")
     private static List<Operand<?>> gradient(Ops tf, GraphOperation op, List<Output<?>> grads) {
         String name = op.name();
@@ -73,12 +85,7 @@ final class TfRecomputedGelu {
         Operand<TFloat32> dy = (Operand<TFloat32>) grads.get(0);
         Operand<TFloat32> a = (Operand<TFloat32>) op.input(1);
         Operand<TFloat32> w = (Operand<TFloat32>) op.input(2);
-        // the recomputation waits for the product's gradient: without the dependency it would run in the forward pass
-        // and its results would be held until the backward pass, as the lean lowering's are
-        // (added to the op itself: a gradient function's scope does not apply the scope's control dependencies)
-        Operand<TFloat32> late = (Operand<TFloat32>) (Operand<?>) tf.scope().opBuilder("Identity", "Identity")
-                .addInput(a.asOutput()).addControlInput(dy.op()).build().output(0);
-        TfGelu gelu = TfGelu.of(tf, late, tanh);
+        TfGelu gelu = TfGelu.of(tf, afterGradient(tf, a, dy), tanh);
         // as TensorFlow's MatMul gradient computes them (product x w, no transposes), and the lean lowering's Mul gradient
         Operand<TFloat32> dw = tf.linalg.matMul(gelu.value(), dy, MatMul.transposeA(true));
         Operand<TFloat32> dh = tf.linalg.matMul(dy, w, MatMul.transposeB(true));

@@ -82,9 +82,8 @@ final class TfRecomputedInputs {
         }
         Operand<TFloat32> dy = (Operand<TFloat32>) grads.get(0);
         Operand<TFloat32> w = (Operand<TFloat32>) op.input(2);
-        // the recomputation waits for the product's gradient (see TfRecomputedGelu)
-        Operand<TFloat32> late = (Operand<TFloat32>) (Operand<?>) tf.scope().opBuilder("Identity", "Identity")
-                .addInput(op.input(3).asOutput()).addControlInput(dy.op()).build().output(0);
+        // the recomputation waits for the product's gradient
+        Operand<TFloat32> late = TfRecomputedGelu.afterGradient(tf, (Operand<TFloat32>) op.input(3), dy);
         // the stopped inputs' "gradients" are themselves: they flow into StopGradient ops and go nowhere
         Operand<?> a = op.input(3);
         Operand<?> b = op.input(4);
