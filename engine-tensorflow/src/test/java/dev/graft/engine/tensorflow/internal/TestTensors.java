@@ -3,6 +3,7 @@ package dev.graft.engine.tensorflow.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.graft.engine.spi.CompiledModel;
 import dev.graft.engine.spi.HostTensor;
 import java.util.HashMap;
 import java.util.List;
@@ -69,6 +70,24 @@ final class TestTensors {
             for (int i = 0; i < v.length; i++) {
                 double got = (double) before.get(name).getFloat(i) - after.get(name).getFloat(i);
                 assertThat(got).as("%s gradient %d", name, i).isCloseTo(expected[i], within(1e-4 * (scale + Math.abs(expected[i]))));
+            }
+        }
+    }
+
+    /**
+     * Asserts that each named parameter of {@code a} equals {@code b}'s: bit for bit when {@code exactly}, else each value
+     * within 4 ulp of {@code |b| + 1}.
+     */
+    static void assertSameParameters(CompiledModel a, CompiledModel b, List<String> names, boolean exactly) {
+        for (String name : names) {
+            float[] x = a.parameter(name).floats();
+            float[] y = b.parameter(name).floats();
+            if (exactly) {
+                assertThat(x).as(name).containsExactly(y);
+            } else {
+                for (int i = 0; i < x.length; i++) {
+                    assertThat(x[i]).as("%s %d", name, i).isCloseTo(y[i], within(4 * Math.ulp(Math.abs(y[i]) + 1)));
+                }
             }
         }
     }

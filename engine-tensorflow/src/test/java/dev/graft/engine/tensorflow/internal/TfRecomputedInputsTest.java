@@ -178,17 +178,7 @@ class TfRecomputedInputsTest {
                 double b = kept.trainStep(batch).loss();
                 assertThat(a).as("loss at step %d", step).isCloseTo(b, within(exactly ? 0.0 : 4.0 * Math.ulp((float) b)));
             }
-            for (String name : params) {
-                float[] a = recomputed.parameter(name).floats();
-                float[] b = kept.parameter(name).floats();
-                if (exactly) {
-                    assertThat(a).as(name).containsExactly(b);
-                } else {
-                    for (int i = 0; i < a.length; i++) {
-                        assertThat(a[i]).as("%s %d", name, i).isCloseTo(b[i], within(4 * Math.ulp(Math.abs(b[i]) + 1)));
-                    }
-                }
-            }
+            TestTensors.assertSameParameters(recomputed, kept, params, exactly);
         }
     }
 
