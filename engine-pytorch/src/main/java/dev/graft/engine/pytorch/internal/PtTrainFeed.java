@@ -26,7 +26,7 @@ import java.util.Map;
  */
 final class PtTrainFeed implements AutoCloseable {
     /** One input's buffer and the tensor viewing it; the buffer must stay reachable while the tensor lives. */
-    private record Slot(ByteBuffer buffer, long[] dims, NDArray tensor) {
+    private record Slot(ByteBuffer buffer, long[] dims, DataType type, NDArray tensor) {
     }
 
     /** Key suffix of an INT32 input's INT64 column (input names cannot contain it: they are graph names). */
@@ -60,15 +60,7 @@ final class PtTrainFeed implements AutoCloseable {
     /** Class indices (INT32 [N]) as the INT64 [N, 1] column a gather takes, converted in Java. */
     private NDArray column(String name, HostTensor h) {
         long n = h.shape().dims()[0];
-        Slot slot = slots.get(name + COLUMN);
-        if (slot == null || slot.dims()[0] != n) {
-            if (slot != null) {
-                model.dropPersistent(slot.tensor());
-            }
-            ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(8 * n)).order(ByteOrder.nativeOrder());
-            slot = new Slot(b, new long[] {n, 1}, model.persistent(b, new Shape(n, 1), DataType.INT64));
-            slots.put(name + COLUMN, slot);
-        }
+        Slot slot = slot(name + COLUMN, new long[] {n, 1}, DataType.INT64, 8 * n);
         IntBuffer src = h.intBuffer();
         LongBuffer dst = slot.buffer().clear().asLongBuffer();
         while (src.hasRemaining()) {
@@ -77,23 +69,29 @@ final class PtTrainFeed implements AutoCloseable {
         return slot.tensor();
     }
 
+    /** Input {@code name}'s slot, filled with {@code h}'s values. */
     private Slot slot(String name, HostTensor h) {
-        long[] dims = h.shape().dims();
-        Slot slot = slots.get(name);
-        if (slot == null || !Arrays.equals(slot.dims(), dims) || slot.tensor().getDataType() != PtTensors.dataType(h.dtype())) {
-            if (slot != null) {
-                model.dropPersistent(slot.tensor());
-            }
-            ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(h.byteSize())).order(ByteOrder.nativeOrder());
-            // a direct buffer in native order: PyTorch's tensor aliases its memory instead of copying it
-            NDArray t = model.persistent(b, new Shape(dims), PtTensors.dataType(h.dtype()));
-            slot = new Slot(b, dims.clone(), t);
-            slots.put(name, slot);
-        }
+        Slot slot = slot(name, h.shape().dims(), PtTensors.dataType(h.dtype()), h.byteSize());
         ByteBuffer b = slot.buffer();
         b.clear();
         b.put(h.buffer());
         b.clear();
+        return slot;
+    }
+
+    /** The slot under {@code key}, made anew (the old one freed) unless it already has these dims and type. */
+    private Slot slot(String key, long[] dims, DataType type, long bytes) {
+        Slot slot = slots.get(key);
+        if (slot != null && Arrays.equals(slot.dims(), dims) && slot.type() == type) {
+            return slot;
+        }
+        if (slot != null) {
+            model.dropPersistent(slot.tensor());
+        }
+        ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
+        // a direct buffer in native order: PyTorch's tensor aliases its memory instead of copying it
+        slot = new Slot(b, dims.clone(), type, model.persistent(b, new Shape(dims), type));
+        slots.put(key, slot);
         return slot;
     }
 
