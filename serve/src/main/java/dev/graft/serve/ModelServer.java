@@ -59,7 +59,8 @@ public final class ModelServer implements AutoCloseable {
                     throw new IOException("model '" + e.getKey() + "' (" + e.getValue() + "): " + ex.getMessage(), ex);
                 }
                 try {
-                    s.load(e.getKey(), () -> Predictor.open(m, engine, graft.backbones()));
+                    // each batch worker gets its share of the engine's threads (PyTorch: an OpenMP team per calling thread)
+                    s.load(e.getKey(), () -> Predictor.open(m, engine, graft.backbones()), () -> engine.shareThreads(config.batchWorkers()));
                 } catch (RuntimeException ex) {
                     throw new IllegalStateException("model '" + e.getKey() + "' (" + e.getValue() + "): " + ex.getMessage(), ex);
                 }

@@ -43,9 +43,12 @@ public record ServeConfig(String host, int port, int maxBatch, Duration maxWait,
         }
     }
 
-    /** Loopback, port 8501 (TensorFlow Serving's REST port), batches of 32 within 5 ms, one batch worker, 8 MiB bodies. */
+    /**
+     * Loopback, port 8501 (TensorFlow Serving's REST port), batches of 32 within 5 ms, two batch workers (one batch is
+     * formed, answered and tokenised while the other runs; docs/serving.md), 8 MiB bodies.
+     */
     public static ServeConfig defaults() {
-        return new ServeConfig("127.0.0.1", 8501, 32, Duration.ofMillis(5), 1, 8L << 20, 256, 64, 256, Duration.ofSeconds(30));
+        return new ServeConfig("127.0.0.1", 8501, 32, Duration.ofMillis(5), 2, 8L << 20, 256, 64, 256, Duration.ofSeconds(30));
     }
 
     public ServeConfig withHost(String h) {

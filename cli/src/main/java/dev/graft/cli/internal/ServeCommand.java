@@ -39,7 +39,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-wait-ms", defaultValue = "5", description = "longest a request waits for others to fill its batch once the engine is free (default: ${DEFAULT-VALUE})")
     long maxWaitMs;
 
-    @Option(names = "--batch-workers", defaultValue = "1", description = "engine calls per model in flight at once (default: ${DEFAULT-VALUE})")
+    @Option(names = "--batch-workers", defaultValue = "2", description = "engine calls per model in flight at once, each with its "
+            + "share of the engine's threads (default: ${DEFAULT-VALUE})")
     int batchWorkers;
 
     @Option(names = "--max-body-kb", defaultValue = "8192", description = "largest request body in KiB (default: ${DEFAULT-VALUE})")

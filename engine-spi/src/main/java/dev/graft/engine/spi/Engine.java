@@ -68,6 +68,24 @@ public interface Engine {
         throw new UnsupportedOperationException("engine '" + id() + "' cannot export TensorFlow SavedModels");
     }
 
+    /**
+     * Prepares the calling thread as one of {@code callers} threads that will run this engine's calls at the same
+     * time (a server's batch workers), before its first call. Where each calling thread drives intra-op threads of its
+     * own (PyTorch: an OpenMP team per caller), the caller gets its share of the engine's threads, so that
+     * {@code callers} calls in flight use those threads once between them instead of {@code callers} times over, as
+     * a serving system divides the cores among its workers; where every caller feeds one shared pool (TensorFlow's
+     * session), nothing changes. Other threads keep the engine's setting.
+     *
+     * @return the intra-op threads this caller's calls use, or 0 where the callers share one pool
+     * @throws IllegalArgumentException if {@code callers} is below 1
+     */
+    default int shareThreads(int callers) {
+        if (callers < 1) {
+            throw new IllegalArgumentException("callers: must be at least 1, got " + callers);
+        }
+        return 0;
+    }
+
     /** What an engine can do beyond compiling and training networks. */
     enum Capability {
         TRAINING,

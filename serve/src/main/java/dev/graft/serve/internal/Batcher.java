@@ -48,13 +48,22 @@ final class Batcher implements AutoCloseable {
     /** Inputs in engine calls now. */
     private final AtomicInteger running = new AtomicInteger();
 
-    Batcher(String model, Predictor predictor, int maxBatch, long maxWaitNanos, int workers, Metrics metrics) {
-        this(model, predictor, predictor::predict, maxBatch, maxWaitNanos, workers, metrics);
+    /**
+     * @param workerStart run on each worker thread before its first engine call (the engine's share of its threads
+     *                    for that worker, see {@code Engine.shareThreads}); a failure there is logged and the worker goes on
+     */
+    Batcher(String model, Predictor predictor, int maxBatch, long maxWaitNanos, int workers, Runnable workerStart, Metrics metrics) {
+        this(model, predictor, predictor::predict, maxBatch, maxWaitNanos, workers, workerStart, metrics);
     }
 
     /** With {@code engine} making the calls (the predictor's {@code predict}, or a test's watch on it). */
     Batcher(String model, Predictor predictor, Function<List<Example>, List<Prediction>> engine, int maxBatch,
             long maxWaitNanos, int workers, Metrics metrics) {
+        this(model, predictor, engine, maxBatch, maxWaitNanos, workers, () -> { }, metrics);
+    }
+
+    Batcher(String model, Predictor predictor, Function<List<Example>, List<Prediction>> engine, int maxBatch,
+            long maxWaitNanos, int workers, Runnable workerStart, Metrics metrics) {
         if (workers < 1) {
             throw new IllegalArgumentException("batch workers: must be positive, got " + workers);
         }
@@ -66,7 +75,14 @@ final class Batcher implements AutoCloseable {
         this.metrics = metrics;
         this.workers = new Thread[workers];
         for (int i = 0; i < workers; i++) {
-            Thread t = new Thread(this::run, "graft-serve-batcher-" + model + (i == 0 ? "" : "-" + (i + 1)));
+            Thread t = new Thread(() -> {
+                try {
+                    workerStart.run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "model '" + model + "': preparing a batch worker failed; it runs with the engine's setting", e);
+                }
+                run();
+            }, "graft-serve-batcher-" + model + (i == 0 ? "" : "-" + (i + 1)));
             t.setDaemon(true);
             this.workers[i] = t;
         }

@@ -94,11 +94,14 @@ public final class Service implements HttpHandler {
         return metrics;
     }
 
-    /** Opens a model's predictor and starts batching for it. */
-    public void load(String name, java.util.function.Supplier<Predictor> open) {
+    /**
+     * Opens a model's predictor and starts batching for it; {@code workerStart} runs on each batch worker before its
+     * first engine call.
+     */
+    public void load(String name, java.util.function.Supplier<Predictor> open, Runnable workerStart) {
         try {
             Predictor p = open.get();
-            models.put(name, new Batcher(name, p, config.maxBatch(), config.maxWait().toNanos(), config.batchWorkers(), metrics));
+            models.put(name, new Batcher(name, p, config.maxBatch(), config.maxWait().toNanos(), config.batchWorkers(), workerStart, metrics));
         } catch (RuntimeException e) {
             failed.put(name, String.valueOf(e.getMessage()));
             throw e;

@@ -9,10 +9,13 @@ import dev.graft.serve.TestModels;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -225,6 +228,48 @@ class BatcherTest {
         }
         assertThat(w.sizes).containsExactly(1, 1);
         assertThat(w.mostAtOnce.get()).isEqualTo(2);
+    }
+
+    @Test
+    void eachWorkerIsPreparedOnItsOwnThreadBeforeItsFirstEngineCall() throws Exception {
+        Watch w = new Watch();
+        w.gate.countDown();
+        Set<String> prepared = ConcurrentHashMap.newKeySet();
+        Set<String> calledUnprepared = ConcurrentHashMap.newKeySet();
+        Function<List<Example>, List<Prediction>> engine = in -> {
+            if (!prepared.contains(Thread.currentThread().getName())) {
+                calledUnprepared.add(Thread.currentThread().getName());
+            }
+            return w.predict(in);
+        };
+        Runnable start = () -> {
+            if (!prepared.add(Thread.currentThread().getName())) {
+                throw new IllegalStateException("prepared twice: " + Thread.currentThread().getName());
+            }
+        };
+        try (Batcher b = new Batcher("words", predictor, engine, 32, 0, 3, start, new Metrics())) {
+            List<CompletableFuture<List<Prediction>>> f = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                f.add(b.submit(List.of(texts.get(i))));
+            }
+            for (int i = 0; i < 6; i++) {
+                assertAnswered(f.get(i), texts.get(i));
+            }
+        }
+        assertThat(prepared).containsExactlyInAnyOrder("graft-serve-batcher-words", "graft-serve-batcher-words-2", "graft-serve-batcher-words-3");
+        assertThat(calledUnprepared).isEmpty();
+    }
+
+    @Test
+    void aWorkerWhosePreparationFailsStillAnswers() throws Exception {
+        Watch w = new Watch();
+        w.gate.countDown();
+        Runnable start = () -> {
+            throw new IllegalStateException("no threads for you");
+        };
+        try (Batcher b = new Batcher("words", predictor, w::predict, 32, 0, 1, start, new Metrics())) {
+            assertAnswered(b.submit(List.of(texts.get(2))), texts.get(2));
+        }
     }
 
     @Test

@@ -75,6 +75,12 @@ final class PtEngine implements Engine {
         return m;
     }
 
+    /** Each caller runs its own OpenMP team, so a caller gets {@code 1/callers} of the threads (at least one). */
+    @Override
+    public int shareThreads(int callers) {
+        return PtNativeLibrary.shareThreads(callers);
+    }
+
     @Override
     public CompiledModel compile(Network network, long seed) {
         return new PtCompiledModel(this, network, seed);

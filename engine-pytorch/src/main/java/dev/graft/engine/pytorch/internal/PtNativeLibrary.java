@@ -126,6 +126,32 @@ final class PtNativeLibrary {
         }
     }
 
+    /**
+     * Gives the calling thread its share of PyTorch's intra-op threads, {@code 1/callers} of them and at least one, and
+     * returns it. libtorch's {@code set_num_threads} sets the caller's own OpenMP and MKL thread counts, and also the
+     * process-wide count that a thread adopts on its first parallel operation; that one is put back at once from a
+     * short-lived thread, so only the caller changes.
+     */
+    static synchronized int shareThreads(int callers) {
+        if (callers < 1) {
+            throw new IllegalArgumentException("callers: must be at least 1, got " + callers);
+        }
+        // on a thread that has run nothing yet this is the process-wide count, which it adopts here
+        int total = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+        int share = Math.max(1, total / callers);
+        if (share != total) {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(share);
+            Thread restore = new Thread(() -> ai.djl.pytorch.jni.JniUtils.setNumThreads(total), "graft-pytorch-threads");
+            restore.start();
+            try {
+                restore.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return share;
+    }
+
     private static Path extract() {
         String platform = platform();
         if (platform == null) {

@@ -21,15 +21,15 @@ import org.junit.jupiter.api.Test;
  * for alongside (which must come back untouched).
  */
 class PtInferencePassTest {
-    private static final int N = 3;
-    private static final int IN = 4;
+    static final int N = 3;
+    static final int IN = 4;
     private static final int H = 5;
 
     /** x [3, 4] -> h = x w1 + b1 -> s = 2 h -> r = s w2^T + b2 + s -> t = r - c -> y = gelu(t). */
-    private record Net(Network network, Node h, Node product, Node hAdd, Node rAdd) {
+    record Net(Network network, Node h, Node product, Node hAdd, Node rAdd) {
     }
 
-    private static Net build(boolean productIsOutput) {
+    static Net build(boolean productIsOutput) {
         NetworkBuilder b = new NetworkBuilder();
         Node x = b.input("x", DType.FLOAT32, -1, IN);
         Node w1 = b.param("w1", Initializer.glorotUniform(), IN, H);
@@ -51,7 +51,7 @@ class PtInferencePassTest {
         return new Net(b.build(), h, product, h, rAdd);
     }
 
-    private static float[] expected(float[] x, Map<String, HostTensor> p, boolean wantH) {
+    static float[] expected(float[] x, Map<String, HostTensor> p, boolean wantH) {
         float[] w1 = p.get("w1").floats();
         float[] b1 = p.get("b1").floats();
         float[] w2 = p.get("w2").floats();
