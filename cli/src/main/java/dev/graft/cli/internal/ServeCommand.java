@@ -87,7 +87,7 @@ final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "graft-serve-shutdown"));
         parent.out().println("serving " + named.keySet() + " on " + server.uri() + " (engine "
-                + g.engines().get(engineId).id() + "); Ctrl-C stops after answering requests in progress");
+                + g.engines().get(engineId).id() + ", " + batchWorkers + " batch worker(s) per model); Ctrl-C stops after answering requests in progress");
         parent.out().flush();
         stopped.await();
         return 0;
