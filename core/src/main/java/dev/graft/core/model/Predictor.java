@@ -16,22 +16,49 @@ import java.util.Map;
 /**
  * Runs a trained model on new inputs with any engine. The backbone's plugin is looked up by name
  * to encode inputs the way the weights expect; its preprocessing must match the saved one.
- * Thread-safe; close it to free the engine's resources.
+ * Inputs of more than one batch run on {@value #CALLERS_PROPERTY} callers at once (two by default), each
+ * with its share of the engine's threads ({@link Engine#shareThreads}), so that one batch is encoded and
+ * decoded while another computes. Thread-safe; close it to free the engine's resources.
  */
 public final class Predictor implements AutoCloseable {
+    /** System property: how many batches run at once when a call has more than one (default 2; 1 runs them in turn). */
+    public static final String CALLERS_PROPERTY = "graft.predict.callers";
+
     private final TrainedModel model;
     private final Backbone encoder;
     private final CompiledModel compiled;
     private final int batchSize;
     /** An ensemble's: one predictor per member, in the model's member order; empty for a single model. */
     private final List<Predictor> members;
+    private final Engine engine;
+    private final int callers;
+    /** The threads that run batches at once, made on the first call with more than one batch; ended by close. */
+    private java.util.concurrent.ExecutorService pool;
 
-    private Predictor(TrainedModel model, Backbone encoder, CompiledModel compiled, int batchSize) {
+    private Predictor(TrainedModel model, Backbone encoder, CompiledModel compiled, int batchSize, Engine engine, int callers) {
         this.model = model;
         this.encoder = encoder;
         this.compiled = compiled;
         this.batchSize = batchSize;
         this.members = List.of();
+        this.engine = engine;
+        this.callers = callers;
+    }
+
+    private static int callers() {
+        String v = System.getProperty(CALLERS_PROPERTY);
+        if (v == null || v.isBlank()) {
+            return 2;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1 && n <= 64) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(CALLERS_PROPERTY + ": must be a whole number from 1 to 64, got '" + v + "'");
     }
 
     private Predictor(TrainedModel ensemble, List<Predictor> members) {
@@ -40,6 +67,8 @@ public final class Predictor implements AutoCloseable {
         this.compiled = null;
         this.batchSize = 0;
         this.members = List.copyOf(members);
+        this.engine = null;
+        this.callers = 1;
     }
 
     /** A predictor per member of an ensemble, all opened or none. */
@@ -68,6 +97,7 @@ public final class Predictor implements AutoCloseable {
         if (!model.members().isEmpty()) {
             return openEnsemble(model, engine, backbones);
         }
+        int callers = callers();
         ModelManifest m = model.manifest();
         dev.graft.core.spi.RunContext context = dev.graft.core.spi.RunContext.of(engine,
                 dev.graft.engine.spi.io.CacheFolder.root(), 0, backbones);
@@ -93,7 +123,7 @@ public final class Predictor implements AutoCloseable {
             b.close();
             throw e;
         }
-        return new Predictor(model, b, c, 32);
+        return new Predictor(model, b, c, 32, engine, callers);
     }
 
     /** Inputs the saved network reads for its prediction that the backbone does not produce. */
@@ -116,17 +146,89 @@ public final class Predictor implements AutoCloseable {
         if (!members.isEmpty()) {
             return vote(examples);
         }
-        List<Prediction> out = new ArrayList<>(examples.size());
-        for (int from = 0; from < examples.size(); from += batchSize) {
-            List<Example> batch = examples.subList(from, Math.min(examples.size(), from + batchSize));
-            HostTensor y = compiled.predict(encoder.encode(batch, false, 0), model.manifest().predictionOutput());
-            int c = (int) y.shape().dim(1);
-            float[] v = y.floats();
-            for (int i = 0; i < batch.size(); i++) {
-                out.add(decode(batch.get(i).source(), v, i * c, c));
+        int batches = (examples.size() + batchSize - 1) / batchSize;
+        if (batches < 2 || callers < 2) {
+            List<Prediction> out = new ArrayList<>(examples.size());
+            for (int k = 0; k < batches; k++) {
+                out.addAll(batch(examples, k));
+            }
+            return out;
+        }
+        // batch k runs on caller k mod callers; the answers are put back in the inputs' order
+        int n = Math.min(callers, batches);
+        java.util.concurrent.ExecutorService p = pool();
+        List<java.util.concurrent.Future<List<List<Prediction>>>> parts = new ArrayList<>();
+        for (int c = 0; c < n; c++) {
+            int first = c;
+            parts.add(p.submit(() -> {
+                List<List<Prediction>> mine = new ArrayList<>();
+                for (int k = first; k < batches; k += n) {
+                    mine.add(batch(examples, k));
+                }
+                return mine;
+            }));
+        }
+        List<List<List<Prediction>>> done = new ArrayList<>();
+        RuntimeException failed = null;
+        for (java.util.concurrent.Future<List<List<Prediction>>> f : parts) {
+            try {
+                done.add(f.get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                // the first failure as it was thrown (a bad input names its file and line), after every caller is done
+                Throwable t = e.getCause();
+                if (t instanceof Error err) {
+                    throw err;
+                }
+                failed = failed != null ? failed : t instanceof RuntimeException r ? r : new IllegalStateException(t);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                parts.forEach(x -> x.cancel(true));
+                throw new IllegalStateException("interrupted while predicting", e);
             }
         }
+        if (failed != null) {
+            throw failed;
+        }
+        List<Prediction> out = new ArrayList<>(examples.size());
+        for (int k = 0; k < batches; k++) {
+            out.addAll(done.get(k % n).get(k / n));
+        }
         return out;
+    }
+
+    /** Encodes, runs and decodes batch {@code k} of {@code examples}. */
+    private List<Prediction> batch(List<Example> examples, int k) {
+        List<Example> batch = examples.subList(k * batchSize, Math.min(examples.size(), (k + 1) * batchSize));
+        HostTensor y = compiled.predict(encoder.encode(batch, false, 0), model.manifest().predictionOutput());
+        int c = (int) y.shape().dim(1);
+        float[] v = y.floats();
+        List<Prediction> out = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            out.add(decode(batch.get(i).source(), v, i * c, c));
+        }
+        return out;
+    }
+
+    /** The callers' threads: daemons, each given its share of the engine's threads before its first batch. */
+    private synchronized java.util.concurrent.ExecutorService pool() {
+        if (pool == null) {
+            java.util.concurrent.atomic.AtomicInteger id = new java.util.concurrent.atomic.AtomicInteger();
+            int share = callers;
+            pool = java.util.concurrent.Executors.newFixedThreadPool(callers, r -> {
+                Thread t = new Thread(() -> {
+                    try {
+                        engine.shareThreads(share);
+                    } catch (RuntimeException e) {
+                        java.util.logging.Logger.getLogger(Predictor.class.getName()).log(java.util.logging.Level.WARNING,
+                                "prediction thread: the engine's thread share failed; it runs with the engine's setting", e);
+                    }
+                    r.run();
+                }, "graft-predict-" + id.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return pool;
     }
 
     /** Raw output rows (probabilities or values), [N][outputs]. */
@@ -209,6 +311,12 @@ public final class Predictor implements AutoCloseable {
                 throw first;
             }
             return;
+        }
+        synchronized (this) {
+            if (pool != null) {
+                pool.shutdownNow();
+                pool = null;
+            }
         }
         try {
             compiled.close();
