@@ -34,6 +34,7 @@ public final class Predictor implements AutoCloseable {
     private final int callers;
     /** The threads that run batches at once, made on the first call with more than one batch; ended by close. */
     private java.util.concurrent.ExecutorService pool;
+    private boolean closed;
 
     private Predictor(TrainedModel model, Backbone encoder, CompiledModel compiled, int batchSize, Engine engine, int callers) {
         this.model = model;
@@ -211,6 +212,9 @@ public final class Predictor implements AutoCloseable {
 
     /** The callers' threads: daemons, each given its share of the engine's threads before its first batch. */
     private synchronized java.util.concurrent.ExecutorService pool() {
+        if (closed) {
+            throw new IllegalStateException("the predictor is closed (its engine resources are freed); open another one");
+        }
         if (pool == null) {
             java.util.concurrent.atomic.AtomicInteger id = new java.util.concurrent.atomic.AtomicInteger();
             int share = callers;
@@ -313,6 +317,7 @@ public final class Predictor implements AutoCloseable {
             return;
         }
         synchronized (this) {
+            closed = true;
             if (pool != null) {
                 pool.shutdownNow();
                 pool = null;

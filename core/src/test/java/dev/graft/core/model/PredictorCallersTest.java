@@ -74,6 +74,7 @@ class PredictorCallersTest {
 
     @Test
     void batchesRunOnTwoCallersAndComeBackInTheInputsOrder() {
+        awaitNoPredictThreads();
         List<Example> in = inputs();
         try (Predictor p = open()) {
             List<Prediction> alone = new ArrayList<>();
@@ -84,11 +85,16 @@ class PredictorCallersTest {
             assertSame(p.predict(in), alone);
             assertThat(predictThreads()).containsExactlyInAnyOrder("graft-predict-1", "graft-predict-2");
         }
+        awaitNoPredictThreads();
+        assertThat(predictThreads()).as("closed: the callers end").isEmpty();
+    }
+
+    /** Waits (up to 10 s) for the callers of predictors closed earlier to end. */
+    private static void awaitNoPredictThreads() {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!predictThreads().isEmpty() && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
-        assertThat(predictThreads()).as("closed: the callers end").isEmpty();
     }
 
     @Test
@@ -120,6 +126,16 @@ class PredictorCallersTest {
             // the predictor goes on answering after a failed call
             assertThat(p.predict(inputs())).hasSize(110);
         }
+    }
+
+    @Test
+    void aClosedPredictorRefusesACallOfSeveralBatchesAndStartsNoThreads() {
+        awaitNoPredictThreads();
+        Predictor p = open();
+        p.close();
+        assertThatThrownBy(() -> p.predict(inputs())).isInstanceOf(IllegalStateException.class)
+                .hasMessage("the predictor is closed (its engine resources are freed); open another one");
+        assertThat(predictThreads()).isEmpty();
     }
 
     @Test
