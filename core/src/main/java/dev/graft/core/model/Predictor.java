@@ -12,6 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Runs a trained model on new inputs with any engine. The backbone's plugin is looked up by name
@@ -33,7 +40,7 @@ public final class Predictor implements AutoCloseable {
     private final Engine engine;
     private final int callers;
     /** The threads that run batches at once, made on the first call with more than one batch; ended by close. */
-    private java.util.concurrent.ExecutorService pool;
+    private ExecutorService pool;
     private boolean closed;
 
     private Predictor(TrainedModel model, Backbone encoder, CompiledModel compiled, int batchSize, Engine engine, int callers) {
@@ -157,8 +164,8 @@ public final class Predictor implements AutoCloseable {
         }
         // batch k runs on caller k mod callers; the answers are put back in the inputs' order
         int n = Math.min(callers, batches);
-        java.util.concurrent.ExecutorService p = pool();
-        List<java.util.concurrent.Future<List<List<Prediction>>>> parts = new ArrayList<>();
+        ExecutorService p = pool();
+        List<Future<List<List<Prediction>>>> parts = new ArrayList<>();
         for (int c = 0; c < n; c++) {
             int first = c;
             parts.add(p.submit(() -> {
@@ -171,10 +178,10 @@ public final class Predictor implements AutoCloseable {
         }
         List<List<List<Prediction>>> done = new ArrayList<>();
         RuntimeException failed = null;
-        for (java.util.concurrent.Future<List<List<Prediction>>> f : parts) {
+        for (Future<List<List<Prediction>>> f : parts) {
             try {
                 done.add(f.get());
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 // the first failure as it was thrown (a bad input names its file and line), after every caller is done
                 Throwable t = e.getCause();
                 if (t instanceof Error err) {
@@ -211,19 +218,19 @@ public final class Predictor implements AutoCloseable {
     }
 
     /** The callers' threads: daemons, each given its share of the engine's threads before its first batch. */
-    private synchronized java.util.concurrent.ExecutorService pool() {
+    private synchronized ExecutorService pool() {
         if (closed) {
             throw new IllegalStateException("the predictor is closed (its engine resources are freed); open another one");
         }
         if (pool == null) {
-            java.util.concurrent.atomic.AtomicInteger id = new java.util.concurrent.atomic.AtomicInteger();
+            AtomicInteger id = new AtomicInteger();
             int share = callers;
-            pool = java.util.concurrent.Executors.newFixedThreadPool(callers, r -> {
+            pool = Executors.newFixedThreadPool(callers, r -> {
                 Thread t = new Thread(() -> {
                     try {
                         engine.shareThreads(share);
                     } catch (RuntimeException e) {
-                        java.util.logging.Logger.getLogger(Predictor.class.getName()).log(java.util.logging.Level.WARNING,
+                        Logger.getLogger(Predictor.class.getName()).log(Level.WARNING,
                                 "prediction thread: the engine's thread share failed; it runs with the engine's setting", e);
                     }
                     r.run();
