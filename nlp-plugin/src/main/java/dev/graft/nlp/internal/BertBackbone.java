@@ -53,6 +53,8 @@ public final class BertBackbone implements Backbone, AutoCloseable {
     private final int padToMultipleOf;
     private final BertPooling pooling;
     private final java.util.concurrent.atomic.AtomicLong texts = new java.util.concurrent.atomic.AtomicLong();
+    /** Set once the first truncated text has been named in the log (batches may be encoded on several threads at once). */
+    private final java.util.concurrent.atomic.AtomicBoolean truncationNamed = new java.util.concurrent.atomic.AtomicBoolean();
     private TextTokenizer tokenizer;
     /** Weights read and not yet handed over by {@link #weights()}. */
     private Loaded pending;
@@ -130,9 +132,13 @@ public final class BertBackbone implements Backbone, AutoCloseable {
         List<BertBatch.Sequence> seqs = TextEncoding.tokenize(tok, batch, name);
         texts.addAndGet(batch.size());
         long now = tok.truncatedCount();
-        if (before == 0 && now > 0) {
-            LOG.warning(() -> "backbone '" + name + "': texts longer than " + tok.maxLength() + " tokens are truncated (first: "
-                    + firstTruncated(tok, batch) + "); the count is logged when the backbone closes");
+        if (now > before && !truncationNamed.get()) {
+            // the count may have moved with another thread's batch: name a text of this batch, or leave it to that thread
+            String first = firstTruncated(tok, batch);
+            if (first != null && truncationNamed.compareAndSet(false, true)) {
+                LOG.warning(() -> "backbone '" + name + "': texts longer than " + tok.maxLength() + " tokens are truncated (first: "
+                        + first + "); the count is logged when the backbone closes");
+            }
         }
         // padding to a multiple only helps training (fewer distinct shapes for the gradient graph); an
         // inference batch is padded to its longest sequence exactly: padded positions are masked out of
@@ -141,13 +147,19 @@ public final class BertBackbone implements Backbone, AutoCloseable {
         return BertBatch.tensors(config, seqs, training ? padToMultipleOf : 1);
     }
 
-    private static String firstTruncated(TextTokenizer tok, List<Example> batch) {
+    /** The source of the batch's first truncated text, "a text pair" if only pairs can be, null if none was. */
+    static String firstTruncated(TextTokenizer tok, List<Example> batch) {
+        boolean pairs = false;
         for (Example e : batch) {
-            if (e.input() instanceof String s && tok.truncates(s)) {
-                return e.source();
+            if (e.input() instanceof String s) {
+                if (tok.truncates(s)) {
+                    return e.source();
+                }
+            } else {
+                pairs = true;
             }
         }
-        return "a text pair";
+        return pairs ? "a text pair" : null;
     }
 
     /** Texts encoded so far, and how many of them were cut to the maximum length. */

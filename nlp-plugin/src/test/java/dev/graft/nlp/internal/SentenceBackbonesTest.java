@@ -128,6 +128,67 @@ class SentenceBackbonesTest {
     }
 
     @Test
+    void aBatchWithoutTruncatedTextsNamesNoneEvenAfterAnotherBatchWasTruncated() {
+        try (BertBackbone b = (BertBackbone) GRAFT.backbones().create("all-minilm-l6-v2", Map.of("maxLength", "8"))) {
+            b.encode(List.of(new Example("long:1", "this description is much longer than eight word pieces can hold", "x")), false, 0);
+            // what a thread sees when another thread's batch moved the shared count during its own encode
+            assertThat(BertBackbone.firstTruncated(b.tokenizer(), List.of(new Example("short:1", "short text", "x")))).isNull();
+            assertThat(BertBackbone.firstTruncated(b.tokenizer(), List.of(new Example("short:2", "tiny", "x"),
+                    new Example("long:2", "another description much longer than eight word pieces", "y")))).isEqualTo("long:2");
+            assertThat(BertBackbone.firstTruncated(b.tokenizer(), List.of(new Example("pairs.tsv:3",
+                    new Example.TextPair("a question", "an answer"), "x")))).isEqualTo("a text pair");
+        }
+    }
+
+    /** Batches each thread encodes: enough for the two threads' encodes to overlap many times. */
+    private static final int ROUNDS = 200;
+
+    @Test
+    void theFirstTruncatedTextIsNamedOnceEvenWhenBatchesAreEncodedOnTwoThreadsAtOnce() throws Exception {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(BertBackbone.class.getName());
+        List<String> warnings = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getMessage() != null && r.getMessage().contains("are truncated (first: ")) {
+                    warnings.add(r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(h);
+        try (BertBackbone b = (BertBackbone) GRAFT.backbones().create("all-minilm-l6-v2", Map.of("maxLength", "8"))) {
+            // only the second thread's batches hold texts longer than 8 word pieces; the first thread's never do
+            Thread shortOnly = new Thread(() -> {
+                for (int i = 0; i < ROUNDS; i++) {
+                    b.encode(List.of(new Example("short:" + i, "short text", "x"), new Example("short:" + i + "b", "tiny", "y")), false, 0);
+                }
+            });
+            Thread withLong = new Thread(() -> {
+                for (int i = 0; i < ROUNDS; i++) {
+                    b.encode(List.of(new Example("long:" + i, "this description is much longer than eight word pieces can hold", "x")), false, 0);
+                }
+            });
+            shortOnly.start();
+            withLong.start();
+            shortOnly.join();
+            withLong.join();
+            assertThat(b.truncation().truncated()).isEqualTo(ROUNDS);
+        } finally {
+            log.removeHandler(h);
+        }
+        assertThat(warnings).hasSize(1);
+        assertThat(warnings.get(0)).contains("(first: long:");
+    }
+
+    @Test
     void padsInferenceBatchesToTheLongestTextAndTrainingBatchesToTheMultipleWithTheSameFeatures() throws Exception {
         List<Example> texts = List.of(new Example("a:1", "short text", "x"),
                 new Example("a:2", "a somewhat longer description of a package", "y"));
