@@ -60,7 +60,7 @@ public final class ModelServer implements AutoCloseable {
                 }
                 try {
                     // each batch worker gets its share of the engine's threads (PyTorch: an OpenMP team per calling thread)
-                    s.load(e.getKey(), () -> Predictor.open(m, engine, graft.backbones()), () -> engine.shareThreads(config.batchWorkers()));
+                    s.load(e.getKey(), () -> Predictor.open(m, engine, graft.backbones()), engine::shareThreads);
                 } catch (RuntimeException ex) {
                     throw new IllegalStateException("model '" + e.getKey() + "' (" + e.getValue() + "): " + ex.getMessage(), ex);
                 }

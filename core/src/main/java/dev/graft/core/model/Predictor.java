@@ -224,11 +224,10 @@ public final class Predictor implements AutoCloseable {
         }
         if (pool == null) {
             AtomicInteger id = new AtomicInteger();
-            int share = callers;
             pool = Executors.newFixedThreadPool(callers, r -> {
                 Thread t = new Thread(() -> {
                     try {
-                        engine.shareThreads(share);
+                        engine.shareThreads(callers);
                     } catch (RuntimeException e) {
                         Logger.getLogger(Predictor.class.getName()).log(Level.WARNING,
                                 "prediction thread: the engine's thread share failed; it runs with the engine's setting", e);

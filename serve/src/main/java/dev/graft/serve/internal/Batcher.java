@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -49,21 +50,22 @@ final class Batcher implements AutoCloseable {
     private final AtomicInteger running = new AtomicInteger();
 
     /**
-     * @param workerStart run on each worker thread before its first engine call (the engine's share of its threads
-     *                    for that worker, see {@code Engine.shareThreads}); a failure there is logged and the worker goes on
+     * @param workerStart run on each worker thread before its first engine call, given the number of workers (the
+     *                    engine's share of its threads for that worker, see {@code Engine.shareThreads}); a failure there
+     *                    is logged and the worker goes on
      */
-    Batcher(String model, Predictor predictor, int maxBatch, long maxWaitNanos, int workers, Runnable workerStart, Metrics metrics) {
+    Batcher(String model, Predictor predictor, int maxBatch, long maxWaitNanos, int workers, IntConsumer workerStart, Metrics metrics) {
         this(model, predictor, predictor::predict, maxBatch, maxWaitNanos, workers, workerStart, metrics);
     }
 
     /** With {@code engine} making the calls (the predictor's {@code predict}, or a test's watch on it). */
     Batcher(String model, Predictor predictor, Function<List<Example>, List<Prediction>> engine, int maxBatch,
             long maxWaitNanos, int workers, Metrics metrics) {
-        this(model, predictor, engine, maxBatch, maxWaitNanos, workers, () -> { }, metrics);
+        this(model, predictor, engine, maxBatch, maxWaitNanos, workers, n -> { }, metrics);
     }
 
     Batcher(String model, Predictor predictor, Function<List<Example>, List<Prediction>> engine, int maxBatch,
-            long maxWaitNanos, int workers, Runnable workerStart, Metrics metrics) {
+            long maxWaitNanos, int workers, IntConsumer workerStart, Metrics metrics) {
         if (workers < 1) {
             throw new IllegalArgumentException("batch workers: must be positive, got " + workers);
         }
@@ -77,7 +79,7 @@ final class Batcher implements AutoCloseable {
         for (int i = 0; i < workers; i++) {
             Thread t = new Thread(() -> {
                 try {
-                    workerStart.run();
+                    workerStart.accept(workers);
                 } catch (RuntimeException e) {
                     LOG.log(Level.WARNING, "model '" + model + "': preparing a batch worker failed; it runs with the engine's setting", e);
                 }

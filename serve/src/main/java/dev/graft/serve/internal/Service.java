@@ -96,9 +96,9 @@ public final class Service implements HttpHandler {
 
     /**
      * Opens a model's predictor and starts batching for it; {@code workerStart} runs on each batch worker before its
-     * first engine call.
+     * first engine call, given the number of workers.
      */
-    public void load(String name, java.util.function.Supplier<Predictor> open, Runnable workerStart) {
+    public void load(String name, java.util.function.Supplier<Predictor> open, java.util.function.IntConsumer workerStart) {
         try {
             Predictor p = open.get();
             models.put(name, new Batcher(name, p, config.maxBatch(), config.maxWait().toNanos(), config.batchWorkers(), workerStart, metrics));

@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -242,7 +243,9 @@ class BatcherTest {
             }
             return w.predict(in);
         };
-        Runnable start = () -> {
+        Set<Integer> toldWorkers = ConcurrentHashMap.newKeySet();
+        IntConsumer start = workers -> {
+            toldWorkers.add(workers);
             if (!prepared.add(Thread.currentThread().getName())) {
                 throw new IllegalStateException("prepared twice: " + Thread.currentThread().getName());
             }
@@ -258,13 +261,14 @@ class BatcherTest {
         }
         assertThat(prepared).containsExactlyInAnyOrder("graft-serve-batcher-words", "graft-serve-batcher-words-2", "graft-serve-batcher-words-3");
         assertThat(calledUnprepared).isEmpty();
+        assertThat(toldWorkers).as("each worker is told how many share the engine").containsExactly(3);
     }
 
     @Test
     void aWorkerWhosePreparationFailsStillAnswers() throws Exception {
         Watch w = new Watch();
         w.gate.countDown();
-        Runnable start = () -> {
+        IntConsumer start = workers -> {
             throw new IllegalStateException("no threads for you");
         };
         try (Batcher b = new Batcher("words", predictor, w::predict, 32, 0, 1, start, new Metrics())) {
