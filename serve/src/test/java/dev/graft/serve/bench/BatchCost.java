@@ -73,13 +73,7 @@ public final class BatchCost {
                     long c0 = ServeBenchmark.cpuNanos();
                     long[] s0 = sysAndFaults();
                     long w0 = System.nanoTime();
-                    long texts = 0;
-                    int from = 0;
-                    while (System.nanoTime() - w0 < seconds * 1e9) {
-                        p.predict(pool.subList(from, from + n));
-                        texts += n;
-                        from = (from + n) % (pool.size() - n + 1);
-                    }
+                    long texts = ServeBenchmark.predictFor(p, pool, n, 0, w0, seconds);
                     double wall = (System.nanoTime() - w0) / 1e9;
                     cpu[k][pass] = (ServeBenchmark.cpuNanos() - c0) / 1e6 / texts;
                     rate[k][pass] = texts / wall;

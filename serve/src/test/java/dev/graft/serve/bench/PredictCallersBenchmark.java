@@ -50,13 +50,7 @@ public final class PredictCallersBenchmark {
                     int k = r % 2 == 0 ? s : 1 - s;
                     long c0 = ServeBenchmark.cpuNanos();
                     long w0 = System.nanoTime();
-                    long texts = 0;
-                    int from = 0;
-                    while (System.nanoTime() - w0 < seconds * 1e9) {
-                        p[k].predict(pool.subList(from, from + 128));
-                        texts += 128;
-                        from = (from + 128) % (pool.size() - 128 + 1);
-                    }
+                    long texts = ServeBenchmark.predictFor(p[k], pool, 128, 0, w0, seconds);
                     rate[k][r] = texts / ((System.nanoTime() - w0) / 1e9);
                     cpu[k][r] = (ServeBenchmark.cpuNanos() - c0) / 1e6 / texts;
                     System.out.printf(Locale.ROOT, "round %d  %d caller(s)  %7.1f texts/s  %.2f CPU ms/text%n", r + 1, k + 1, rate[k][r], cpu[k][r]);

@@ -184,13 +184,7 @@ public final class ServeBenchmark {
                         serving.set(false);
                         n = done.get() - before;
                     } else {
-                        n = 0;
-                        int from = (round * chunk) % (pool.size() - chunk + 1);
-                        while (System.nanoTime() - w0 < offlineWindow * 1e9) {
-                            offline.predict(pool.subList(from, from + chunk));
-                            n += chunk;
-                            from = (from + chunk) % (pool.size() - chunk + 1);
-                        }
+                        n = predictFor(offline, pool, chunk, (round * chunk) % (pool.size() - chunk + 1), w0, offlineWindow);
                     }
                     double wall = (System.nanoTime() - w0) / 1e9;
                     double cpuMsPerText = (cpuNanos() - cpu0) / 1e6 / Math.max(1, n);
@@ -291,6 +285,20 @@ public final class ServeBenchmark {
                 // done
             }
         }
+    }
+
+    /**
+     * Predicts {@code n} texts of {@code pool} per call, back to back from {@code from} on (wrapping round), until
+     * {@code seconds} have passed since {@code since} ({@link System#nanoTime}); returns the texts predicted.
+     */
+    static long predictFor(Predictor p, List<Example> pool, int n, int from, long since, double seconds) {
+        long texts = 0;
+        while (System.nanoTime() - since < seconds * 1e9) {
+            p.predict(pool.subList(from, from + n));
+            texts += n;
+            from = (from + n) % (pool.size() - n + 1);
+        }
+        return texts;
     }
 
     /** CPU time of every thread of this process so far (user + system), from /proc/self/stat. */

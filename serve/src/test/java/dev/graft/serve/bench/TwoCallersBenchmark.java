@@ -40,7 +40,7 @@ public final class TwoCallersBenchmark {
             for (int r = 1; r <= rounds; r++) {
                 long c0 = ServeBenchmark.cpuNanos();
                 long w0 = System.nanoTime();
-                long texts = calls(p, pool, n, 0, w0, seconds);
+                long texts = ServeBenchmark.predictFor(p, pool, n, 0, w0, seconds);
                 report(r, "one caller ", texts, w0, c0);
                 AtomicLong both = new AtomicLong();
                 long c1 = ServeBenchmark.cpuNanos();
@@ -50,7 +50,7 @@ public final class TwoCallersBenchmark {
                     int start = k * 64;
                     t[k] = new Thread(() -> {
                         engine.shareThreads(2);
-                        both.addAndGet(calls(p, pool, n, start, w1, seconds));
+                        both.addAndGet(ServeBenchmark.predictFor(p, pool, n, start, w1, seconds));
                     }, "caller-" + k);
                     t[k].start();
                 }
@@ -60,16 +60,6 @@ public final class TwoCallersBenchmark {
                 report(r, "two callers", both.get(), w1, c1);
             }
         }
-    }
-
-    private static long calls(Predictor p, List<Example> pool, int n, int from, long since, double seconds) {
-        long texts = 0;
-        while (System.nanoTime() - since < seconds * 1e9) {
-            p.predict(pool.subList(from, from + n));
-            texts += n;
-            from = (from + n) % (pool.size() - n + 1);
-        }
-        return texts;
     }
 
     private static void report(int round, String what, long texts, long w0, long c0) throws java.io.IOException {
