@@ -1,5 +1,6 @@
 package dev.graft.serve;
 
+import dev.graft.engine.spi.EngineSettings;
 import java.time.Duration;
 
 /**
@@ -49,6 +50,22 @@ public record ServeConfig(String host, int port, int maxBatch, Duration maxWait,
      */
     public static ServeConfig defaults() {
         return new ServeConfig("127.0.0.1", 8501, 32, Duration.ofMillis(5), 2, 8L << 20, 256, 64, 256, Duration.ofSeconds(30));
+    }
+
+    /**
+     * Engine settings for serving with {@code workers} batch workers per model. Where {@code base} leaves the threads of
+     * one operation to the engine (0), each worker gets the cores divided among the workers, at least one, so that the
+     * workers' calls in flight use each core once between them, as a serving system divides the cores among its
+     * workers. On TensorFlow that sizes the process-wide intra-op pool when the engine first loads; with one thread per
+     * worker each worker's call then runs wholly in the worker's thread (docs/serving.md). Threads set in {@code base}
+     * are kept.
+     */
+    public static EngineSettings engineSettings(EngineSettings base, int workers) {
+        positive("workers", workers);
+        if (base.threads() > 0) {
+            return base;
+        }
+        return base.withThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / workers));
     }
 
     public ServeConfig withHost(String h) {

@@ -1,6 +1,7 @@
 package dev.graft.cli.internal;
 
 import dev.graft.core.Graft;
+import dev.graft.engine.spi.EngineSettings;
 import dev.graft.serve.ModelServer;
 import dev.graft.serve.ServeConfig;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ final class ServeCommand implements Callable<Integer> {
     long maxWaitMs;
 
     @Option(names = "--batch-workers", defaultValue = "2", description = "engine calls per model in flight at once, each with its "
-            + "share of the engine's threads (default: ${DEFAULT-VALUE})")
+            + "share of the cores: engine threads = cores / workers unless --threads is given (default: ${DEFAULT-VALUE})")
     int batchWorkers;
 
     @Option(names = "--max-body-kb", defaultValue = "8192", description = "largest request body in KiB (default: ${DEFAULT-VALUE})")
@@ -60,7 +61,9 @@ final class ServeCommand implements Callable<Integer> {
         if (batchWorkers < 1) {
             throw new UsageException("--batch-workers: must be at least 1, got " + batchWorkers);
         }
-        Graft g = parent.graft();
+        // each batch worker its share of the cores unless --threads (or graft.threads, GRAFT_THREADS) says otherwise
+        EngineSettings settings = ServeConfig.engineSettings(EngineSettings.fromEnvironment(), batchWorkers);
+        Graft g = parent.graft(settings);
         String engineId = Args.engine(g, engine.engine);
         Map<String, Path> named = new LinkedHashMap<>();
         for (String m : models) {
@@ -87,7 +90,8 @@ final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "graft-serve-shutdown"));
         parent.out().println("serving " + named.keySet() + " on " + server.uri() + " (engine "
-                + g.engines().get(engineId).id() + ", " + batchWorkers + " batch worker(s) per model); Ctrl-C stops after answering requests in progress");
+                + g.engines().get(engineId).id() + ", " + batchWorkers + " batch worker(s) per model, " + settings.threads()
+                + " engine thread(s) each); Ctrl-C stops after answering requests in progress");
         parent.out().flush();
         stopped.await();
         return 0;

@@ -73,10 +73,12 @@ public interface Engine {
      * time (a server's batch workers), before its first call. Where each calling thread drives intra-op threads of its
      * own (PyTorch: an OpenMP team per caller), the caller gets its share of the engine's threads, so that
      * {@code callers} calls in flight use those threads once between them instead of {@code callers} times over, as
-     * a serving system divides the cores among its workers; where every caller feeds one shared pool (TensorFlow's
-     * session), nothing changes. Other threads keep the engine's setting.
+     * a serving system divides the cores among its workers. Where every caller feeds one shared pool (TensorFlow's
+     * intra-op pool), the caller's calls run their graphs in the caller's own thread instead of handing each op to
+     * another pool, since the other callers keep the cores busy. Other threads keep the engine's setting;
+     * {@code callers} 1 gives the calling thread the engine's setting back.
      *
-     * @return the intra-op threads this caller's calls use, or 0 where the callers share one pool
+     * @return the intra-op threads this caller's calls use, or 0 where the callers share one pool of several threads
      * @throws IllegalArgumentException if {@code callers} is below 1
      */
     default int shareThreads(int callers) {

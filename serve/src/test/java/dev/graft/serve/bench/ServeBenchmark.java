@@ -8,6 +8,7 @@ import dev.graft.core.spi.Example;
 import dev.graft.core.spi.Task;
 import dev.graft.core.train.TrainerConfig;
 import dev.graft.serve.Http;
+import dev.graft.engine.spi.EngineSettings;
 import dev.graft.serve.ModelServer;
 import dev.graft.serve.ServeConfig;
 import java.io.IOException;
@@ -37,7 +38,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The trained model is kept in {@code target/serve-bench} and reused by later runs. {@code -Dbench.warmup=S} sets the
  * seconds of served warm-up (10); {@code -Dbench.offlineChunk=N} the texts per offline call (128);
  * {@code -Dbench.batchWorkers=N} the server's batch workers (its default); {@code -Dbench.client=jdk} makes the
- * clients {@code HttpURLConnection}s instead of the leaner {@link SocketClient}.
+ * clients {@code HttpURLConnection}s instead of the leaner {@link SocketClient}. The engine runs as {@code graft serve}
+ * runs it ({@link ServeConfig#engineSettings}: the cores divided among the batch workers unless {@code GRAFT_THREADS}
+ * is set), and the offline prediction shares that process and engine.
  */
 public final class ServeBenchmark {
     private static final String[][] WORDS = {
@@ -64,7 +67,10 @@ public final class ServeBenchmark {
         System.out.println("load average at start: " + Files.readString(Path.of("/proc/loadavg")).trim());
         // HttpURLConnection keeps at most 5 idle connections per server by default: one per client thread instead
         System.setProperty("http.maxConnections", Integer.toString(Math.max(5, clients)));
-        Graft g = Graft.create();
+        // engine calls in flight at once per model (graft serve --batch-workers)
+        int workers = Integer.getInteger("bench.batchWorkers", ServeConfig.defaults().batchWorkers());
+        // the engine as graft serve runs it: the cores divided among the workers unless GRAFT_THREADS says otherwise
+        Graft g = Graft.create(ServeConfig.engineSettings(EngineSettings.fromEnvironment(), workers));
         Path dir = Files.createDirectories(Path.of("target", "serve-bench"));
         long t0 = System.nanoTime();
         Path model = dir.resolve("model-" + (engine == null ? "default" : engine));
@@ -82,8 +88,6 @@ public final class ServeBenchmark {
         int chunk = Integer.getInteger("bench.offlineChunk", 128);
         // the benchmark's HTTP client: "socket" (SocketClient, lean) or "jdk" (HttpURLConnection, as the first results used)
         boolean lean = !System.getProperty("bench.client", "socket").equals("jdk");
-        // engine calls in flight at once per model (graft serve --batch-workers)
-        int workers = Integer.getInteger("bench.batchWorkers", ServeConfig.defaults().batchWorkers());
         ServeConfig c = ServeConfig.defaults().withPort(0).withBatching(maxBatch, Duration.ofMillis(waitMs)).withBatchWorkers(workers);
         List<long[]> rss = new ArrayList<>();
         try (Predictor offline = Predictor.open(TrainedModel.load(model), g.engines().get(engine), g.backbones());
@@ -256,8 +260,8 @@ public final class ServeBenchmark {
                 sb.append(String.format(Locale.ROOT, " %ds=%d", x[0], x[1] / 1024));
             }
             System.out.println(sb);
-            System.out.println("max batch " + maxBatch + ", max wait " + waitMs + " ms, " + workers + " batch worker(s), "
-                    + (lean ? "socket" : "jdk") + " clients, " + rounds + " rounds; load average at end: "
+            System.out.println("max batch " + maxBatch + ", max wait " + waitMs + " ms, " + workers + " batch worker(s), engine threads "
+                    + g.engines().get(engine).describe().get("threads") + ", " + (lean ? "socket" : "jdk") + " clients, " + rounds + " rounds; load average at end: "
                     + Files.readString(Path.of("/proc/loadavg")).trim());
         }
         TrainedModel.load(model); // the saved model still loads after serving

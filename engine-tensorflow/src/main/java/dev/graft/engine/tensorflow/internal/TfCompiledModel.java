@@ -59,6 +59,11 @@ final class TfCompiledModel implements CompiledModel {
     private final Placeholder<TFloat32> beta2PowerFeed;
     private final Placeholder<TInt64> seedFeed;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /** Whether this thread's {@link #predict} calls run their ops in the thread itself ({@link #runInCaller}). */
+    private static final ThreadLocal<Boolean> IN_CALLER = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    /** Session.run's option to execute the graph in the calling thread instead of handing ops to the inter-op pool. */
+    private static final org.tensorflow.proto.RunOptions RUN_IN_CALLER = org.tensorflow.proto.RunOptions.newBuilder()
+            .setInterOpThreadPool(-1).build();
     private TrainingConfig config;
     private TfTrainGraph train;
     private long step;
@@ -151,6 +156,16 @@ final class TfCompiledModel implements CompiledModel {
         return session;
     }
 
+    /**
+     * Makes the calling thread's predictions (of every model) run their graph in the thread itself, where TensorFlow
+     * otherwise hands each op to its inter-op pool and waits: for a thread that is one of several calling at once,
+     * which keep the cores busy between them, so the hand-offs (a futex wake and sleep per op) are pure cost. Ops
+     * still split their work over the intra-op pool; with a pool of one thread a call runs wholly in its caller.
+     */
+    static void runInCaller(boolean inCaller) {
+        IN_CALLER.set(inCaller);
+    }
+
     @Override
     public Network network() {
         return net;
@@ -164,6 +179,9 @@ final class TfCompiledModel implements CompiledModel {
         List<Tensor> owned = new ArrayList<>();
         try {
             Session.Runner r = session.runner();
+            if (IN_CALLER.get()) {
+                r.setOptions(RUN_IN_CALLER);
+            }
             for (String in : needed) {
                 HostTensor h = feeds.get(in);
                 if (h == null) {

@@ -33,7 +33,7 @@ final class TfEngine implements Engine {
     /** The engine for these settings; the native runtime loads once per process. */
     static TfEngine instance(EngineSettings settings) {
         TfSessionConfig.check(settings);
-        return INSTANCES.computeIfAbsent(settings, s -> new TfEngine(TfNativeLibrary.ensureLoaded(), s));
+        return INSTANCES.computeIfAbsent(settings, s -> new TfEngine(TfNativeLibrary.ensureLoaded(s), s));
     }
 
     EngineSettings settings() {
@@ -64,10 +64,27 @@ final class TfEngine implements Engine {
         m.put("library", libraryDir.toString());
         m.put("threads", settings.threads() > 0 ? Integer.toString(settings.threads())
                 : "default (" + Runtime.getRuntime().availableProcessors() + " cores)");
+        m.put("intraop-pool", TfNativeLibrary.poolThreads() > 0 ? Integer.toString(TfNativeLibrary.poolThreads())
+                : "default (" + Runtime.getRuntime().availableProcessors() + ")");
         m.put("interop-threads", settings.interOpThreads() > 0 ? Integer.toString(settings.interOpThreads()) : "default");
         m.put("precision", settings.precision().toString());
         m.put("onednn", System.getenv().getOrDefault("TF_ENABLE_ONEDNN_OPTS", "default (on)"));
         return m;
+    }
+
+    /**
+     * One of several callers runs its calls' graphs in its own thread ({@link TfCompiledModel#runInCaller}); one caller
+     * alone (callers 1) goes back to the inter-op pool, which runs a graph's independent ops at once. The intra-op pool
+     * is shared by every caller: this returns 1 where it has one thread (each call then runs wholly in its caller),
+     * else 0.
+     */
+    @Override
+    public int shareThreads(int callers) {
+        if (callers < 1) {
+            throw new IllegalArgumentException("callers: must be at least 1, got " + callers);
+        }
+        TfCompiledModel.runInCaller(callers > 1);
+        return callers > 1 && TfNativeLibrary.effectivePoolThreads() == 1 ? 1 : 0;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.graft.engine.tensorflow.internal;
 
 import dev.graft.engine.spi.EngineException;
+import dev.graft.engine.spi.EngineSettings;
 import dev.graft.engine.spi.io.CacheFolder;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +17,11 @@ import java.util.logging.Logger;
  * native libraries are extracted once from the {@code org.tensorflow:tensorflow-core-native}
  * jar on the class or module path into a cache folder, and DJL is pointed at them through
  * {@code TENSORFLOW_LIBRARY_PATH} before it first loads.
+ * <p>DJL's engine opens TensorFlow's eager context as it loads, and that first context sizes
+ * TensorFlow's process-wide intra-op pool (and the default inter-op pool) for the rest of the
+ * process: sessions configured later keep it. So the first settings' thread counts are handed
+ * to DJL ({@code ai.djl.tensorflow.num_intraop_threads} and {@code num_interop_threads}, unless
+ * already set), and {@link #poolThreads()} tells what the process got.
  */
 final class TfNativeLibrary {
     static final String ARTIFACT = "org.tensorflow:tensorflow-core-native:1.0.0:linux-x86_64";
@@ -23,7 +29,12 @@ final class TfNativeLibrary {
     private static final Logger LOG = Logger.getLogger(TfNativeLibrary.class.getName());
     private static final List<String> FILES = List.of("libtensorflow_framework.so.2", "libtensorflow_cc.so.2", "libjnitensorflow.so");
 
+    static final String DJL_INTRAOP = "ai.djl.tensorflow.num_intraop_threads";
+    static final String DJL_INTEROP = "ai.djl.tensorflow.num_interop_threads";
+
     private static volatile Path loaded;
+    /** The intra-op threads TensorFlow's pool was sized with when it loaded: 0 for its default (the cores). */
+    private static volatile int poolThreads;
 
     private TfNativeLibrary() {
     }
@@ -42,14 +53,35 @@ final class TfNativeLibrary {
                 || System.getProperty("TENSORFLOW_LIBRARY_PATH") != null;
     }
 
-    /** Ensures the libraries are extracted and DJL configured; returns the library folder. */
-    static synchronized Path ensureLoaded() {
+    /** {@link #ensureLoaded(EngineSettings)} with the settings of the environment. */
+    static Path ensureLoaded() {
+        return ensureLoaded(EngineSettings.fromEnvironment());
+    }
+
+    /**
+     * Ensures the libraries are extracted and DJL configured; returns the library folder. The first call of a
+     * process sizes TensorFlow's thread pools from {@code settings}; a later call with other thread counts logs
+     * that the pools keep the first size.
+     */
+    static synchronized Path ensureLoaded(EngineSettings settings) {
         if (loaded != null) {
+            if (settings.threads() > 0 && settings.threads() != effectivePoolThreads()) {
+                LOG.warning(() -> "TensorFlow's intra-op pool was sized when it loaded in this process ("
+                        + (poolThreads > 0 ? poolThreads + " threads" : "its default, " + Runtime.getRuntime().availableProcessors() + " threads")
+                        + "); threads=" + settings.threads() + " does not resize it");
+            }
             return loaded;
         }
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
+        if (settings.threads() > 0 && System.getProperty(DJL_INTRAOP) == null) {
+            System.setProperty(DJL_INTRAOP, Integer.toString(settings.threads()));
+        }
+        if (settings.interOpThreads() > 0 && System.getProperty(DJL_INTEROP) == null) {
+            System.setProperty(DJL_INTEROP, Integer.toString(settings.interOpThreads()));
+        }
+        poolThreads = Integer.getInteger(DJL_INTRAOP, 0);
         String preset = System.getProperty("TENSORFLOW_LIBRARY_PATH", System.getenv("TENSORFLOW_LIBRARY_PATH"));
         Path dir;
         if (preset != null && !preset.isBlank()) {
@@ -67,6 +99,16 @@ final class TfNativeLibrary {
         }
         loaded = dir;
         return dir;
+    }
+
+    /** The intra-op threads of TensorFlow's process-wide pool as it loaded: 0 for its default (one per core). */
+    static int poolThreads() {
+        return poolThreads;
+    }
+
+    /** The intra-op pool's thread count, its default being one thread per core. */
+    static int effectivePoolThreads() {
+        return poolThreads > 0 ? poolThreads : Runtime.getRuntime().availableProcessors();
     }
 
     private static Path extract() {
