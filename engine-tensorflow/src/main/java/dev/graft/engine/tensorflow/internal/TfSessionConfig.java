@@ -8,9 +8,9 @@ import org.tensorflow.proto.GraphOptions;
 import org.tensorflow.proto.RewriterConfig;
 
 /**
- * {@link EngineSettings} as a TensorFlow session configuration. Threads set the session's intra-
- * and inter-op pools (TensorFlow builds its process-wide pools from the first session, so the
- * first settings of a process hold for it). bf16 turns on grappler's oneDNN bfloat16 auto mixed
+ * {@link EngineSettings} as a TensorFlow session configuration. Threads name the session's intra-
+ * and inter-op pools, but TensorFlow sizes its process-wide pools once, from the first context of
+ * the process: DJL's eager context, which {@link TfNativeLibrary} sizes from the first settings. bf16 turns on grappler's oneDNN bfloat16 auto mixed
  * precision: allow-listed ops (MatMul, BatchMatMul, Conv2D and their gradients) run in bfloat16
  * with fp32 accumulation while variables, optimizer state, softmax, losses and normalisation stay
  * fp32. The rewrite happens when a session runs, so the graph itself, and every saved or exported
