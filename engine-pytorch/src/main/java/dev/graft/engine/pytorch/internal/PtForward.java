@@ -122,9 +122,19 @@ final class PtForward {
         void consumed(PtScope s, Node n, NDArray[] values) {
             int product = plan.linearProduct(n.id());
             if (product >= 0) {
+                releaseKernelParts(s, product, values);
                 release(s, PtGraphPlan.distinctInputs(net.node(product)), values);
             }
+            releaseKernelParts(s, n.id(), values);
             release(s, PtGraphPlan.distinctInputs(n), values);
+        }
+
+        /** A product by parts stands in for the concatenated kernel it skipped, which would have read the parts. */
+        private void releaseKernelParts(PtScope s, int productId, NDArray[] values) {
+            int kernel = plan.skippedKernel(productId);
+            if (kernel >= 0) {
+                release(s, PtGraphPlan.distinctInputs(net.node(kernel)), values);
+            }
         }
 
         private void release(PtScope s, int[] ids, NDArray[] values) {
@@ -179,7 +189,8 @@ final class PtForward {
             case INPUT -> inputs.get(a.getString("name"));
             case PARAM -> params.get(a.getString("name"));
             case SCALAR -> s.manager().create((float) a.getDouble("value"));
-            case MATMUL -> matmul(s, v[n.input(0)], v[n.input(1)], a.getBool("transposeA"), a.getBool("transposeB"));
+            case MATMUL -> plan.byParts(n.id()) ? productByParts(s, r, n, null)
+                    : matmul(s, v[n.input(0)], v[n.input(1)], a.getBool("transposeA"), a.getBool("transposeB"));
             case BATCH_MATMUL -> matmul(s, v[n.input(0)], v[n.input(1)], a.getBool("adjointA"), a.getBool("adjointB"));
             case CONV2D -> conv2d(s, v[n.input(0)], v[n.input(1)], a);
             case MAX_POOL, AVG_POOL -> pool(s, v[n.input(0)], a, n.op() == Op.MAX_POOL);
@@ -324,6 +335,9 @@ final class PtForward {
     private NDArray linear(PtScope s, Result r, Node add) {
         Node m = net.node(plan.linearProduct(add.id()));
         int biasId = add.input(0) == m.id() ? add.input(1) : add.input(0);
+        if (plan.byParts(m.id())) {
+            return productByParts(s, r, m, net.node(biasId));
+        }
         NDArray x = r.values[m.input(0)];
         NDArray w = r.values[m.input(1)];
         NDArray bias = r.values[biasId];
@@ -345,6 +359,50 @@ final class PtForward {
             if (weight != w) {
                 s.release(weight);
             }
+        }
+    }
+
+    /**
+     * {@code x k}, {@code k} a concatenation of matrices along their columns ({@link PtGraphPlan#byParts}), as the
+     * products by each part, concatenated; plus {@code bias} where given. A bias that is itself the concatenation
+     * of one vector per part goes to each part's {@code linear}; another is added to the whole.
+     */
+    private NDArray productByParts(PtScope s, Result r, Node m, Node bias) {
+        NDArray x = r.values[m.input(0)];
+        Node k = net.node(m.input(1));
+        boolean biasByParts = bias != null && bias.op() == Op.CONCAT && bias.inputs().size() == k.inputs().size()
+                && x.getDataType() == DataType.FLOAT32;
+        for (int i = 0; biasByParts && i < k.inputs().size(); i++) {
+            NDArray b = r.values[bias.input(i)];
+            biasByParts = b.getShape().dimension() == 1 && b.getDataType() == DataType.FLOAT32
+                    && b.getShape().get(0) == r.values[k.input(i)].getShape().get(1);
+        }
+        NDList parts = new NDList();
+        try {
+            for (int i = 0; i < k.inputs().size(); i++) {
+                NDArray part = r.values[k.input(i)];
+                if (biasByParts) {
+                    NDArray weight = s.own(part.transpose(1, 0));
+                    try {
+                        parts.add(s.own(JniUtils.linear(pt(x), pt(weight), pt(r.values[bias.input(i)]))));
+                    } finally {
+                        s.release(weight);
+                    }
+                } else {
+                    parts.add(s.own(x.matMul(part)));
+                }
+            }
+            NDArray product = NDArrays.concat(parts, 1);
+            if (bias == null || biasByParts) {
+                return product;
+            }
+            try {
+                return s.own(product).add(r.values[bias.id()]);
+            } finally {
+                s.release(product);
+            }
+        } finally {
+            parts.forEach(s::release);
         }
     }
 

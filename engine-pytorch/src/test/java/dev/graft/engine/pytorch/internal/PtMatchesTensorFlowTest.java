@@ -53,6 +53,12 @@ class PtMatchesTensorFlowTest {
         Map<String, Function<NetworkBuilder, Node>> c = new LinkedHashMap<>();
         c.put("matmul", b -> b.matmul(p(b, "a", 3, 4), p(b, "w", 4, 5)));
         c.put("matmul transposed", b -> b.matmul(p(b, "a", 4, 3), p(b, "w", 5, 4), true, true));
+        // BERT's query, key and value projection: both engines take the product by each part of the kernel
+        c.put("matmul by concatenated kernels, concatenated bias", b -> b.add(b.matmul(p(b, "a", 3, 4),
+                b.concat(1, p(b, "wq", 4, 2), p(b, "wk", 4, 3), p(b, "wv", 4, 2))), b.concat(0, p(b, "bq", 2), p(b, "bk", 3), p(b, "bv", 2))));
+        c.put("matmul by concatenated kernels, one bias", b -> b.add(b.matmul(p(b, "a", 3, 4),
+                b.concat(1, p(b, "wq", 4, 2), p(b, "wk", 4, 3))), p(b, "c", 5)));
+        c.put("matmul by concatenated kernels, no bias", b -> b.matmul(p(b, "a", 3, 4), b.concat(-1, p(b, "wq", 4, 2), p(b, "wk", 4, 3))));
         c.put("batch matmul adjoint", b -> b.batchMatmul(p(b, "a", 2, 4, 3), p(b, "w", 2, 5, 4), true, true));
         c.put("conv same stride 2 (asymmetric pad)", b -> b.conv2d(p(b, "x", 2, 6, 7, 3), p(b, "k", 3, 3, 3, 4),
                 new int[] {2, 2}, "SAME", new int[] {1, 1}, 1));
