@@ -64,9 +64,13 @@ class TfEngineSettingsTest {
 
     @Test
     void settingsAreReportedByTheEngine() {
+        // TensorFlow loads here with its default pools if no test before did, so the other tests of this JVM keep them
+        PROVIDER.create(EngineSettings.defaults());
         Engine e = PROVIDER.create(EngineSettings.defaults().withThreads(1).withInterOpThreads(1));
         assertThat(e.describe()).containsEntry("threads", "1").containsEntry("interop-threads", "1")
                 .containsEntry("precision", "fp32");
+        // the pool was sized when TensorFlow loaded: a later engine's threads do not resize it (TfPoolThreadsTest)
+        assertThat(e.describe().get("intraop-pool")).startsWith("default (");
         assertThat(TfSessionConfig.of(EngineSettings.defaults().withThreads(3)).getIntraOpParallelismThreads()).isEqualTo(3);
         assertThat(TfSessionConfig.of(EngineSettings.defaults()).hasGraphOptions()).isFalse();
         assertThat(TfSessionConfig.of(EngineSettings.defaults().withPrecision(EngineSettings.Precision.BF16))
