@@ -11,6 +11,7 @@ import dev.graft.core.pipeline.PipelineResult;
 import dev.graft.core.spi.Example;
 import dev.graft.core.train.EpochMetrics;
 import dev.graft.core.train.TrainingListener;
+import dev.graft.engine.spi.EngineSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -63,7 +64,9 @@ final class Runs {
     }
 
     static List<Prediction> predict(Graft g, TrainedModel model, String engine, List<Example> examples) {
-        try (Predictor pr = Predictor.open(model, g.engines().get(engine), g.backbones())) {
+        // more than one batch runs on several callers, each with its share of the cores (Predictor.engineSettings)
+        EngineSettings settings = Predictor.engineSettings(EngineSettings.fromEnvironment(), examples.size());
+        try (Predictor pr = Predictor.open(model, g.engines().get(engine, settings), g.backbones())) {
             return pr.predict(examples);
         }
     }

@@ -6,6 +6,7 @@ import dev.graft.core.spi.Example;
 import dev.graft.core.spi.Task;
 import dev.graft.engine.spi.CompiledModel;
 import dev.graft.engine.spi.Engine;
+import dev.graft.engine.spi.EngineSettings;
 import dev.graft.engine.spi.HostTensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,6 +31,8 @@ import java.util.logging.Logger;
 public final class Predictor implements AutoCloseable {
     /** System property: how many batches run at once when a call has more than one (default 2; 1 runs them in turn). */
     public static final String CALLERS_PROPERTY = "graft.predict.callers";
+    /** Inputs per engine call. */
+    public static final int BATCH = 32;
 
     private final TrainedModel model;
     private final Backbone encoder;
@@ -67,6 +70,22 @@ public final class Predictor implements AutoCloseable {
             // reported below
         }
         throw new IllegalArgumentException(CALLERS_PROPERTY + ": must be a whole number from 1 to 64, got '" + v + "'");
+    }
+
+    /**
+     * Engine settings for a process whose prediction is one call on {@code inputs} inputs (a {@code graft predict} or
+     * {@code graft evaluate}). Where {@code base} leaves the threads to the engine and the inputs fill more than one
+     * batch, the batches run on the callers at once, and each caller gets the cores divided among the callers, as
+     * {@code graft serve} gives its workers: on TensorFlow each caller's calls then run wholly in its own thread
+     * instead of sharing one pool; PyTorch's callers already get that share. One batch keeps the engine's default
+     * (every core for its one call). Threads set in {@code base} are kept.
+     */
+    public static EngineSettings engineSettings(EngineSettings base, int inputs) {
+        int callers = callers();
+        if (base.threads() > 0 || inputs <= BATCH || callers < 2) {
+            return base;
+        }
+        return base.withThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / Math.min(callers, (inputs + BATCH - 1) / BATCH)));
     }
 
     private Predictor(TrainedModel ensemble, List<Predictor> members) {
@@ -131,7 +150,7 @@ public final class Predictor implements AutoCloseable {
             b.close();
             throw e;
         }
-        return new Predictor(model, b, c, 32, engine, callers);
+        return new Predictor(model, b, c, BATCH, engine, callers);
     }
 
     /** Inputs the saved network reads for its prediction that the backbone does not produce. */

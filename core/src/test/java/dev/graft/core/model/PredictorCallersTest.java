@@ -139,6 +139,21 @@ class PredictorCallersTest {
     }
 
     @Test
+    void aCallOfSeveralBatchesGivesEachCallerItsShareOfTheCoresUnlessThreadsAreSet() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        dev.graft.engine.spi.EngineSettings base = dev.graft.engine.spi.EngineSettings.defaults();
+        assertThat(Predictor.engineSettings(base, Predictor.BATCH)).as("one batch: the engine's default").isEqualTo(base);
+        assertThat(Predictor.engineSettings(base, Predictor.BATCH + 1).threads()).as("two batches, two callers").isEqualTo(Math.max(1, cores / 2));
+        assertThat(Predictor.engineSettings(base, 10 * Predictor.BATCH).threads()).isEqualTo(Math.max(1, cores / 2));
+        assertThat(Predictor.engineSettings(base.withThreads(3), 10 * Predictor.BATCH).threads()).as("set by the user").isEqualTo(3);
+        System.setProperty(Predictor.CALLERS_PROPERTY, "1");
+        assertThat(Predictor.engineSettings(base, 10 * Predictor.BATCH)).as("one caller: the engine's default").isEqualTo(base);
+        System.setProperty(Predictor.CALLERS_PROPERTY, "4");
+        assertThat(Predictor.engineSettings(base, 3 * Predictor.BATCH).threads()).as("three batches on three of four callers")
+                .isEqualTo(Math.max(1, cores / 3));
+    }
+
+    @Test
     void refusesABadCallerCountNamingTheProperty() {
         System.setProperty(Predictor.CALLERS_PROPERTY, "0");
         assertThatThrownBy(this::open).isInstanceOf(IllegalArgumentException.class)

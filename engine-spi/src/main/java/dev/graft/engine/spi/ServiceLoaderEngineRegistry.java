@@ -23,6 +23,8 @@ public final class ServiceLoaderEngineRegistry {
 
     private final Map<String, EngineProvider> providers;
     private final Map<String, Engine> engines = new ConcurrentHashMap<>();
+    /** Engines asked for with settings of their own, by id and settings. */
+    private final Map<List<Object>, Engine> withSettings = new ConcurrentHashMap<>();
     private final EngineSettings settings;
 
     public ServiceLoaderEngineRegistry() {
@@ -69,18 +71,31 @@ public final class ServiceLoaderEngineRegistry {
     /** The engine with this id (null: property, environment, default). */
     public Engine get(String explicitId) {
         String id = resolveId(explicitId);
-        return engines.computeIfAbsent(id, k -> {
-            EngineProvider p = providers.get(k);
-            if (p == null) {
-                throw new EngineException("no engine '" + k + "'; available engines: " + providers.keySet()
-                        + (providers.isEmpty() ? " (add graft-engine-tensorflow or graft-engine-pytorch to the class or module path)" : ""));
-            }
-            if (!p.isSupported()) {
-                throw new EngineException("engine '" + k + "' does not support this platform ("
-                        + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ")");
-            }
-            return p.create(settings != null ? settings : EngineSettings.fromEnvironment());
-        });
+        return engines.computeIfAbsent(id, k -> create(k, settings != null ? settings : EngineSettings.fromEnvironment()));
+    }
+
+    /**
+     * The engine with this id (null: property, environment, default) created with {@code engineSettings} instead of
+     * the registry's: for a caller that knows its work before the engine exists (a command that has read its
+     * inputs). Engines whose runtime is sized once per process (TensorFlow's thread pools) take the first settings.
+     */
+    public Engine get(String explicitId, EngineSettings engineSettings) {
+        java.util.Objects.requireNonNull(engineSettings, "engineSettings");
+        String id = resolveId(explicitId);
+        return withSettings.computeIfAbsent(java.util.List.of(id, engineSettings), k -> create(id, engineSettings));
+    }
+
+    private Engine create(String id, EngineSettings engineSettings) {
+        EngineProvider p = providers.get(id);
+        if (p == null) {
+            throw new EngineException("no engine '" + id + "'; available engines: " + providers.keySet()
+                    + (providers.isEmpty() ? " (add graft-engine-tensorflow or graft-engine-pytorch to the class or module path)" : ""));
+        }
+        if (!p.isSupported()) {
+            throw new EngineException("engine '" + id + "' does not support this platform ("
+                    + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ")");
+        }
+        return p.create(engineSettings);
     }
 
     /** What the engine {@code id} offers, answered by its provider without creating the engine. */

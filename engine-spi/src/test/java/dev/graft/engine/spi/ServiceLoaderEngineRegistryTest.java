@@ -94,4 +94,32 @@ class ServiceLoaderEngineRegistryTest {
         ServiceLoaderEngineRegistry r = registry(first, new TestEngineProvider("dup", false));
         assertThat(r.providers().get("dup")).isSameAs(first);
     }
+
+    /** A provider that records the settings of every engine it creates. */
+    private static final class RecordingProvider extends TestEngineProvider {
+        final List<EngineSettings> created = new java.util.ArrayList<>();
+
+        RecordingProvider(String id) {
+            super(id, true);
+        }
+
+        @Override
+        public Engine create(EngineSettings settings) {
+            created.add(settings);
+            return create();
+        }
+    }
+
+    @Test
+    void anEngineAskedForWithSettingsIsCreatedWithThemOncePerSettings() {
+        RecordingProvider p = new RecordingProvider("tensorflow");
+        ServiceLoaderEngineRegistry r = new ServiceLoaderEngineRegistry(List.of(p), EngineSettings.defaults().withThreads(4));
+        EngineSettings one = EngineSettings.defaults().withThreads(1);
+        Engine a = r.get("tensorflow", one);
+        assertThat(r.get("tensorflow", EngineSettings.defaults().withThreads(1))).as("the same settings again").isSameAs(a);
+        r.get("tensorflow");
+        assertThat(p.created).containsExactly(one, EngineSettings.defaults().withThreads(4));
+        assertThatThrownBy(() -> r.get("tensorflow", null)).isInstanceOf(NullPointerException.class).hasMessageContaining("engineSettings");
+        assertThatThrownBy(() -> r.get("onnx", one)).isInstanceOf(EngineException.class).hasMessageContaining("'onnx'");
+    }
 }
