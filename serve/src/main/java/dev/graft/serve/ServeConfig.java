@@ -62,10 +62,7 @@ public record ServeConfig(String host, int port, int maxBatch, Duration maxWait,
      */
     public static EngineSettings engineSettings(EngineSettings base, int workers) {
         positive("workers", workers);
-        if (base.threads() > 0) {
-            return base;
-        }
-        return base.withThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / workers));
+        return base.sharedBy(workers);
     }
 
     public ServeConfig withHost(String h) {

@@ -82,10 +82,10 @@ public final class Predictor implements AutoCloseable {
      */
     public static EngineSettings engineSettings(EngineSettings base, int inputs) {
         int callers = callers();
-        if (base.threads() > 0 || inputs <= BATCH || callers < 2) {
+        if (inputs <= BATCH || callers < 2) {
             return base;
         }
-        return base.withThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / Math.min(callers, (inputs + BATCH - 1) / BATCH)));
+        return base.sharedBy(Math.min(callers, (inputs + BATCH - 1) / BATCH));
     }
 
     private Predictor(TrainedModel ensemble, List<Predictor> members) {

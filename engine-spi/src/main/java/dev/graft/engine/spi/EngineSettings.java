@@ -70,6 +70,20 @@ public record EngineSettings(int threads, int interOpThreads, Precision precisio
                 precisionSetting());
     }
 
+    /**
+     * These settings for one of {@code callers} threads calling the engine at once: where the threads are left to the
+     * engine (0), the cores divided among the callers, at least one each, as a serving system divides the cores among
+     * its workers; threads already set are kept.
+     *
+     * @throws IllegalArgumentException if {@code callers} is below 1
+     */
+    public EngineSettings sharedBy(int callers) {
+        if (callers < 1) {
+            throw new IllegalArgumentException("callers: must be at least 1, got " + callers);
+        }
+        return threads > 0 ? this : withThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / callers));
+    }
+
     public EngineSettings withThreads(int n) {
         return new EngineSettings(n, interOpThreads, precision);
     }

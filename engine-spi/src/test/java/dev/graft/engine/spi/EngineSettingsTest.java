@@ -41,6 +41,17 @@ class EngineSettingsTest {
     }
 
     @Test
+    void sharedByDividesTheCoresAmongTheCallersWhereThreadsAreLeftToTheEngine() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        EngineSettings bf16 = EngineSettings.defaults().withPrecision(EngineSettings.Precision.BF16).withInterOpThreads(2);
+        assertThat(bf16.sharedBy(1).threads()).isEqualTo(cores);
+        assertThat(bf16.sharedBy(2)).isEqualTo(bf16.withThreads(Math.max(1, cores / 2)));
+        assertThat(bf16.sharedBy(cores + 1).threads()).as("at least one each").isEqualTo(1);
+        assertThat(bf16.withThreads(5).sharedBy(2).threads()).as("threads already set").isEqualTo(5);
+        assertThatThrownBy(() -> bf16.sharedBy(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("callers");
+    }
+
+    @Test
     void anEngineWithoutMixedPrecisionRefusesBf16ByName() {
         EngineProvider fp32Only = new TestEngineProvider();
         assertThatThrownBy(() -> fp32Only.create(EngineSettings.defaults().withPrecision(EngineSettings.Precision.BF16)))
