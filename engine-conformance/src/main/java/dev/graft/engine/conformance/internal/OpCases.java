@@ -162,6 +162,17 @@ public final class OpCases {
         add("add (bias of a matmul, then gelu)", (b, in) -> b.gelu(b.add(b.matmul(in.get(0), in.get(1)), in.get(2))),
                 x -> Reference.map(Reference.broadcast(Reference.matmul(x.get(0), x.get(1), false, false), x.get(2), Double::sum),
                         Reference::gelu), p("x", randn(3, 4)), p("kernel", randn(4, 5)), p("bias", randn(5)));
+        // BERT's query, key and value projection: one product by the kernels concatenated along their columns, plus the
+        // biases concatenated; engines may take it as the products by each part (both engines here do)
+        add("matmul by concatenated kernels, plus concatenated biases", (b, in) -> b.add(b.matmul(in.get(0),
+                        b.concat(1, in.get(1), in.get(2), in.get(3))), b.concat(0, in.get(4), in.get(5), in.get(6))),
+                x -> Reference.broadcast(Reference.matmul(x.get(0), Reference.concat(1, x.get(1), x.get(2), x.get(3)), false, false),
+                        Reference.concat(0, x.get(4), x.get(5), x.get(6)), Double::sum),
+                p("x", randn(3, 4)), p("query", randn(4, 2)), p("key", randn(4, 3)), p("value", randn(4, 2)),
+                p("query_bias", randn(2)), p("key_bias", randn(3)), p("value_bias", randn(2)));
+        add("matmul by concatenated kernels (axis -1), no bias", (b, in) -> b.matmul(in.get(0), b.concat(-1, in.get(1), in.get(2))),
+                x -> Reference.matmul(x.get(0), Reference.concat(1, x.get(1), x.get(2)), false, false),
+                p("x", randn(3, 4)), p("query", randn(4, 2)), p("key", randn(4, 3)));
         add("relu", (b, in) -> b.relu(in.get(0)), x -> Reference.map(x.get(0), v -> Math.max(0, v)), p("x", Arr.awayFromZero(r, 0.05, 3, 4)));
         add("gelu", (b, in) -> b.gelu(in.get(0)), x -> Reference.map(x.get(0), Reference::gelu),
                 p("x", Reference.map(randn(3, 5), v -> 2 * v)));
