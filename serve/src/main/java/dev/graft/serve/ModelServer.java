@@ -4,6 +4,7 @@ import dev.graft.core.Graft;
 import dev.graft.core.model.Predictor;
 import dev.graft.core.model.TrainedModel;
 import dev.graft.engine.spi.Engine;
+import dev.graft.engine.spi.EngineSettings;
 import dev.graft.serve.internal.Service;
 import java.io.IOException;
 import java.net.URI;
@@ -26,16 +27,22 @@ public final class ModelServer implements AutoCloseable {
 
     private final Service service;
     private final String host;
+    private final Engine engine;
+    private final EngineSettings engineSettings;
     private boolean stopped;
 
-    private ModelServer(Service service, String host) {
+    private ModelServer(Service service, String host, Engine engine, EngineSettings engineSettings) {
         this.service = service;
         this.host = host;
+        this.engine = engine;
+        this.engineSettings = engineSettings;
     }
 
     /**
      * Binds, then loads every model (name to saved-model folder); returns once all are loaded and the
-     * server is ready. A model that fails to load stops the server and throws, naming the model.
+     * server is ready. A model that fails to load stops the server and throws, naming the model. The engine is
+     * created with {@link ServeConfig#engineSettings}: each batch worker gets its share of the cores unless the
+     * graft's settings give the threads (TensorFlow's pools keep the size of the process's first engine).
      */
     public static ModelServer start(Graft graft, String engineId, Map<String, Path> models, ServeConfig config) throws IOException {
         if (models.isEmpty()) {
@@ -47,9 +54,10 @@ public final class ModelServer implements AutoCloseable {
             }
         }
         Map<String, Path> copy = new LinkedHashMap<>(models);
-        Engine engine = graft.engines().get(engineId);
+        EngineSettings settings = ServeConfig.engineSettings(graft.engines().settings(), config.batchWorkers());
+        Engine engine = graft.engines().get(engineId, settings);
         Service s = new Service(config, new ArrayList<>(copy.keySet()));
-        ModelServer server = new ModelServer(s, config.host());
+        ModelServer server = new ModelServer(s, config.host(), engine, settings);
         try {
             for (Map.Entry<String, Path> e : copy.entrySet()) {
                 TrainedModel m;
@@ -71,6 +79,16 @@ public final class ModelServer implements AutoCloseable {
         }
         s.loaded();
         return server;
+    }
+
+    /** The engine the models run on. */
+    public Engine engine() {
+        return engine;
+    }
+
+    /** The settings the engine was asked for: the cores divided among the batch workers unless threads were given. */
+    public EngineSettings engineSettings() {
+        return engineSettings;
     }
 
     /** The port listened on (useful with port 0). */

@@ -63,6 +63,15 @@ class ModelServerTest {
     }
 
     @Test
+    void theEngineRunsWithTheCoresDividedAmongTheBatchWorkers() {
+        int threads = TestModels.graft().engines().settings().threads();
+        int workers = ServeConfig.defaults().batchWorkers();
+        assertThat(server.engineSettings().threads()).as("engine threads of each of %d workers", workers)
+                .isEqualTo(threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / workers));
+        assertThat(server.engine().id()).isEqualTo(TestModels.graft().engines().get().id());
+    }
+
+    @Test
     void concurrentClientsGetTheirOwnAnswers() throws Exception {
         List<Example> texts = TestModels.texts(16 * 12, 77);
         List<Prediction> expected = textOffline.predict(texts);

@@ -38,14 +38,6 @@ public final class GraftCommand implements Runnable {
         return graft;
     }
 
-    /** The {@link Graft} of this command, its engines created with {@code settings} where it is not created yet. */
-    synchronized Graft graft(EngineSettings settings) {
-        if (graft == null) {
-            graft = Graft.create(settings);
-        }
-        return graft;
-    }
-
     /** Threads for one operation, on every sub-command ({@code graft fit --threads 2 ...}). */
     @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",
             description = "Threads one operation may use (0 = the engine's default). Also: -Dgraft.threads, GRAFT_THREADS.")

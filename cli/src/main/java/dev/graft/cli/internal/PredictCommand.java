@@ -5,7 +5,6 @@ import dev.graft.core.model.Prediction;
 import dev.graft.core.model.Predictor;
 import dev.graft.core.model.TrainedModel;
 import dev.graft.core.spi.Example;
-import dev.graft.engine.spi.EngineSettings;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -93,9 +92,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         PrintStream out = parent.out();
         List<Object> answers;
-        // more than one batch runs on several callers, each with its share of the cores (Predictor.engineSettings)
-        try (Predictor p = Predictor.open(m, g.engines().get(engineId, Predictor.engineSettings(EngineSettings.fromEnvironment(), items.size())),
-                g.backbones())) {
+        try (Predictor p = Runs.openPredictor(g, m, engineId, items.size())) {
             answers = predict(p, items);
         }
         List<String> bad = new ArrayList<>();

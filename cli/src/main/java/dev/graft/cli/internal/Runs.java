@@ -11,7 +11,6 @@ import dev.graft.core.pipeline.PipelineResult;
 import dev.graft.core.spi.Example;
 import dev.graft.core.train.EpochMetrics;
 import dev.graft.core.train.TrainingListener;
-import dev.graft.engine.spi.EngineSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -64,11 +63,17 @@ final class Runs {
     }
 
     static List<Prediction> predict(Graft g, TrainedModel model, String engine, List<Example> examples) {
-        // more than one batch runs on several callers, each with its share of the cores (Predictor.engineSettings)
-        EngineSettings settings = Predictor.engineSettings(EngineSettings.fromEnvironment(), examples.size());
-        try (Predictor pr = Predictor.open(model, g.engines().get(engine, settings), g.backbones())) {
+        try (Predictor pr = openPredictor(g, model, engine, examples.size())) {
             return pr.predict(examples);
         }
+    }
+
+    /**
+     * A predictor for one call on {@code inputs} inputs, its engine created for it: more than one batch runs on
+     * several callers, each with its share of the cores ({@link Predictor#engineSettings}).
+     */
+    static Predictor openPredictor(Graft g, TrainedModel model, String engine, int inputs) {
+        return Predictor.open(model, g.engines().get(engine, Predictor.engineSettings(g.engines().settings(), inputs)), g.backbones());
     }
 
     /** What the figures of {@link #section} were measured on, for a run without a test set. */

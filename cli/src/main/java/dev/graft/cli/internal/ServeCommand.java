@@ -1,7 +1,6 @@
 package dev.graft.cli.internal;
 
 import dev.graft.core.Graft;
-import dev.graft.engine.spi.EngineSettings;
 import dev.graft.serve.ModelServer;
 import dev.graft.serve.ServeConfig;
 import java.nio.file.Path;
@@ -61,9 +60,7 @@ final class ServeCommand implements Callable<Integer> {
         if (batchWorkers < 1) {
             throw new UsageException("--batch-workers: must be at least 1, got " + batchWorkers);
         }
-        // each batch worker its share of the cores unless --threads (or graft.threads, GRAFT_THREADS) says otherwise
-        EngineSettings settings = ServeConfig.engineSettings(EngineSettings.fromEnvironment(), batchWorkers);
-        Graft g = parent.graft(settings);
+        Graft g = parent.graft();
         String engineId = Args.engine(g, engine.engine);
         Map<String, Path> named = new LinkedHashMap<>();
         for (String m : models) {
@@ -90,7 +87,7 @@ final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "graft-serve-shutdown"));
         parent.out().println("serving " + named.keySet() + " on " + server.uri() + " (engine "
-                + g.engines().get(engineId).id() + ", " + batchWorkers + " batch worker(s) per model, " + settings.threads()
+                + server.engine().id() + ", " + batchWorkers + " batch worker(s) per model, " + server.engineSettings().threads()
                 + " engine thread(s) each); Ctrl-C stops after answering requests in progress");
         parent.out().flush();
         stopped.await();

@@ -71,7 +71,12 @@ public final class ServiceLoaderEngineRegistry {
     /** The engine with this id (null: property, environment, default). */
     public Engine get(String explicitId) {
         String id = resolveId(explicitId);
-        return engines.computeIfAbsent(id, k -> create(k, settings != null ? settings : EngineSettings.fromEnvironment()));
+        return engines.computeIfAbsent(id, k -> create(k, settings()));
+    }
+
+    /** The settings {@link #get(String)} creates engines with: the registry's own, else the environment's now. */
+    public EngineSettings settings() {
+        return settings != null ? settings : EngineSettings.fromEnvironment();
     }
 
     /**

@@ -69,7 +69,8 @@ public final class ServeBenchmark {
         System.setProperty("http.maxConnections", Integer.toString(Math.max(5, clients)));
         // engine calls in flight at once per model (graft serve --batch-workers)
         int workers = Integer.getInteger("bench.batchWorkers", ServeConfig.defaults().batchWorkers());
-        // the engine as graft serve runs it: the cores divided among the workers unless GRAFT_THREADS says otherwise
+        // the engine as graft serve runs it (the cores divided among the workers unless GRAFT_THREADS says otherwise),
+        // set on the Graft because this program loads the engine before the server does and TensorFlow keeps its first pools
         Graft g = Graft.create(ServeConfig.engineSettings(EngineSettings.fromEnvironment(), workers));
         Path dir = Files.createDirectories(Path.of("target", "serve-bench"));
         long t0 = System.nanoTime();

@@ -80,9 +80,7 @@ final class TfEngine implements Engine {
      */
     @Override
     public int shareThreads(int callers) {
-        if (callers < 1) {
-            throw new IllegalArgumentException("callers: must be at least 1, got " + callers);
-        }
+        Engine.super.shareThreads(callers); // checks callers
         TfCompiledModel.runInCaller(callers > 1);
         return callers > 1 && TfNativeLibrary.effectivePoolThreads() == 1 ? 1 : 0;
     }
