@@ -49,7 +49,7 @@ public final class BatchCost {
     }
 
     private static void run(String[] args) throws Exception {
-        String engine = args.length > 0 && !args[0].equals("default") ? args[0] : null;
+        String engine = ServeBenchmark.engineArg(args);
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
         int passes = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         String[] sizes = (args.length > 3 ? args[3] : "1,4,8,12,16,24,32").split(",");

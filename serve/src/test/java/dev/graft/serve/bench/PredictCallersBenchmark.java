@@ -22,7 +22,7 @@ public final class PredictCallersBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        String engine = args.length > 0 && !args[0].equals("default") ? args[0] : null;
+        String engine = ServeBenchmark.engineArg(args);
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 5;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 4;
         Graft g = Graft.create();

@@ -55,7 +55,7 @@ public final class ServeBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        String engine = args.length > 0 && !args[0].equals("default") ? args[0] : null;
+        String engine = engineArg(args);
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         int clients = args.length > 2 ? Integer.parseInt(args[2]) : 16;
         long waitMs = args.length > 3 ? Long.parseLong(args[3]) : 5;
@@ -346,6 +346,11 @@ public final class ServeBenchmark {
     }
 
     /** Sentences of 8 to 14 words: filler plus two to four words of one class. */
+    /** The engine named by a benchmark's first argument: null (the default engine) for none or {@code default}. */
+    static String engineArg(String[] args) {
+        return args.length > 0 && !args[0].equals("default") ? args[0] : null;
+    }
+
     static List<Example> texts(int n, long seed) {
         Random r = new Random(seed);
         List<Example> out = new ArrayList<>();

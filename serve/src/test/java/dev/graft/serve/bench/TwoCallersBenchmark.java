@@ -23,7 +23,7 @@ public final class TwoCallersBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        String engineId = args.length > 0 && !args[0].equals("default") ? args[0] : null;
+        String engineId = ServeBenchmark.engineArg(args);
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         double seconds = args.length > 2 ? Double.parseDouble(args[2]) : 4;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 2;
