@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The trained model is kept in {@code target/serve-bench} and reused by later runs. {@code -Dbench.warmup=S} sets the
  * seconds of served warm-up (10); {@code -Dbench.offlineChunk=N} the texts per offline call (128);
  * {@code -Dbench.batchWorkers=N} the server's batch workers (its default); {@code -Dbench.client=jdk} makes the
- * clients {@code HttpURLConnection}s instead of the leaner {@link SocketClient}. The engine runs as {@code graft serve}
+ * clients {@code HttpURLConnection}s instead of the leaner {@link SocketClient}; {@code -Dbench.words=MIN-MAX} the
+ * words per text sent (8-14; see {@link #texts(int, long)}). The engine runs as {@code graft serve}
  * runs it ({@link ServeConfig#engineSettings}: the cores divided among the batch workers unless {@code GRAFT_THREADS}
  * is set), and the offline prediction shares that process and engine.
  */
@@ -76,7 +77,7 @@ public final class ServeBenchmark {
         long t0 = System.nanoTime();
         Path model = dir.resolve("model-" + (engine == null ? "default" : engine));
         if (!Files.isRegularFile(model.resolve(TrainedModel.MANIFEST))) {
-            var r = g.pipeline().data(texts(150, 1)).backbone("all-minilm-l6-v2", Map.of("maxLength", "64"))
+            var r = g.pipeline().data(texts(150, 1, 8, 14)).backbone("all-minilm-l6-v2", Map.of("maxLength", "64"))
                 .strategy("feature-extraction", Map.of()).head(HeadConfig.linear(Task.CLASSIFICATION))
                 .trainer(TrainerConfig.defaults().withEpochs(5).withBatchSize(16)).engine(engine).cacheDir(dir.resolve("cache")).run();
             r.model().save(model);
@@ -296,7 +297,7 @@ public final class ServeBenchmark {
      * Predicts {@code n} texts of {@code pool} per call, back to back from {@code from} on (wrapping round), until
      * {@code seconds} have passed since {@code since} ({@link System#nanoTime}); returns the texts predicted.
      */
-    static long predictFor(Predictor p, List<Example> pool, int n, int from, long since, double seconds) {
+    public static long predictFor(Predictor p, List<Example> pool, int n, int from, long since, double seconds) {
         long texts = 0;
         while (System.nanoTime() - since < seconds * 1e9) {
             p.predict(pool.subList(from, from + n));
@@ -307,13 +308,13 @@ public final class ServeBenchmark {
     }
 
     /** CPU time of every thread of this process so far (user + system), from /proc/self/stat. */
-    static long cpuNanos() throws IOException {
+    public static long cpuNanos() throws IOException {
         String stat = Files.readString(Path.of("/proc/self/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // clock ticks of 10 ms
     }
 
-    static double median(double[] v) {
+    public static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -345,19 +346,33 @@ public final class ServeBenchmark {
         return -1;
     }
 
-    /** Sentences of 8 to 14 words: filler plus two to four words of one class. */
     /** The engine named by a benchmark's first argument: null (the default engine) for none or {@code default}. */
-    static String engineArg(String[] args) {
+    public static String engineArg(String[] args) {
         return args.length > 0 && !args[0].equals("default") ? args[0] : null;
     }
 
-    static List<Example> texts(int n, long seed) {
+    /**
+     * Sentences of 8 to 14 words, or as many as {@code -Dbench.words=MIN-MAX} says (at most 40: the model reads 64
+     * tokens): filler plus two to four words of one class. The model is trained on 8 to 14 words whatever it says.
+     */
+    public static List<Example> texts(int n, long seed) {
+        String[] words = System.getProperty("bench.words", "8-14").split("-");
+        int min = Integer.parseInt(words[0].trim());
+        int max = Integer.parseInt(words[words.length - 1].trim());
+        if (min < 4 || max < min || max > 40) {
+            throw new IllegalArgumentException("bench.words: MIN-MAX with 4 <= MIN <= MAX <= 40, got " + System.getProperty("bench.words"));
+        }
+        return texts(n, seed, min, max);
+    }
+
+    /** {@code n} sentences of {@code min} to {@code max} words. */
+    static List<Example> texts(int n, long seed, int min, int max) {
         Random r = new Random(seed);
         List<Example> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int c = i % 3;
             List<String> w = new ArrayList<>();
-            int len = 8 + r.nextInt(7);
+            int len = min + r.nextInt(max - min + 1);
             int topical = 2 + r.nextInt(3);
             for (int k = 0; k < len; k++) {
                 w.add(k < topical ? WORDS[c][r.nextInt(WORDS[c].length)] : FILL[r.nextInt(FILL.length)]);

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * native thread pools, {@code main}). Each group also gets a {@code <group> (sys)} entry: the part of its time spent in
  * the kernel (system calls, the loopback TCP stack). A delta counts threads started in between from zero.
  */
-final class ThreadCpu {
+public final class ThreadCpu {
     private final Map<String, Long> ticks = new HashMap<>();
     private final Map<String, Long> sysTicks = new HashMap<>();
     private final Map<String, String> group = new HashMap<>();
@@ -38,7 +38,7 @@ final class ThreadCpu {
         }
     }
 
-    static ThreadCpu now() throws IOException {
+    public static ThreadCpu now() throws IOException {
         return new ThreadCpu();
     }
 
@@ -62,7 +62,7 @@ final class ThreadCpu {
     }
 
     /** Nanoseconds per group from {@code before} to this snapshot. */
-    Map<String, Long> since(ThreadCpu before) {
+    public Map<String, Long> since(ThreadCpu before) {
         Map<String, Long> out = new TreeMap<>();
         ticks.forEach((tid, t) -> out.merge(group.get(tid), (t - before.ticks.getOrDefault(tid, 0L)) * 10_000_000L, Long::sum));
         sysTicks.forEach((tid, t) -> out.merge(group.get(tid) + " (sys)", (t - before.sysTicks.getOrDefault(tid, 0L)) * 10_000_000L,
