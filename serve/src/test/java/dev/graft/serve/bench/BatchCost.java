@@ -50,8 +50,8 @@ public final class BatchCost {
 
     private static void run(String[] args) throws Exception {
         String engine = ServeBenchmark.engineArg(args);
-        double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
-        int passes = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        double seconds = ServeBenchmark.number(args, 1, 3);
+        int passes = ServeBenchmark.whole(args, 2, 3);
         String[] sizes = (args.length > 3 ? args[3] : "1,4,8,12,16,24,32").split(",");
         Graft g = Graft.create();
         Path model = Path.of("target", "serve-bench", "model-" + (engine == null ? "default" : engine));

@@ -23,8 +23,8 @@ public final class PredictCallersBenchmark {
 
     public static void main(String[] args) throws Exception {
         String engine = ServeBenchmark.engineArg(args);
-        double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 5;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+        double seconds = ServeBenchmark.number(args, 1, 5);
+        int rounds = ServeBenchmark.whole(args, 2, 4);
         Graft g = Graft.create();
         Path dir = Path.of("target", "serve-bench", "model-" + (engine == null ? "default" : engine));
         TrainedModel model = TrainedModel.load(dir);

@@ -57,12 +57,12 @@ public final class ServeBenchmark {
 
     public static void main(String[] args) throws Exception {
         String engine = engineArg(args);
-        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
-        int clients = args.length > 2 ? Integer.parseInt(args[2]) : 16;
-        long waitMs = args.length > 3 ? Long.parseLong(args[3]) : 5;
-        int maxBatch = args.length > 4 ? Integer.parseInt(args[4]) : 32;
-        int offlineSeconds = args.length > 5 ? Integer.parseInt(args[5]) : seconds;
-        int rounds = args.length > 6 ? Integer.parseInt(args[6]) : 6;
+        int seconds = whole(args, 1, 60);
+        int clients = whole(args, 2, 16);
+        long waitMs = whole(args, 3, 5);
+        int maxBatch = whole(args, 4, 32);
+        int offlineSeconds = whole(args, 5, seconds);
+        int rounds = whole(args, 6, 6);
         // seconds of served warm-up; on loaded cores the JIT compiler may still be busy after 10 s (see the JIT row it prints)
         int warmup = Integer.getInteger("bench.warmup", 10);
         System.out.println("load average at start: " + Files.readString(Path.of("/proc/loadavg")).trim());
@@ -344,6 +344,16 @@ public final class ServeBenchmark {
             }
         }
         return -1;
+    }
+
+    /** A benchmark's numeric argument {@code i}, or {@code fallback} when there are fewer. */
+    public static double number(String[] args, int i, double fallback) {
+        return args.length > i ? Double.parseDouble(args[i]) : fallback;
+    }
+
+    /** A benchmark's whole-number argument {@code i}, or {@code fallback} when there are fewer. */
+    public static int whole(String[] args, int i, int fallback) {
+        return args.length > i ? Integer.parseInt(args[i]) : fallback;
     }
 
     /** The engine named by a benchmark's first argument: null (the default engine) for none or {@code default}. */

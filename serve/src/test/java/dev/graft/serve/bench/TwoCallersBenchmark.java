@@ -24,9 +24,9 @@ public final class TwoCallersBenchmark {
 
     public static void main(String[] args) throws Exception {
         String engineId = ServeBenchmark.engineArg(args);
-        int n = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-        double seconds = args.length > 2 ? Double.parseDouble(args[2]) : 4;
-        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 2;
+        int n = ServeBenchmark.whole(args, 1, 8);
+        double seconds = ServeBenchmark.number(args, 2, 4);
+        int rounds = ServeBenchmark.whole(args, 3, 2);
         Graft g = Graft.create();
         Engine engine = g.engines().get(engineId);
         List<Example> pool = ServeBenchmark.texts(512, 99);

@@ -36,9 +36,9 @@ public final class BatcherBenchmark {
 
     public static void main(String[] args) throws Exception {
         String engineId = ServeBenchmark.engineArg(args);
-        int clients = args.length > 1 ? Integer.parseInt(args[1]) : 16;
-        double seconds = args.length > 2 ? Double.parseDouble(args[2]) : 10;
-        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        int clients = ServeBenchmark.whole(args, 1, 16);
+        double seconds = ServeBenchmark.number(args, 2, 10);
+        int rounds = ServeBenchmark.whole(args, 3, 3);
         int workers = Integer.getInteger("bench.batchWorkers", ServeConfig.defaults().batchWorkers());
         Graft g = Graft.create(ServeConfig.engineSettings(EngineSettings.fromEnvironment(), workers));
         Engine engine = g.engines().get(engineId);
