@@ -67,11 +67,72 @@ final class TfNetworkCompiler {
     private final Network net;
     private final Map<String, Placeholder<?>> inputs;
     private final Map<String, VarHandleOp> handles;
+    /** bfloat16 copies of parameters, read in their place (and widened to float32) by this compiler's translations. */
+    private final Map<String, VarHandleOp> bf16Copies;
 
     TfNetworkCompiler(Network net, Map<String, Placeholder<?>> inputs, Map<String, VarHandleOp> handles) {
+        this(net, inputs, handles, Map.of());
+    }
+
+    private TfNetworkCompiler(Network net, Map<String, Placeholder<?>> inputs, Map<String, VarHandleOp> handles,
+            Map<String, VarHandleOp> bf16Copies) {
         this.net = net;
         this.inputs = inputs;
         this.handles = handles;
+        this.bf16Copies = bf16Copies;
+    }
+
+    /**
+     * A compiler whose translations read {@code copies} (bfloat16 variables, by parameter name) instead of those
+     * parameters, widened to float32: for an inference graph under oneDNN's bfloat16 auto mixed precision, whose
+     * rewrite then multiplies by the bfloat16 values directly instead of narrowing the float32 weights on every call.
+     */
+    TfNetworkCompiler withBf16Copies(Map<String, VarHandleOp> copies) {
+        return new TfNetworkCompiler(net, inputs, handles, Map.copyOf(copies));
+    }
+
+    /**
+     * Float32 parameters whose every use is as the right operand of a matrix product that is not itself an output of
+     * the network (directly, or through a concatenation read only that way): the parameters that bfloat16 auto mixed
+     * precision narrows to bfloat16 on every call. A product fetched as an output stays float32 under that rewrite, so
+     * its operands are left out, as is a parameter with any other reader (an embedding table, a bias, a norm's scale).
+     */
+    java.util.Set<String> productOnlyParams() {
+        List<List<Node>> readers = new ArrayList<>();
+        for (int i = 0; i < net.nodes().size(); i++) {
+            readers.add(new ArrayList<>());
+        }
+        for (Node n : net.nodes()) {
+            for (int id : n.inputs()) {
+                readers.get(id).add(n);
+            }
+        }
+        java.util.Set<Integer> outputs = new java.util.HashSet<>(net.outputs().values());
+        Map<String, Boolean> ok = new LinkedHashMap<>();
+        for (Node n : net.nodes()) {
+            if (n.op() != dev.graft.engine.spi.graph.Op.PARAM || n.dtype() != DType.FLOAT32) {
+                continue;
+            }
+            boolean only = !readers.get(n.id()).isEmpty() && !outputs.contains(n.id());
+            for (Node r : readers.get(n.id())) {
+                only &= isKernelUse(r, n.id(), outputs) || (r.op() == dev.graft.engine.spi.graph.Op.CONCAT
+                        && !outputs.contains(r.id()) && !readers.get(r.id()).isEmpty()
+                        && readers.get(r.id()).stream().allMatch(m -> isKernelUse(m, r.id(), outputs)));
+            }
+            ok.merge(n.attrs().getString("name"), only, Boolean::logicalAnd);
+        }
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        ok.forEach((name, only) -> {
+            if (only) {
+                out.add(name);
+            }
+        });
+        return out;
+    }
+
+    /** {@code r} is a matrix product, not an output, taking node {@code id} as its right operand only. */
+    private static boolean isKernelUse(Node r, int id, java.util.Set<Integer> outputs) {
+        return r.op() == dev.graft.engine.spi.graph.Op.MATMUL && r.input(1) == id && r.input(0) != id && !outputs.contains(r.id());
     }
 
     /**
@@ -276,7 +337,9 @@ final class TfNetworkCompiler {
                 String name = a.getString("name");
                 Operand<TFloat32> r = fw.reads.get(name);
                 if (r == null) {
-                    r = (Operand) tf.readVariableOp(handles.get(name), TfTensors.tfType(n.dtype()));
+                    VarHandleOp copy = bf16Copies.get(name);
+                    r = copy != null ? tf.dtypes.cast(tf.readVariableOp(copy, org.tensorflow.types.TBfloat16.class), TFloat32.class)
+                            : (Operand) tf.readVariableOp(handles.get(name), TfTensors.tfType(n.dtype()));
                     fw.reads.put(name, r);
                 }
                 yield r;
