@@ -92,8 +92,8 @@ final class TfNetworkCompiler {
     }
 
     /**
-     * Float32 parameters whose every use is as the right operand of a matrix product that is not itself an output of
-     * the network (directly, or through a concatenation read only that way): the parameters that bfloat16 auto mixed
+     * Float32 parameters whose every use is as the kernel of a matrix product or ungrouped convolution that is not
+     * itself an output of the network (directly, or through a concatenation read only that way): the parameters that bfloat16 auto mixed
      * precision narrows to bfloat16 on every call. A product fetched as an output stays float32 under that rewrite, so
      * its operands are left out, as is a parameter with any other reader (an embedding table, a bias, a norm's scale).
      */
@@ -130,9 +130,14 @@ final class TfNetworkCompiler {
         return out;
     }
 
-    /** {@code r} is a matrix product, not an output, taking node {@code id} as its right operand only. */
+    /**
+     * {@code r} is a matrix product or an ungrouped convolution, not an output, taking node {@code id} as its right
+     * operand (the kernel) only. Grouped and depthwise convolutions are left out: the depthwise form may stay float32.
+     */
     private static boolean isKernelUse(Node r, int id, java.util.Set<Integer> outputs) {
-        return r.op() == dev.graft.engine.spi.graph.Op.MATMUL && r.input(1) == id && r.input(0) != id && !outputs.contains(r.id());
+        boolean product = r.op() == dev.graft.engine.spi.graph.Op.MATMUL
+                || r.op() == dev.graft.engine.spi.graph.Op.CONV2D && r.attrs().getLong("groups") == 1;
+        return product && r.input(1) == id && r.input(0) != id && !outputs.contains(r.id());
     }
 
     /**

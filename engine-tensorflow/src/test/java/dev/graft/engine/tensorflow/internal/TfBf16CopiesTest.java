@@ -135,6 +135,29 @@ class TfBf16CopiesTest {
         return got;
     }
 
+    /**
+     * A convolution (3 x 3, 3 to 8 channels), a dilated one (8 to 8, dilation 2, its kernel spread with zeros in the
+     * graph), a depthwise one (groups 8, left float32), global average pooling and a dense layer.
+     */
+    @Test
+    void convolutionKernelsGetCopiesWithTheSamePredictions() {
+        NetworkBuilder b = new NetworkBuilder();
+        Node x = b.input("x", DType.FLOAT32, -1, 9, 9, 3);
+        Node k1 = b.param("k1", Initializer.truncatedNormal(0.3), 3, 3, 3, 8);
+        Node k2 = b.param("k2", Initializer.truncatedNormal(0.3), 3, 3, 8, 8);
+        Node dw = b.param("dw", Initializer.truncatedNormal(0.3), 3, 3, 1, 8);
+        Node h = b.relu(b.conv2d(x, k1, new int[] {1, 1}, "SAME", new int[] {1, 1}, 1));
+        h = b.relu(b.conv2d(h, k2, new int[] {1, 1}, "SAME", new int[] {2, 2}, 1));
+        h = b.relu(b.conv2d(h, dw, new int[] {1, 1}, "SAME", new int[] {1, 1}, 8));
+        Node logits = Layers.dense(b, "out", b.globalAvgPool(h), 4);
+        b.output("logits", logits);
+        try (TfCompiledModel m = (TfCompiledModel) engine.compile(b.build(), 5)) {
+            assertThat(copies(m)).containsExactlyInAnyOrder("bf16_k1", "bf16_k2", "bf16_out.kernel");
+            HostTensor in = TestTensors.gaussian(new Random(2), 1, 6, 9, 9, 3);
+            assertSameAsFloat32Reads(m, in, "convolutions");
+        }
+    }
+
     @Test
     void aModelWithoutProductKernelsRunsWithoutCopies() {
         NetworkBuilder b = new NetworkBuilder();
