@@ -482,9 +482,9 @@ final class TfCompiledModel implements CompiledModel {
             }
             StepResult res = new StepResult(step, o.loss(), o.gradNorm(), lr);
             step++;
-            bf16Stale = bf16Inference != null;
             return res;
         } finally {
+            bf16Stale = bf16Inference != null; // a step that failed part-way may have moved parameters too
             lock.writeLock().unlock();
         }
     }
