@@ -247,16 +247,7 @@ public final class ServeBenchmark {
                     servedTime, servedTotal, errs.get(), rate, off, 100 * rate / off, 100 * median(ratios), median(servedCpu), median(offlineCpu),
                     pct(lat, 0.50), pct(lat, 0.90), pct(lat, 0.99), meanBatch(metrics));
             System.out.println();
-            System.out.println("CPU ms per text by thread (/proc/self/task; digits in names shown as #):");
-            java.util.Set<String> groups = new java.util.TreeSet<>(servedByGroup.keySet());
-            groups.addAll(offlineByGroup.keySet());
-            for (String k : groups) {
-                double sv = servedByGroup.getOrDefault(k, 0L) / 1e6 / Math.max(1, servedTotal);
-                double of = offlineByGroup.getOrDefault(k, 0L) / 1e6 / Math.max(1, offlineTotal);
-                if (sv >= 0.005 || of >= 0.005) {
-                    System.out.printf(Locale.ROOT, "  %-24s served %6.2f   offline %6.2f%n", k, sv, of);
-                }
-            }
+            printByThread("served", servedByGroup, servedTotal, offlineByGroup, offlineTotal);
             StringBuilder sb = new StringBuilder("resident memory (MiB) every 5 s after warm-up:");
             for (long[] x : rss) {
                 sb.append(String.format(Locale.ROOT, " %ds=%d", x[0], x[1] / 1024));
@@ -324,7 +315,26 @@ public final class ServeBenchmark {
         return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) Math.floor(q * sorted.length))] / 1e6;
     }
 
-    private static double meanBatch(String metrics) {
+    /**
+     * CPU milliseconds per text by thread group ({@link ThreadCpu}) of the {@code label} windows against the offline
+     * ones, each group's nanoseconds over that side's texts; groups under 0.005 ms on both sides are left out.
+     */
+    public static void printByThread(String label, Map<String, Long> side, long sideTexts, Map<String, Long> offline,
+            long offlineTexts) {
+        System.out.println("CPU ms per text by thread (/proc/self/task; digits in names shown as #):");
+        java.util.Set<String> groups = new java.util.TreeSet<>(side.keySet());
+        groups.addAll(offline.keySet());
+        for (String k : groups) {
+            double sv = side.getOrDefault(k, 0L) / 1e6 / Math.max(1, sideTexts);
+            double of = offline.getOrDefault(k, 0L) / 1e6 / Math.max(1, offlineTexts);
+            if (sv >= 0.005 || of >= 0.005) {
+                System.out.printf(Locale.ROOT, "  %-24s %s %6.2f   offline %6.2f%n", k, label, sv, of);
+            }
+        }
+    }
+
+    /** The mean of the batch sizes model {@code bench} formed, from the server's metrics text. */
+    public static double meanBatch(String metrics) {
         double sum = 0;
         double count = 0;
         for (String l : metrics.split("\n")) {

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -125,31 +124,9 @@ public final class BatcherBenchmark {
             System.out.printf(Locale.ROOT, "%n| engine | clients | workers | batcher texts/s | offline texts/s | ratio | CPU ms/text batcher / offline | mean batch | failed |%n");
             System.out.println("|---|---|---|---|---|---|---|---|---|");
             System.out.printf(Locale.ROOT, "| %s | %d | %d | %.1f | %.1f | %.0f%% | %.2f / %.2f | %.1f | %d |%n", engine.id(), clients, workers, b, o,
-                    100 * b / o, cpu[0] / 1e6 / texts[0], cpu[1] / 1e6 / texts[1], meanBatch(metrics), failed.get());
-            System.out.println("CPU ms per text by thread (/proc/self/task; digits in names shown as #):");
-            TreeSet<String> groups = new TreeSet<>(direct.keySet());
-            groups.addAll(off.keySet());
-            for (String k : groups) {
-                double d = direct.getOrDefault(k, 0L) / 1e6 / Math.max(1, texts[0]);
-                double f = off.getOrDefault(k, 0L) / 1e6 / Math.max(1, texts[1]);
-                if (d >= 0.005 || f >= 0.005) {
-                    System.out.printf(Locale.ROOT, "  %-24s batcher %6.2f   offline %6.2f%n", k, d, f);
-                }
-            }
+                    100 * b / o, cpu[0] / 1e6 / texts[0], cpu[1] / 1e6 / texts[1], ServeBenchmark.meanBatch(metrics.render()), failed.get());
+            ServeBenchmark.printByThread("batcher", direct, texts[0], off, texts[1]);
         }
-    }
-
-    private static double meanBatch(Metrics m) {
-        double sum = 0;
-        double count = 0;
-        for (String l : m.render().split("\n")) {
-            if (l.startsWith("graft_serve_batch_size_sum")) {
-                sum += Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
-            } else if (l.startsWith("graft_serve_batch_size_count")) {
-                count += Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
-            }
-        }
-        return count == 0 ? Double.NaN : sum / count;
     }
 
     private static void sleep(long ms) {

@@ -98,15 +98,9 @@ final class TfNetworkCompiler {
      * its operands are left out, as is a parameter with any other reader (an embedding table, a bias, a norm's scale).
      */
     java.util.Set<String> productOnlyParams() {
-        List<List<Node>> readers = new ArrayList<>();
-        for (int i = 0; i < net.nodes().size(); i++) {
-            readers.add(new ArrayList<>());
-        }
-        for (Node n : net.nodes()) {
-            for (int id : n.inputs()) {
-                readers.get(id).add(n);
-            }
-        }
+        BitSet all = new BitSet();
+        all.set(0, net.nodes().size());
+        List<List<Node>> readers = readers(all);
         java.util.Set<Integer> outputs = new java.util.HashSet<>(net.outputs().values());
         Map<String, Boolean> ok = new LinkedHashMap<>();
         for (Node n : net.nodes()) {
