@@ -60,7 +60,7 @@ final class PtGraphPlan {
         }
         int[] partsReaders = new int[n];
         for (Node node : net.nodes()) {
-            if (isProductWithConcatenatedKernel(node)) {
+            if (net.isProductByConcatenatedKernel(node)) { // as the TensorFlow engine lowers it
                 byParts[node.id()] = true;
                 partsReaders[node.input(1)]++;
             }
@@ -70,30 +70,6 @@ final class PtGraphPlan {
                 fusedAway[node.id()] = true; // the concatenated kernel itself is never built
             }
         }
-    }
-
-    /**
-     * {@code x k} with {@code k} a concatenation of float matrices along their columns (BERT's query, key and value
-     * kernels as one product), as the TensorFlow engine lowers it: the products by each part, concatenated. Building
-     * the concatenated kernel copied 1.8 MB per MiniLM layer (7 MB per BERT-Base layer) on every call, whatever the
-     * batch; the products' concatenation copies {@code rows x columns} floats instead.
-     */
-    private boolean isProductWithConcatenatedKernel(Node m) {
-        if (m.op() != Op.MATMUL || m.dtype() != DType.FLOAT32 || m.attrs().getBool("transposeA") || m.attrs().getBool("transposeB")
-                || net.node(m.input(0)).shape().rank() != 2 || m.input(0) == m.input(1)) {
-            return false;
-        }
-        Node k = net.node(m.input(1));
-        if (k.op() != Op.CONCAT || k.dtype() != DType.FLOAT32 || k.shape().rank() != 2
-                || (k.attrs().getLong("axis") != 1 && k.attrs().getLong("axis") != -1)) {
-            return false;
-        }
-        for (int id : k.inputs()) {
-            if (net.node(id).dtype() != DType.FLOAT32 || net.node(id).shape().rank() != 2) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The concatenated kernel a product by parts reads instead of building it, or -1. */

@@ -260,7 +260,7 @@ final class TfNetworkCompiler {
         Operand<TFloat32> gamma = (Operand<TFloat32>) from.get(2);
         Operand<TFloat32> beta = (Operand<TFloat32>) from.get(3);
         Operand<TFloat32> x = fw.f(n.input(0));
-        if (!isProductWithConcatenatedKernel(n)) {
+        if (!net.isProductByConcatenatedKernel(n)) {
             return TfRecomputedInputs.normProduct(tf, value, x, fw.f(n.input(1)), norm, gamma, beta);
         }
         List<Operand<TFloat32>> parts = new ArrayList<>();
@@ -281,26 +281,6 @@ final class TfNetworkCompiler {
         long[] bs = bias.shape().dims();
         return x.op() == dev.graft.engine.spi.graph.Op.MATMUL && x.dtype() == DType.FLOAT32 && bias.dtype() == DType.FLOAT32
                 && xs.length == 2 && bs.length == 1 && bs[0] > 0 && xs[1] == bs[0];
-    }
-
-    /**
-     * {@code x k} with {@code k} a concatenation of float matrices along their columns (BERT's query, key and value
-     * kernels as one product): lowered as the concatenation of the products by each part, in training and in
-     * inference. Inference concatenated the kernels on every call: 1.8 MB copied per MiniLM layer and 7 MB per
-     * BERT-Base layer whatever the batch, about a quarter of a one-text MiniLM call's CPU.
-     */
-    private boolean isProductWithConcatenatedKernel(Node n) {
-        Node k = net.node(n.input(1));
-        if (k.op() != dev.graft.engine.spi.graph.Op.CONCAT || n.attrs().getBool("transposeA") || n.attrs().getBool("transposeB")
-                || k.shape().rank() != 2 || (k.attrs().getLong("axis") != 1 && k.attrs().getLong("axis") != -1)) {
-            return false;
-        }
-        for (int id : k.inputs()) {
-            if (net.node(id).dtype() != DType.FLOAT32) {
-                return false;
-            }
-        }
-        return net.node(n.input(0)).shape().rank() == 2 && k.dtype() == DType.FLOAT32;
     }
 
     /**
@@ -348,7 +328,7 @@ final class TfNetworkCompiler {
                     ? TfRecomputedGelu.product(tf, fw.f(n.input(0)), fw.f(net.node(n.input(0)).input(0)), fw.f(n.input(1)),
                             net.node(n.input(0)).op() == dev.graft.engine.spi.graph.Op.GELU_TANH)
                     : training && fw.recomputedInputs.get(n.input(0)) ? normProduct(tf, fw, n)
-                    : isProductWithConcatenatedKernel(n) ? productByParts(tf, fw, n)
+                    : net.isProductByConcatenatedKernel(n) ? productByParts(tf, fw, n)
                     : tf.linalg.matMul(fw.f(n.input(0)), fw.f(n.input(1)),
                     MatMul.transposeA(a.getBool("transposeA")), MatMul.transposeB(a.getBool("transposeB")));
             case BATCH_MATMUL -> training && fw.recomputedInputs.get(n.input(0))
