@@ -173,6 +173,62 @@ public final class Predictor implements AutoCloseable {
         if (!members.isEmpty()) {
             return vote(examples);
         }
+        int[] order = byLength(examples);
+        if (order == null) {
+            return run(examples);
+        }
+        List<Example> sorted = new ArrayList<>(examples.size());
+        for (int i : order) {
+            sorted.add(examples.get(i));
+        }
+        List<Prediction> got = run(sorted);
+        Prediction[] out = new Prediction[examples.size()];
+        for (int r = 0; r < order.length; r++) {
+            out[order[r]] = got.get(r);
+        }
+        return new ArrayList<>(java.util.Arrays.asList(out));
+    }
+
+    /**
+     * The order to run {@code examples} in when they fill more than one batch and their inputs differ in length (texts):
+     * longest first, so that each batch holds texts of about the same length and is padded less, as the frozen feature
+     * pass batches them and as sentence-transformers' {@code encode} does. Null where the given order is as good (one
+     * batch, or inputs that are not texts). The length is the text's in characters (a pair's, both texts'): a hint that
+     * costs nothing, where counting tokens ({@link Backbone#sequenceLength}) would tokenise every text twice, on one
+     * thread, while the callers wait.
+     */
+    private int[] byLength(List<Example> examples) {
+        if (examples.size() <= batchSize) {
+            return null;
+        }
+        int[] length = new int[examples.size()];
+        boolean differ = false;
+        for (int i = 0; i < length.length; i++) {
+            length[i] = examples.get(i).input() instanceof String t ? t.length()
+                    : examples.get(i).input() instanceof Example.TextPair t ? lengthOf(t.first()) + lengthOf(t.second()) : 0;
+            differ |= length[i] != length[0];
+        }
+        if (!differ) {
+            return null;
+        }
+        Integer[] idx = new Integer[length.length];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+        }
+        java.util.Arrays.sort(idx, (a, b) -> Integer.compare(length[b], length[a])); // stable: equal lengths keep their order
+        int[] order = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            order[i] = idx[i];
+        }
+        return order;
+    }
+
+    private static int lengthOf(String s) {
+        return s == null ? 0 : s.length();
+    }
+
+    /** Predicts {@code examples} in the given order, in batches, on the callers. */
+    private List<Prediction> run(List<Example> examples) {
         int batches = (examples.size() + batchSize - 1) / batchSize;
         if (batches < 2 || callers < 2) {
             List<Prediction> out = new ArrayList<>(examples.size());
@@ -181,25 +237,34 @@ public final class Predictor implements AutoCloseable {
             }
             return out;
         }
-        // batch k runs on caller k mod callers; the answers are put back in the inputs' order
+        // each caller takes the next batch not yet taken when it is free, so a caller given the longer texts takes fewer
+        // batches (the batches come longest first, see byLength); the answers are put back in the inputs' order
         int n = Math.min(callers, batches);
         ExecutorService p = pool();
-        List<Future<List<List<Prediction>>>> parts = new ArrayList<>();
+        List<List<Prediction>> done = new ArrayList<>(java.util.Collections.nCopies(batches, (List<Prediction>) null));
+        AtomicInteger next = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Future<?>> parts = new ArrayList<>();
         for (int c = 0; c < n; c++) {
-            int first = c;
             parts.add(p.submit(() -> {
-                List<List<Prediction>> mine = new ArrayList<>();
-                for (int k = first; k < batches; k += n) {
-                    mine.add(batch(examples, k));
+                for (int k; !stop.get() && (k = next.getAndIncrement()) < batches;) {
+                    try {
+                        List<Prediction> b = batch(examples, k);
+                        synchronized (done) {
+                            done.set(k, b);
+                        }
+                    } catch (RuntimeException | Error e) {
+                        stop.set(true);
+                        throw e;
+                    }
                 }
-                return mine;
+                return null;
             }));
         }
-        List<List<List<Prediction>>> done = new ArrayList<>();
         RuntimeException failed = null;
-        for (Future<List<List<Prediction>>> f : parts) {
+        for (Future<?> f : parts) {
             try {
-                done.add(f.get());
+                f.get();
             } catch (ExecutionException e) {
                 // the first failure as it was thrown (a bad input names its file and line), after every caller is done
                 Throwable t = e.getCause();
@@ -217,8 +282,8 @@ public final class Predictor implements AutoCloseable {
             throw failed;
         }
         List<Prediction> out = new ArrayList<>(examples.size());
-        for (int k = 0; k < batches; k++) {
-            out.addAll(done.get(k % n).get(k / n));
+        synchronized (done) {
+            done.forEach(out::addAll);
         }
         return out;
     }
