@@ -173,7 +173,8 @@ public final class Predictor implements AutoCloseable {
         if (!members.isEmpty()) {
             return vote(examples);
         }
-        int[] order = byLength(examples);
+        // more than one batch of texts runs longest first, each batch padded to about its own texts' length
+        int[] order = dev.graft.core.internal.train.LengthOrder.longestFirst(examples, batchSize);
         if (order == null) {
             return run(examples);
         }
@@ -189,44 +190,6 @@ public final class Predictor implements AutoCloseable {
         return new ArrayList<>(java.util.Arrays.asList(out));
     }
 
-    /**
-     * The order to run {@code examples} in when they fill more than one batch and their inputs differ in length (texts):
-     * longest first, so that each batch holds texts of about the same length and is padded less, as the frozen feature
-     * pass batches them and as sentence-transformers' {@code encode} does. Null where the given order is as good (one
-     * batch, or inputs that are not texts). The length is the text's in characters (a pair's, both texts'): a hint that
-     * costs nothing, where counting tokens ({@link Backbone#sequenceLength}) would tokenise every text twice, on one
-     * thread, while the callers wait.
-     */
-    private int[] byLength(List<Example> examples) {
-        if (examples.size() <= batchSize) {
-            return null;
-        }
-        int[] length = new int[examples.size()];
-        boolean differ = false;
-        for (int i = 0; i < length.length; i++) {
-            length[i] = examples.get(i).input() instanceof String t ? t.length()
-                    : examples.get(i).input() instanceof Example.TextPair t ? lengthOf(t.first()) + lengthOf(t.second()) : 0;
-            differ |= length[i] != length[0];
-        }
-        if (!differ) {
-            return null;
-        }
-        Integer[] idx = new Integer[length.length];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
-        }
-        java.util.Arrays.sort(idx, (a, b) -> Integer.compare(length[b], length[a])); // stable: equal lengths keep their order
-        int[] order = new int[idx.length];
-        for (int i = 0; i < idx.length; i++) {
-            order[i] = idx[i];
-        }
-        return order;
-    }
-
-    private static int lengthOf(String s) {
-        return s == null ? 0 : s.length();
-    }
-
     /** Predicts {@code examples} in the given order, in batches, on the callers. */
     private List<Prediction> run(List<Example> examples) {
         int batches = (examples.size() + batchSize - 1) / batchSize;
@@ -238,7 +201,7 @@ public final class Predictor implements AutoCloseable {
             return out;
         }
         // each caller takes the next batch not yet taken when it is free, so a caller given the longer texts takes fewer
-        // batches (the batches come longest first, see byLength); the answers are put back in the inputs' order
+        // batches (the batches come longest first, see LengthOrder); the answers are put back in the inputs' order
         int n = Math.min(callers, batches);
         ExecutorService p = pool();
         List<List<Prediction>> done = new ArrayList<>(java.util.Collections.nCopies(batches, (List<Prediction>) null));

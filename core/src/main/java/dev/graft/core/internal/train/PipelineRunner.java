@@ -264,7 +264,8 @@ public final class PipelineRunner {
                         if (objective == null) {
                             requireFrozenBackbone(strategy.id(), phases, runNet);
                         }
-                        float[][] tuned = Trainer.predict(m, trainB, parts.train().size(), tc.batchSize(), NetworkAssembler.FEATURES);
+                        float[][] tuned = Trainer.predict(m, trainB, parts.train().size(), tc.batchSize(), NetworkAssembler.FEATURES,
+                                LengthOrder.longestFirst(parts.train(), tc.batchSize()));
                         history = HeadSolve.apply(solver, m, runNet, task, strategy.id(), tuned, parts.train(), codec, tc.seed(),
                                 trainer, trainB, valB, parts.validation(), taskPhases.get(0).phase().description(), 0);
                     } else {

@@ -308,23 +308,26 @@ public final class Trainer {
     /** Metrics of the model's current weights on a data set, the loss computed as in training (from the logits). */
     public Metrics evaluate(BatchSource source, List<Example> examples) {
         return MetricsCalculator.fromLogits(job.codec(), examples, predict(job.model(), source, examples.size(),
-                cfg.batchSize(), NetworkAssembler.LOGITS), cfg.topK());
+                cfg.batchSize(), NetworkAssembler.LOGITS, LengthOrder.longestFirst(examples, cfg.batchSize())), cfg.topK());
     }
 
-    /** Runs the prediction output over a whole source in batches. */
-    public static float[][] predict(CompiledModel model, BatchSource source, int n, int batchSize, String output) {
+    /**
+     * Runs the prediction output over a whole source in batches, in the order {@code order} gives (indices into the
+     * source; null: the source's own, see {@link LengthOrder}); row {@code i} of the result is example {@code i}'s.
+     */
+    public static float[][] predict(CompiledModel model, BatchSource source, int n, int batchSize, String output, int[] order) {
         float[][] out = new float[n][];
         for (int from = 0; from < n; from += batchSize) {
             int to = Math.min(n, from + batchSize);
             int[] idx = new int[to - from];
             for (int i = 0; i < idx.length; i++) {
-                idx[i] = from + i;
+                idx[i] = order == null ? from + i : order[from + i];
             }
             HostTensor y = model.predict(source.inputs(idx, false, 0), output);
             int c = (int) y.shape().dim(1);
             float[] v = y.floats();
             for (int i = 0; i < idx.length; i++) {
-                out[from + i] = java.util.Arrays.copyOfRange(v, i * c, (i + 1) * c);
+                out[idx[i]] = java.util.Arrays.copyOfRange(v, i * c, (i + 1) * c);
             }
         }
         return out;

@@ -58,7 +58,7 @@ class ValidationLossTest {
                 all[i] = i;
             }
             double eval = MetricsCalculator.fromLogits(codec, ex,
-                    Trainer.predict(m, source, ex.size(), 4, NetworkAssembler.LOGITS), 1).loss();
+                    Trainer.predict(m, source, ex.size(), 4, NetworkAssembler.LOGITS, null), 1).loss();
             m.configureTraining(TrainingConfig.of(OptimizerSpec.sgd(0), s -> 1e-30));
             Map<String, HostTensor> batch = new LinkedHashMap<>(source.inputs(all, true, 0));
             batch.put(NetworkAssembler.LABEL, codec.encode(ex));
