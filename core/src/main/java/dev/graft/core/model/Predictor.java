@@ -174,7 +174,7 @@ public final class Predictor implements AutoCloseable {
             return vote(examples);
         }
         // more than one batch of texts runs longest first, each batch padded to about its own texts' length
-        int[] order = dev.graft.core.internal.train.LengthOrder.longestFirst(examples, batchSize);
+        int[] order = dev.graft.core.internal.order.LengthOrder.longestFirst(examples, batchSize);
         if (order == null) {
             return run(examples);
         }

@@ -5,6 +5,7 @@ import dev.graft.core.internal.cache.BackboneWeightsFile;
 import dev.graft.core.internal.cache.FeatureCache;
 import dev.graft.core.internal.cache.LazyBackbone;
 import dev.graft.core.internal.heads.SolvedLinearHead;
+import dev.graft.core.internal.order.LengthOrder;
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.HeadFactory;

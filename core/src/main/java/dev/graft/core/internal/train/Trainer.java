@@ -1,6 +1,7 @@
 package dev.graft.core.internal.train;
 
 import dev.graft.core.internal.assembly.NetworkAssembler;
+import dev.graft.core.internal.order.LengthOrder;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.StepHook;
 import dev.graft.core.train.EarlyStopping;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.graft.core.Graft;
+import dev.graft.core.internal.order.LengthOrder;
 import dev.graft.core.internal.assembly.NetworkAssembler;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.HeadSpec;

@@ -1,4 +1,4 @@
-package dev.graft.core.internal.train;
+package dev.graft.core.internal.order;
 
 import dev.graft.core.spi.Example;
 import java.util.Arrays;
