@@ -1,6 +1,7 @@
 package dev.graft.core.model;
 
 import dev.graft.core.internal.ensemble.SoftVote;
+import dev.graft.core.internal.order.LengthOrder;
 import dev.graft.core.spi.Backbone;
 import dev.graft.core.spi.Example;
 import dev.graft.core.spi.Task;
@@ -174,7 +175,7 @@ public final class Predictor implements AutoCloseable {
             return vote(examples);
         }
         // more than one batch of texts runs longest first, each batch padded to about its own texts' length
-        int[] order = dev.graft.core.internal.order.LengthOrder.longestFirst(examples, batchSize);
+        int[] order = LengthOrder.longestFirst(examples, batchSize);
         if (order == null) {
             return run(examples);
         }
@@ -212,10 +213,7 @@ public final class Predictor implements AutoCloseable {
             parts.add(p.submit(() -> {
                 for (int k; !stop.get() && (k = next.getAndIncrement()) < batches;) {
                     try {
-                        List<Prediction> b = batch(examples, k);
-                        synchronized (done) {
-                            done.set(k, b);
-                        }
+                        done.set(k, batch(examples, k)); // each index set by one caller, seen here after its Future.get
                     } catch (RuntimeException | Error e) {
                         stop.set(true);
                         throw e;
@@ -245,9 +243,7 @@ public final class Predictor implements AutoCloseable {
             throw failed;
         }
         List<Prediction> out = new ArrayList<>(examples.size());
-        synchronized (done) {
-            done.forEach(out::addAll);
-        }
+        done.forEach(out::addAll);
         return out;
     }
 

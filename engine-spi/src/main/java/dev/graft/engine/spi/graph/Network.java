@@ -1,5 +1,6 @@
 package dev.graft.engine.spi.graph;
 
+import dev.graft.engine.spi.DType;
 import dev.graft.engine.spi.HostTensor;
 import dev.graft.engine.spi.internal.NetworkJson;
 import java.util.ArrayList;
@@ -132,17 +133,17 @@ public final class Network {
      * copied 1.8 MB per MiniLM layer and 7 MB per BERT-Base layer on every call, whatever the batch.
      */
     public boolean isProductByConcatenatedKernel(Node m) {
-        if (m.op() != Op.MATMUL || m.dtype() != dev.graft.engine.spi.DType.FLOAT32 || m.attrs().getBool("transposeA")
+        if (m.op() != Op.MATMUL || m.dtype() != DType.FLOAT32 || m.attrs().getBool("transposeA")
                 || m.attrs().getBool("transposeB") || node(m.input(0)).shape().rank() != 2 || m.input(0) == m.input(1)) {
             return false;
         }
         Node k = node(m.input(1));
-        if (k.op() != Op.CONCAT || k.dtype() != dev.graft.engine.spi.DType.FLOAT32 || k.shape().rank() != 2
+        if (k.op() != Op.CONCAT || k.dtype() != DType.FLOAT32 || k.shape().rank() != 2
                 || (k.attrs().getLong("axis") != 1 && k.attrs().getLong("axis") != -1)) {
             return false;
         }
         for (int id : k.inputs()) {
-            if (node(id).dtype() != dev.graft.engine.spi.DType.FLOAT32 || node(id).shape().rank() != 2) {
+            if (node(id).dtype() != DType.FLOAT32 || node(id).shape().rank() != 2) {
                 return false;
             }
         }
